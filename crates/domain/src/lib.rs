@@ -1,0 +1,18 @@
+//! Prevent Toolkit domain: types, rules and the authorisation policy.
+//!
+//! This crate does no I/O. Storage, services and the web layer depend on it; it depends on
+//! nothing of ours.
+
+pub mod audit;
+pub mod ids;
+pub mod marking;
+pub mod organisation;
+pub mod policy;
+pub mod role;
+pub mod validate;
+
+pub use ids::*;
+pub use marking::{Clearance, Marking};
+pub use organisation::OrganisationType;
+pub use policy::{Access, Actor, Denial, Grant, Permission, Scope};
+pub use role::Role;

@@ -1,0 +1,410 @@
+//! The authorisation policy: the one place that answers "may this actor do this, here?".
+//!
+//! A [`Grant`] can only be built by [`decide`]. Services that read or change partnership data
+//! take a `&Grant` and read the partnership from it, so no handler can reach data without a
+//! positive decision from this module. The policy takes part in every request through the route
+//! table in the web layer, where each route declares its [`Access`].
+
+use crate::marking::{Clearance, Marking};
+use crate::{PartnershipId, Role, UserId};
+use serde::Serialize;
+
+/// Something a route or a use case needs permission for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Permission {
+    /// Read the register of organisations (names and types; no personal data).
+    OrganisationRead,
+    /// Create and edit organisations.
+    OrganisationManage,
+    /// Create partnerships and regions, and edit their structure.
+    PartnershipManage,
+    /// Manage user accounts across the platform: create, disable, reset MFA.
+    UserManage,
+    /// Read the whole platform's audit log.
+    PlatformAuditRead,
+    /// Read a partnership's name, lead authority and member organisations.
+    PartnershipRead,
+    /// Read who holds which role in a partnership.
+    MembershipRead,
+    /// Add, change and remove memberships of a partnership, and invite users to it.
+    MembershipManage,
+    /// Read a partnership's audit log.
+    AuditRead,
+}
+
+/// Whether a permission is about the platform as a whole or about one partnership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Platform,
+    Partnership,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::OrganisationRead,
+        Permission::OrganisationManage,
+        Permission::PartnershipManage,
+        Permission::UserManage,
+        Permission::PlatformAuditRead,
+        Permission::PartnershipRead,
+        Permission::MembershipRead,
+        Permission::MembershipManage,
+        Permission::AuditRead,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Permission::OrganisationRead => "organisation-read",
+            Permission::OrganisationManage => "organisation-manage",
+            Permission::PartnershipManage => "partnership-manage",
+            Permission::UserManage => "user-manage",
+            Permission::PlatformAuditRead => "platform-audit-read",
+            Permission::PartnershipRead => "partnership-read",
+            Permission::MembershipRead => "membership-read",
+            Permission::MembershipManage => "membership-manage",
+            Permission::AuditRead => "audit-read",
+        }
+    }
+
+    pub fn scope_kind(self) -> ScopeKind {
+        match self {
+            Permission::OrganisationRead
+            | Permission::OrganisationManage
+            | Permission::PartnershipManage
+            | Permission::UserManage
+            | Permission::PlatformAuditRead => ScopeKind::Platform,
+            Permission::PartnershipRead
+            | Permission::MembershipRead
+            | Permission::MembershipManage
+            | Permission::AuditRead => ScopeKind::Partnership,
+        }
+    }
+}
+
+/// What each role may do in its own partnership. This table is the policy; nothing else in the
+/// code base compares roles.
+pub fn role_permits(role: Role, permission: Permission) -> bool {
+    use Permission as P;
+    use Role as R;
+    match permission {
+        // Every member may see which organisations exist.
+        P::OrganisationRead => true,
+        // Every member may see their own partnership's name and member organisations.
+        P::PartnershipRead => true,
+        P::MembershipRead => matches!(role, R::Administrator | R::PreventLead | R::Auditor),
+        P::MembershipManage => matches!(role, R::Administrator),
+        P::AuditRead => matches!(role, R::Administrator | R::Auditor),
+        // Platform administration is never granted by a partnership role.
+        P::OrganisationManage | P::PartnershipManage | P::UserManage | P::PlatformAuditRead => {
+            false
+        }
+    }
+}
+
+/// What a system administrator (a platform-level flag, set from the command line) may do.
+/// They run the platform: organisations, partnerships, accounts and memberships. They do not
+/// get case or assessment content through this flag; later permissions for such content are
+/// deliberately left out of this list.
+fn system_admin_permits(permission: Permission) -> bool {
+    use Permission as P;
+    matches!(
+        permission,
+        P::OrganisationRead
+            | P::OrganisationManage
+            | P::PartnershipManage
+            | P::UserManage
+            | P::PlatformAuditRead
+            | P::PartnershipRead
+            | P::MembershipRead
+            | P::MembershipManage
+    )
+}
+
+/// Who is asking.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: UserId,
+    /// Platform administrator. Never true for an actor authenticated by an API token.
+    pub system_admin: bool,
+    /// The roles the actor holds, by partnership. For an API token this is only the token's
+    /// own partnership and role.
+    pub memberships: Vec<(PartnershipId, Role)>,
+    pub clearance: Clearance,
+    /// Whether the actor has passed a second factor in this session (or the token was issued
+    /// to a session that had).
+    pub mfa_verified: bool,
+}
+
+impl Actor {
+    pub fn roles_in(&self, partnership: PartnershipId) -> impl Iterator<Item = Role> + '_ {
+        self.memberships
+            .iter()
+            .filter(move |(p, _)| *p == partnership)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// Where the action happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Platform,
+    Partnership(PartnershipId),
+}
+
+impl Scope {
+    pub fn partnership(self) -> Option<PartnershipId> {
+        match self {
+            Scope::Platform => None,
+            Scope::Partnership(p) => Some(p),
+        }
+    }
+}
+
+/// How a route may be reached. Every route in the web layer declares one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in page, health checks, stylesheet, API description).
+    Public,
+    /// Someone who has given a correct password but still has to pass or set up MFA.
+    MfaPending,
+    /// Anyone fully signed in; the route acts only on the actor's own account.
+    SignedIn,
+    /// A permission, checked by [`decide`] against the route's scope.
+    Permission(Permission),
+}
+
+/// Why a request was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Denial {
+    /// The permission belongs to another scope kind than the one asked for.
+    WrongScope,
+    /// The actor holds no role in the partnership.
+    NotAMember,
+    /// None of the actor's roles allows it.
+    NotPermitted,
+    /// The actor's role needs MFA and the actor has not passed it.
+    MfaRequired,
+    /// The record is marked above the actor's clearance.
+    AboveClearance,
+}
+
+impl Denial {
+    pub fn key(self) -> &'static str {
+        match self {
+            Denial::WrongScope => "wrong-scope",
+            Denial::NotAMember => "not-a-member",
+            Denial::NotPermitted => "not-permitted",
+            Denial::MfaRequired => "mfa-required",
+            Denial::AboveClearance => "above-clearance",
+        }
+    }
+}
+
+/// Proof that the policy allowed `permission` in `scope` for `user_id`. Only [`decide`] can
+/// build one, because the seal field is private to this module.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    user_id: UserId,
+    permission: Permission,
+    scope: Scope,
+    clearance: Clearance,
+    _seal: Seal,
+}
+
+#[derive(Clone, Debug)]
+struct Seal;
+
+impl Grant {
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+    pub fn partnership(&self) -> Option<PartnershipId> {
+        self.scope.partnership()
+    }
+    pub fn clearance(&self) -> Clearance {
+        self.clearance
+    }
+    /// Whether this grant covers `permission`, for use cases that need a specific one.
+    pub fn covers(&self, permission: Permission) -> bool {
+        self.permission == permission
+    }
+    /// Whether the granted user may see the content of a record with this marking. Records
+    /// above the user's clearance are shown as existing, without content.
+    pub fn may_read_marking(&self, marking: Marking) -> bool {
+        self.clearance.permits(marking)
+    }
+}
+
+/// The decision. Pure: same inputs, same answer.
+pub fn decide(actor: &Actor, permission: Permission, scope: Scope) -> Result<Grant, Denial> {
+    let grant = || Grant {
+        user_id: actor.user_id,
+        permission,
+        scope,
+        clearance: actor.clearance,
+        _seal: Seal,
+    };
+    match (permission.scope_kind(), scope) {
+        (crate::policy::ScopeKind::Platform, Scope::Platform) => {
+            if actor.system_admin && actor.mfa_verified && system_admin_permits(permission) {
+                return Ok(grant());
+            }
+            // Platform-wide reading that every member may do.
+            let any_role = actor.memberships.iter().any(|(_, role)| {
+                role_permits(*role, permission) && (!role.requires_mfa() || actor.mfa_verified)
+            });
+            if any_role {
+                Ok(grant())
+            } else {
+                Err(Denial::NotPermitted)
+            }
+        }
+        (ScopeKind::Partnership, Scope::Partnership(partnership)) => {
+            if actor.system_admin && actor.mfa_verified && system_admin_permits(permission) {
+                return Ok(grant());
+            }
+            let mut roles = actor.roles_in(partnership).peekable();
+            if roles.peek().is_none() {
+                return Err(Denial::NotAMember);
+            }
+            let mut denial = Denial::NotPermitted;
+            for role in roles {
+                if !role_permits(role, permission) {
+                    continue;
+                }
+                if role.requires_mfa() && !actor.mfa_verified {
+                    denial = Denial::MfaRequired;
+                    continue;
+                }
+                return Ok(grant());
+            }
+            Err(denial)
+        }
+        _ => Err(Denial::WrongScope),
+    }
+}
+
+/// Decide for a record with a protective marking: the permission first, then the clearance.
+pub fn decide_marked(
+    actor: &Actor,
+    permission: Permission,
+    scope: Scope,
+    marking: Marking,
+) -> Result<Grant, Denial> {
+    let grant = decide(actor, permission, scope)?;
+    if grant.may_read_marking(marking) {
+        Ok(grant)
+    } else {
+        Err(Denial::AboveClearance)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(memberships: Vec<(PartnershipId, Role)>, admin: bool, mfa: bool) -> Actor {
+        Actor {
+            user_id: UserId::new(),
+            system_admin: admin,
+            memberships,
+            clearance: Clearance(Marking::Official),
+            mfa_verified: mfa,
+        }
+    }
+
+    #[test]
+    fn members_are_confined_to_their_partnership() {
+        let own = PartnershipId::new();
+        let other = PartnershipId::new();
+        let a = actor(vec![(own, Role::Administrator)], false, true);
+        assert!(decide(&a, Permission::MembershipManage, Scope::Partnership(own)).is_ok());
+        assert_eq!(
+            decide(&a, Permission::MembershipManage, Scope::Partnership(other)).err(),
+            Some(Denial::NotAMember)
+        );
+    }
+
+    #[test]
+    fn roles_need_mfa_when_they_say_so() {
+        let own = PartnershipId::new();
+        let a = actor(vec![(own, Role::Auditor)], false, false);
+        assert_eq!(
+            decide(&a, Permission::AuditRead, Scope::Partnership(own)).err(),
+            Some(Denial::MfaRequired)
+        );
+        let r = actor(vec![(own, Role::Referrer)], false, false);
+        assert!(decide(&r, Permission::PartnershipRead, Scope::Partnership(own)).is_ok());
+    }
+
+    #[test]
+    fn platform_permissions_never_come_from_a_partnership_role() {
+        let own = PartnershipId::new();
+        let a = actor(vec![(own, Role::Administrator)], false, true);
+        for p in [
+            Permission::OrganisationManage,
+            Permission::PartnershipManage,
+            Permission::UserManage,
+            Permission::PlatformAuditRead,
+        ] {
+            assert!(decide(&a, p, Scope::Platform).is_err(), "{p:?}");
+        }
+        assert!(decide(&a, Permission::OrganisationRead, Scope::Platform).is_ok());
+    }
+
+    #[test]
+    fn scope_kind_must_match() {
+        let own = PartnershipId::new();
+        let a = actor(vec![(own, Role::Administrator)], true, true);
+        assert_eq!(
+            decide(&a, Permission::MembershipRead, Scope::Platform).err(),
+            Some(Denial::WrongScope)
+        );
+        assert_eq!(
+            decide(&a, Permission::UserManage, Scope::Partnership(own)).err(),
+            Some(Denial::WrongScope)
+        );
+    }
+
+    #[test]
+    fn system_admin_needs_mfa_and_never_reads_audit_of_a_partnership_through_the_flag() {
+        let p = PartnershipId::new();
+        let a = actor(vec![], true, false);
+        assert!(decide(&a, Permission::UserManage, Scope::Platform).is_err());
+        let a = actor(vec![], true, true);
+        assert!(decide(&a, Permission::UserManage, Scope::Platform).is_ok());
+        assert!(decide(&a, Permission::MembershipManage, Scope::Partnership(p)).is_ok());
+        assert!(decide(&a, Permission::AuditRead, Scope::Partnership(p)).is_err());
+    }
+
+    #[test]
+    fn clearance_limits_marked_records() {
+        let own = PartnershipId::new();
+        let a = actor(vec![(own, Role::PreventLead)], false, true);
+        assert_eq!(
+            decide_marked(
+                &a,
+                Permission::PartnershipRead,
+                Scope::Partnership(own),
+                Marking::OfficialSensitive
+            )
+            .err(),
+            Some(Denial::AboveClearance)
+        );
+        assert!(decide_marked(
+            &a,
+            Permission::PartnershipRead,
+            Scope::Partnership(own),
+            Marking::Official
+        )
+        .is_ok());
+    }
+}
