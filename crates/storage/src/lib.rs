@@ -1,1 +1,23 @@
+//! Storage for Prevent Toolkit on embedded SQLite or PostgreSQL.
+//!
+//! One code path serves both engines: queries are built once with `sea-query`, which writes the
+//! right SQL dialect for the engine in use, and run through `sqlx`'s `Any` driver, which picks
+//! the engine from the connection URL at run time. Only connection set-up (SQLite pragmas) and
+//! backup know which engine they are on.
+//!
+//! This crate stores and fetches; it decides nothing. Policy lives in the domain crate and use
+//! cases in the services crate.
 
+mod db;
+pub mod records;
+pub mod repo;
+pub mod schema;
+
+pub use db::{Db, Engine, StorageError, Tx};
+pub use records::*;
+
+/// Milliseconds since the Unix epoch, UTC: the one way times are stored.
+pub fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as i64
+}

@@ -1,0 +1,144 @@
+//! Rows as stored. Identifiers are UUID strings, times are milliseconds since the Unix epoch
+//! and flags are 0 or 1, so that one decoding serves both engines.
+
+use sqlx::FromRow;
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub name: String,
+    pub org_type: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct RegionRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct PartnershipRow {
+    pub id: String,
+    pub name: String,
+    pub lead_organisation_id: String,
+    pub parent_id: Option<String>,
+    pub region_id: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub organisation_id: String,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub mfa_enrolled_at: Option<i64>,
+    pub last_totp_step: Option<i64>,
+    pub system_admin: i64,
+    pub clearance: String,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct RecoveryCodeRow {
+    pub id: String,
+    pub user_id: String,
+    pub code_hash: String,
+    pub used_at: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct MembershipRow {
+    pub id: String,
+    pub partnership_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+/// A membership with the member's name and email, for lists of people in a partnership.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct MemberRow {
+    pub id: String,
+    pub partnership_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub created_at: i64,
+    pub email: String,
+    pub display_name: String,
+    pub disabled_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: String,
+    pub stage: String,
+    pub pending_totp_secret: Option<String>,
+    pub active_partnership_id: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct ApiTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub partnership_id: String,
+    pub role: String,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct ThrottleRow {
+    pub key: String,
+    pub window_start: i64,
+    pub failures: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct AuditEventRow {
+    pub seq: i64,
+    pub id: String,
+    pub occurred_at: i64,
+    pub actor_id: Option<String>,
+    pub partnership_id: Option<String>,
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    pub source: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AuditEventRow> for preventkit_domain::audit::AuditEvent {
+    fn from(r: AuditEventRow) -> Self {
+        Self {
+            seq: r.seq,
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor: r.actor_id,
+            partnership: r.partnership_id,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            outcome: r.outcome,
+            source: r.source,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}

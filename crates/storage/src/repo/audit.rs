@@ -1,0 +1,160 @@
+use crate::records::AuditEventRow;
+use crate::schema::{AuditEvents as A, AuditHead as H};
+use crate::{now_ms, StorageError, Tx};
+use preventkit_domain::audit::{AuditEvent, NewAuditEvent};
+use preventkit_domain::AuditEventId;
+use sea_query::{Expr, Order, Query};
+
+/// Take the write lock: an update of the chain head row. See [`crate::Db::write`].
+pub(crate) async fn lock_head(tx: &mut Tx) -> Result<(), StorageError> {
+    tx.execute(
+        &Query::update()
+            .table(H::Table)
+            .value(H::TouchedAt, now_ms())
+            .and_where(Expr::col(H::Id).eq(1))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The last sequence number and hash recorded in the chain head.
+pub async fn head(tx: &mut Tx) -> Result<(i64, String), StorageError> {
+    let row: Option<(i64, String)> = tx
+        .fetch_optional(
+            &Query::select()
+                .columns([H::LastSeq, H::LastHash])
+                .from(H::Table)
+                .and_where(Expr::col(H::Id).eq(1))
+                .to_owned(),
+        )
+        .await?;
+    row.ok_or_else(|| StorageError::Corrupt("the audit chain head is missing".into()))
+}
+
+/// Append an event at the end of the chain. Must run in a transaction from
+/// [`crate::Db::write`], which holds the head lock.
+pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
+    let (last_seq, last_hash) = head(tx).await?;
+    let mut e = AuditEvent {
+        seq: last_seq + 1,
+        id: AuditEventId::new().to_string(),
+        occurred_at: now_ms(),
+        actor: event.actor.map(|a| a.to_string()),
+        partnership: event.partnership.map(|p| p.to_string()),
+        action: event.action.clone(),
+        object_type: event.object_type.clone(),
+        object_id: event.object_id.clone(),
+        outcome: event.outcome.key().to_owned(),
+        source: event.source.clone(),
+        prev_hash: last_hash,
+        hash: String::new(),
+    };
+    e.hash = e.compute_hash();
+    tx.execute(&super::insert(
+        A::Table,
+        [
+            (A::Seq, e.seq.into()),
+            (A::Id, e.id.clone().into()),
+            (A::OccurredAt, e.occurred_at.into()),
+            (A::ActorId, e.actor.clone().into()),
+            (A::PartnershipId, e.partnership.clone().into()),
+            (A::Action, e.action.clone().into()),
+            (A::ObjectType, e.object_type.clone().into()),
+            (A::ObjectId, e.object_id.clone().into()),
+            (A::Outcome, e.outcome.clone().into()),
+            (A::Source, e.source.clone().into()),
+            (A::PrevHash, e.prev_hash.clone().into()),
+            (A::Hash, e.hash.clone().into()),
+        ],
+    )?)
+    .await?;
+    tx.execute(
+        &Query::update()
+            .table(H::Table)
+            .value(H::LastSeq, e.seq)
+            .value(H::LastHash, e.hash.clone())
+            .and_where(Expr::col(H::Id).eq(1))
+            .to_owned(),
+    )
+    .await?;
+    Ok(e)
+}
+
+const COLUMNS: [A; 12] = [
+    A::Seq,
+    A::Id,
+    A::OccurredAt,
+    A::ActorId,
+    A::PartnershipId,
+    A::Action,
+    A::ObjectType,
+    A::ObjectId,
+    A::Outcome,
+    A::Source,
+    A::PrevHash,
+    A::Hash,
+];
+
+/// Events in chain order, `limit` at a time from after `after_seq` (for verification).
+pub async fn batch_after(
+    tx: &mut Tx,
+    after_seq: i64,
+    limit: u64,
+) -> Result<Vec<AuditEventRow>, StorageError> {
+    tx.fetch_all(
+        &Query::select()
+            .columns(COLUMNS)
+            .from(A::Table)
+            .and_where(Expr::col(A::Seq).gt(after_seq))
+            .order_by(A::Seq, Order::Asc)
+            .limit(limit)
+            .to_owned(),
+    )
+    .await
+}
+
+/// What to show of the log. Every field narrows the result.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub partnership_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub action_prefix: Option<String>,
+    pub outcome: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Only events older than this sequence number (for paging back).
+    pub before_seq: Option<i64>,
+    pub limit: u64,
+}
+
+/// Newest first.
+pub async fn search(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEventRow>, StorageError> {
+    let mut q = Query::select().columns(COLUMNS).from(A::Table).to_owned();
+    if let Some(p) = &f.partnership_id {
+        q.and_where(Expr::col(A::PartnershipId).eq(p.as_str()));
+    }
+    if let Some(a) = &f.actor_id {
+        q.and_where(Expr::col(A::ActorId).eq(a.as_str()));
+    }
+    if let Some(prefix) = &f.action_prefix {
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        q.and_where(Expr::col(A::Action).like(
+            sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\'),
+        ));
+    }
+    if let Some(o) = &f.outcome {
+        q.and_where(Expr::col(A::Outcome).eq(o.as_str()));
+    }
+    if let Some(from) = f.from_ms {
+        q.and_where(Expr::col(A::OccurredAt).gte(from));
+    }
+    if let Some(to) = f.to_ms {
+        q.and_where(Expr::col(A::OccurredAt).lt(to));
+    }
+    if let Some(before) = f.before_seq {
+        q.and_where(Expr::col(A::Seq).lt(before));
+    }
+    q.order_by(A::Seq, Order::Desc).limit(f.limit.clamp(1, 500));
+    tx.fetch_all(&q).await
+}

@@ -1,0 +1,97 @@
+use crate::records::ApiTokenRow;
+use crate::schema::ApiTokens as T;
+use crate::{StorageError, Tx};
+use sea_query::{Expr, Order, Query};
+
+pub async fn insert(tx: &mut Tx, row: &ApiTokenRow) -> Result<(), StorageError> {
+    tx.execute(&super::insert(
+        T::Table,
+        [
+            (T::Id, row.id.clone().into()),
+            (T::UserId, row.user_id.clone().into()),
+            (T::PartnershipId, row.partnership_id.clone().into()),
+            (T::Role, row.role.clone().into()),
+            (T::Name, row.name.clone().into()),
+            (T::TokenHash, row.token_hash.clone().into()),
+            (T::CreatedAt, row.created_at.into()),
+            (T::ExpiresAt, row.expires_at.into()),
+            (T::RevokedAt, row.revoked_at.into()),
+            (T::LastUsedAt, row.last_used_at.into()),
+        ],
+    )?)
+    .await?;
+    Ok(())
+}
+
+fn select() -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            T::Id,
+            T::UserId,
+            T::PartnershipId,
+            T::Role,
+            T::Name,
+            T::TokenHash,
+            T::CreatedAt,
+            T::ExpiresAt,
+            T::RevokedAt,
+            T::LastUsedAt,
+        ])
+        .from(T::Table)
+        .to_owned()
+}
+
+pub async fn find_by_hash(tx: &mut Tx, hash: &str) -> Result<Option<ApiTokenRow>, StorageError> {
+    tx.fetch_optional(&select().and_where(Expr::col(T::TokenHash).eq(hash)).to_owned())
+        .await
+}
+
+pub async fn for_user(tx: &mut Tx, user_id: &str) -> Result<Vec<ApiTokenRow>, StorageError> {
+    tx.fetch_all(
+        &select()
+            .and_where(Expr::col(T::UserId).eq(user_id))
+            .order_by(T::CreatedAt, Order::Desc)
+            .to_owned(),
+    )
+    .await
+}
+
+/// Revoke one of a user's tokens; answers whether a live token was revoked.
+pub async fn revoke(tx: &mut Tx, id: &str, user_id: &str, now: i64) -> Result<bool, StorageError> {
+    let n = tx
+        .execute(
+            &Query::update()
+                .table(T::Table)
+                .value(T::RevokedAt, now)
+                .and_where(Expr::col(T::Id).eq(id))
+                .and_where(Expr::col(T::UserId).eq(user_id))
+                .and_where(Expr::col(T::RevokedAt).is_null())
+                .to_owned(),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn revoke_all_for_user(tx: &mut Tx, user_id: &str, now: i64) -> Result<u64, StorageError> {
+    tx.execute(
+        &Query::update()
+            .table(T::Table)
+            .value(T::RevokedAt, now)
+            .and_where(Expr::col(T::UserId).eq(user_id))
+            .and_where(Expr::col(T::RevokedAt).is_null())
+            .to_owned(),
+    )
+    .await
+}
+
+pub async fn touch(tx: &mut Tx, id: &str, now: i64) -> Result<(), StorageError> {
+    tx.execute(
+        &Query::update()
+            .table(T::Table)
+            .value(T::LastUsedAt, now)
+            .and_where(Expr::col(T::Id).eq(id))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
