@@ -137,6 +137,22 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The operator at the server's command line. Whoever can run the binary against the
+    /// database already holds the keys to it; the console is audited as actor `None`.
+    pub fn console() -> Actor {
+        Actor {
+            user_id: UserId(uuid::Uuid::nil()),
+            system_admin: true,
+            memberships: Vec::new(),
+            clearance: Clearance(Marking::Official),
+            mfa_verified: true,
+        }
+    }
+
+    pub fn is_console(&self) -> bool {
+        self.user_id.0.is_nil()
+    }
+
     pub fn roles_in(&self, partnership: PartnershipId) -> impl Iterator<Item = Role> + '_ {
         self.memberships
             .iter()
@@ -235,6 +251,22 @@ impl Grant {
     /// Whether this grant covers `permission`, for use cases that need a specific one.
     pub fn covers(&self, permission: Permission) -> bool {
         self.permission == permission
+    }
+    /// The scope, if this grant is for `permission`; a use case calls this first so that a
+    /// grant for one thing can never be spent on another.
+    pub fn require(&self, permission: Permission) -> Result<Scope, Denial> {
+        if self.permission == permission {
+            Ok(self.scope)
+        } else {
+            Err(Denial::NotPermitted)
+        }
+    }
+    /// The partnership, if this grant is for `permission` in a partnership.
+    pub fn require_partnership(&self, permission: Permission) -> Result<PartnershipId, Denial> {
+        match self.require(permission)? {
+            Scope::Partnership(p) => Ok(p),
+            Scope::Platform => Err(Denial::WrongScope),
+        }
     }
     /// Whether the granted user may see the content of a record with this marking. Records
     /// above the user's clearance are shown as existing, without content.

@@ -15,6 +15,7 @@ pub mod schema;
 
 pub use db::{Db, Engine, StorageError, Tx};
 pub use records::*;
+pub use sea_query::SimpleExpr;
 
 /// Milliseconds since the Unix epoch, UTC: the one way times are stored.
 pub fn now_ms() -> i64 {

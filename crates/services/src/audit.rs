@@ -1,0 +1,167 @@
+//! Writing, reading and verifying the audit log.
+
+use crate::{App, RequestContext, ServiceError};
+use preventkit_domain::audit::{ChainBreak, ChainVerifier, NewAuditEvent, Outcome};
+use preventkit_domain::{Grant, PartnershipId, Permission, Scope, UserId};
+use preventkit_storage::repo::audit::AuditFilter;
+use preventkit_storage::{repo, AuditEventRow, Tx};
+
+/// What an event is about. Only types and identifiers: never names, emails or field values.
+#[derive(Clone, Debug)]
+pub enum Subject {
+    None,
+    User(Option<String>),
+    Organisation(String),
+    Region(String),
+    Partnership(String),
+    Membership { id: String, partnership: String },
+    Token { id: String, partnership: String },
+    /// A route that was refused, by its pattern (never the concrete path).
+    Route(String),
+}
+
+impl Subject {
+    fn parts(&self) -> (Option<String>, Option<String>, Option<PartnershipId>) {
+        let p = |s: &str| s.parse::<PartnershipId>().ok();
+        match self {
+            Subject::None => (None, None, None),
+            Subject::User(id) => (Some("user".into()), id.clone(), None),
+            Subject::Organisation(id) => (Some("organisation".into()), Some(id.clone()), None),
+            Subject::Region(id) => (Some("region".into()), Some(id.clone()), None),
+            Subject::Partnership(id) => (Some("partnership".into()), Some(id.clone()), p(id)),
+            Subject::Membership { id, partnership } => {
+                (Some("membership".into()), Some(id.clone()), p(partnership))
+            }
+            Subject::Token { id, partnership } => {
+                (Some("api-token".into()), Some(id.clone()), p(partnership))
+            }
+            Subject::Route(r) => (Some("route".into()), Some(r.clone()), None),
+        }
+    }
+}
+
+/// Append an event inside the caller's write transaction.
+pub(crate) async fn event(
+    tx: &mut Tx,
+    actor: Option<UserId>,
+    ctx: &RequestContext,
+    action: &str,
+    subject: Subject,
+    outcome: Outcome,
+) -> Result<(), ServiceError> {
+    let (object_type, object_id, partnership) = subject.parts();
+    repo::audit::append(
+        tx,
+        &NewAuditEvent {
+            actor: actor.filter(|a| !a.0.is_nil()),
+            partnership,
+            action: action.to_owned(),
+            object_type,
+            object_id,
+            outcome,
+            source: ctx.source.clone(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A refused request, for the audit log.
+#[derive(Clone, Debug)]
+pub struct DeniedRequest {
+    pub actor: Option<UserId>,
+    pub partnership: Option<PartnershipId>,
+    /// The route pattern, such as `GET /p/{partnership}/members`.
+    pub route: String,
+    /// Why: a denial key, `not-signed-in` or `bad-csrf-token`.
+    pub reason: String,
+}
+
+/// A page of the log.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub actor: Option<UserId>,
+    pub action_prefix: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub before_seq: Option<i64>,
+    pub limit: u64,
+}
+
+impl App {
+    /// Record a refused request in its own transaction.
+    pub async fn record_denied(
+        &self,
+        denied: &DeniedRequest,
+        ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        let mut tx = self.db().write().await?;
+        repo::audit::append(
+            &mut tx,
+            &NewAuditEvent {
+                actor: denied.actor,
+                partnership: denied.partnership,
+                action: format!("access.{}", denied.reason),
+                object_type: Some("route".into()),
+                object_id: Some(denied.route.clone()),
+                outcome: Outcome::Denied,
+                source: ctx.source.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Read the log: a partnership's events with [`Permission::AuditRead`], everything with
+    /// [`Permission::PlatformAuditRead`]. Newest first.
+    pub async fn audit_events(
+        &self,
+        grant: &Grant,
+        q: &AuditQuery,
+    ) -> Result<Vec<AuditEventRow>, ServiceError> {
+        let partnership_id = if grant.covers(Permission::PlatformAuditRead) {
+            None
+        } else {
+            Some(grant.require_partnership(Permission::AuditRead)?.to_string())
+        };
+        debug_assert!(matches!(grant.scope(), Scope::Platform | Scope::Partnership(_)));
+        let filter = AuditFilter {
+            partnership_id,
+            actor_id: q.actor.map(|a| a.to_string()),
+            action_prefix: q.action_prefix.clone().filter(|s| !s.is_empty()),
+            outcome: q.outcome.map(|o| o.key().to_owned()),
+            from_ms: q.from_ms,
+            to_ms: q.to_ms,
+            before_seq: q.before_seq,
+            limit: if q.limit == 0 { 50 } else { q.limit },
+        };
+        let mut tx = self.db().read().await?;
+        let rows = repo::audit::search(&mut tx, &filter).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Walk the whole chain. `Ok(n)` when all `n` events are intact, otherwise the first
+    /// break. Reads in batches, so memory stays flat however long the log.
+    pub async fn verify_audit(&self) -> Result<Result<u64, ChainBreak>, ServiceError> {
+        let mut tx = self.db().read().await?;
+        let (head_seq, head_hash) = repo::audit::head(&mut tx).await?;
+        let mut verifier = ChainVerifier::new();
+        let mut after = 0;
+        loop {
+            let batch = repo::audit::batch_after(&mut tx, after, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            for row in batch {
+                if let Err(b) = verifier.push(&row.into()) {
+                    tx.commit().await?;
+                    return Ok(Err(b));
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(verifier.finish(head_seq, &head_hash))
+    }
+}

@@ -1,0 +1,194 @@
+//! Demonstration data: two fictional partnerships with a user for each kind of role, so that a
+//! newcomer can sign in and look around. Loading twice changes nothing.
+
+use crate::admin::{NewMember, NewOrganisation, NewPartnership, NewUser};
+use crate::{App, RequestContext, ServiceError};
+use preventkit_domain::policy::decide;
+use preventkit_domain::{Actor, OrganisationId, PartnershipId, Permission, Role, Scope};
+use preventkit_storage::repo;
+
+/// The password every demonstration account starts with. Demonstration data only.
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+/// One demonstration account.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub role: &'static str,
+    pub needs_mfa: bool,
+}
+
+/// What the demo contains.
+#[derive(Clone, Debug)]
+pub struct DemoSummary {
+    pub created: bool,
+    pub partnership: String,
+    pub accounts: Vec<DemoAccount>,
+}
+
+const PARTNERSHIP: &str = "Riverton Prevent Partnership";
+const OTHER_PARTNERSHIP: &str = "Eastvale Prevent Partnership";
+
+const ORGS: &[(&str, &str)] = &[
+    ("Riverton City Council", "local-authority-unitary"),
+    ("Riverton Police", "police-force"),
+    ("Riverton Health NHS Trust", "health"),
+    ("Riverton College", "education"),
+    ("Riverton Youth Justice Service", "youth-offending"),
+    ("Riverton Community Links", "voluntary-sector"),
+    ("Eastvale District Council", "local-authority-district"),
+];
+
+/// (email, name, organisation index, role)
+const PEOPLE: &[(&str, &str, usize, Role)] = &[
+    ("admin@riverton.example", "Alex Admin", 0, Role::Administrator),
+    ("lead@riverton.example", "Priya Lead", 0, Role::PreventLead),
+    ("contributor@riverton.example", "Chris Contributor", 1, Role::Contributor),
+    ("board@riverton.example", "Bola Board", 2, Role::BoardMember),
+    ("councillor@riverton.example", "Cllr Elin Member", 0, Role::ElectedMember),
+    ("chair@riverton.example", "Sam Chair", 0, Role::ChannelChair),
+    ("panel@riverton.example", "Pat Panel", 3, Role::PanelMember),
+    ("caseofficer@riverton.example", "Kim Case", 0, Role::CaseOfficer),
+    ("referrer@riverton.example", "Rory Referrer", 3, Role::Referrer),
+    ("auditor@riverton.example", "Ada Auditor", 0, Role::Auditor),
+    ("regional@riverton.example", "Reggie Regional", 5, Role::RegionalViewer),
+];
+
+pub const SYSTEM_ADMIN_EMAIL: &str = "sysadmin@preventkit.example";
+
+fn accounts() -> Vec<DemoAccount> {
+    let mut v = vec![DemoAccount {
+        email: SYSTEM_ADMIN_EMAIL,
+        role: "System administrator",
+        needs_mfa: true,
+    }];
+    v.extend(PEOPLE.iter().map(|(email, _, _, role)| DemoAccount {
+        email,
+        role: role.label(),
+        needs_mfa: role.requires_mfa(),
+    }));
+    v
+}
+
+impl App {
+    /// Load the demonstration data unless it is there already.
+    pub async fn load_demo(&self) -> Result<DemoSummary, ServiceError> {
+        let mut tx = self.db().read().await?;
+        let existing = repo::partnerships::list(&mut tx).await?;
+        tx.commit().await?;
+        if existing.iter().any(|p| p.name == PARTNERSHIP) {
+            return Ok(DemoSummary {
+                created: false,
+                partnership: PARTNERSHIP.into(),
+                accounts: accounts(),
+            });
+        }
+        let console = Actor::console();
+        let ctx = RequestContext::console();
+        let org_grant = decide(&console, Permission::OrganisationManage, Scope::Platform)?;
+        let mut org_ids: Vec<OrganisationId> = Vec::new();
+        for (name, kind) in ORGS {
+            let id = self
+                .create_organisation(
+                    &org_grant,
+                    &NewOrganisation {
+                        name: (*name).into(),
+                        org_type: (*kind).into(),
+                    },
+                    &ctx,
+                )
+                .await?;
+            org_ids.push(id);
+        }
+        let p_grant = decide(&console, Permission::PartnershipManage, Scope::Platform)?;
+        let region = self.create_region(&p_grant, "North of England (demo)", &ctx).await?;
+        let partnership = self
+            .create_partnership(
+                &p_grant,
+                &NewPartnership {
+                    name: PARTNERSHIP.into(),
+                    lead_organisation_id: org_ids[0].to_string(),
+                    parent_id: String::new(),
+                    region_id: region.to_string(),
+                },
+                &ctx,
+            )
+            .await?;
+        for org in &org_ids[1..6] {
+            self.add_partnership_organisation(&p_grant, partnership, &org.to_string(), &ctx)
+                .await?;
+        }
+        let other = self
+            .create_partnership(
+                &p_grant,
+                &NewPartnership {
+                    name: OTHER_PARTNERSHIP.into(),
+                    lead_organisation_id: org_ids[6].to_string(),
+                    parent_id: String::new(),
+                    region_id: region.to_string(),
+                },
+                &ctx,
+            )
+            .await?;
+
+        let u_grant = decide(&console, Permission::UserManage, Scope::Platform)?;
+        self.create_user(
+            &u_grant,
+            &NewUser {
+                email: SYSTEM_ADMIN_EMAIL.into(),
+                display_name: "Sys Admin".into(),
+                organisation_id: org_ids[0].to_string(),
+                password: DEMO_PASSWORD.into(),
+                clearance: "official-sensitive".into(),
+                system_admin: true,
+            },
+            &ctx,
+        )
+        .await?;
+        self.demo_members(&console, partnership, &org_ids, PEOPLE, &ctx)
+            .await?;
+        self.demo_members(
+            &console,
+            other,
+            &org_ids,
+            &[("admin@eastvale.example", "Eve Eastvale", 6, Role::Administrator)],
+            &ctx,
+        )
+        .await?;
+        Ok(DemoSummary {
+            created: true,
+            partnership: PARTNERSHIP.into(),
+            accounts: accounts(),
+        })
+    }
+
+    async fn demo_members(
+        &self,
+        console: &Actor,
+        partnership: PartnershipId,
+        org_ids: &[OrganisationId],
+        people: &[(&str, &str, usize, Role)],
+        ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        let grant = decide(console, Permission::MembershipManage, Scope::Partnership(partnership))?;
+        for (email, name, org, role) in people {
+            let organisation_id = org_ids
+                .get(*org)
+                .map(|o| o.to_string())
+                .unwrap_or_default();
+            self.add_member(
+                &grant,
+                &NewMember {
+                    email: (*email).into(),
+                    role: role.key().into(),
+                    display_name: (*name).into(),
+                    organisation_id,
+                    password: DEMO_PASSWORD.into(),
+                },
+                ctx,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

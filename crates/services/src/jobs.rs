@@ -1,0 +1,42 @@
+//! Background jobs. Each periodic job takes a lease in the database before it runs, so with
+//! several servers on one database a job runs on one of them at a time.
+
+use crate::{now_ms, App, ServiceError};
+use preventkit_storage::repo;
+use std::time::Duration;
+
+/// One pass of housekeeping: expired sessions and stale throttle counters are deleted.
+/// Answers whether this server held the lease and did the work.
+pub async fn housekeeping(app: &App, holder: &str) -> Result<bool, ServiceError> {
+    let now = now_ms();
+    let mut tx = app.db().write().await?;
+    if !repo::jobs::try_lease(&mut tx, "housekeeping", holder, now, now + 55_000).await? {
+        tx.commit().await?;
+        return Ok(false);
+    }
+    let cfg = app.config();
+    let sessions = repo::sessions::delete_expired(
+        &mut tx,
+        now - cfg.session_idle_ms,
+        now - cfg.session_absolute_ms,
+    )
+    .await?;
+    let counters = repo::throttle::delete_older_than(&mut tx, now - 24 * 60 * 60 * 1000).await?;
+    tx.commit().await?;
+    tracing::info!(sessions, counters, "housekeeping done");
+    Ok(true)
+}
+
+/// Run housekeeping every minute until the process ends.
+pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
+    let holder = uuid::Uuid::new_v4().to_string();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = housekeeping(&app, &holder).await {
+                tracing::warn!(error = %e, "housekeeping failed");
+            }
+        }
+    })
+}
