@@ -147,3 +147,12 @@ impl App {
 pub(crate) fn now_ms() -> i64 {
     preventkit_storage::now_ms()
 }
+
+/// Put an SQLite backup in place of the database at `database_url` (server stopped). Answers
+/// where the replaced file was moved.
+pub async fn restore(
+    database_url: &str,
+    backup: &std::path::Path,
+) -> Result<std::path::PathBuf, ServiceError> {
+    Ok(preventkit_storage::restore_sqlite(database_url, backup).await?)
+}

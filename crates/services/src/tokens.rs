@@ -212,3 +212,15 @@ impl App {
         }))
     }
 }
+
+impl App {
+    /// The email and name of an account, for the user themself.
+    pub async fn user_names(&self, user: UserId) -> Result<(String, String), ServiceError> {
+        let mut tx = self.db().read().await?;
+        let row = repo::users::get(&mut tx, &user.to_string())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        Ok((row.email, row.display_name))
+    }
+}

@@ -317,3 +317,44 @@ mod tests {
         assert!(Engine::from_url("mysql://x").is_err());
     }
 }
+
+/// Put an SQLite backup in place of the database at `url`. The backup is checked first
+/// (integrity and schema); the current file is moved aside, never deleted, so a mistaken
+/// restore can itself be undone. Run with the server stopped.
+pub async fn restore_sqlite(url: &str, backup: &std::path::Path) -> Result<std::path::PathBuf, StorageError> {
+    if Engine::from_url(url)? != Engine::Sqlite {
+        return Err(StorageError::Unsupported(
+            "restore of PostgreSQL is done with pg_restore (see docs/operations.md)",
+        ));
+    }
+    let target = sqlite_path(url).ok_or(StorageError::Unsupported(
+        "the database URL does not name a file",
+    ))?;
+    let check = Db::connect(&format!("sqlite://{}?mode=ro", backup.display())).await?;
+    let (result,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&check.pool)
+        .await?;
+    let migrated = check.is_migrated().await?;
+    check.close().await;
+    if result != "ok" {
+        return Err(StorageError::Corrupt(format!("the backup fails its integrity check: {result}")));
+    }
+    if !migrated {
+        return Err(StorageError::Corrupt("the backup is not a Prevent Toolkit database".into()));
+    }
+    let target = std::path::PathBuf::from(target);
+    let staged = target.with_extension("restoring");
+    std::fs::copy(backup, &staged)?;
+    let aside = target.with_extension(format!("before-restore-{}", crate::now_ms()));
+    if target.exists() {
+        std::fs::rename(&target, &aside)?;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", target.display()));
+        if side.exists() {
+            std::fs::remove_file(side)?;
+        }
+    }
+    std::fs::rename(&staged, &target)?;
+    Ok(aside)
+}

@@ -13,7 +13,7 @@ pub mod records;
 pub mod repo;
 pub mod schema;
 
-pub use db::{Db, Engine, StorageError, Tx};
+pub use db::{restore_sqlite, sqlite_path, Db, Engine, StorageError, Tx};
 pub use records::*;
 pub use sea_query::SimpleExpr;
 

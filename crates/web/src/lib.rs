@@ -1,1 +1,101 @@
+//! The web layer: HTML pages and the JSON API over one route table.
+//!
+//! Every route is declared in [`routes`] with its [`Access`](preventkit_services::domain::Access);
+//! one guard in [`guard`] resolves who is asking, checks CSRF on form posts, asks the domain's
+//! policy and records refusals in the audit log before any handler runs. Handlers then receive
+//! the policy's [`Grant`](preventkit_services::Grant) and pass it to the services, which will not
+//! touch partnership data without one.
 
+pub mod api;
+mod assets;
+mod error;
+mod extract;
+mod guard;
+mod headers;
+pub mod metrics;
+mod pages;
+pub mod routes;
+mod templates;
+
+use axum::Router;
+use preventkit_services::App;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use error::WebError;
+
+/// Settings of the web layer.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` and give the session cookie the `__Host-` prefix. On whenever the
+    /// public address is https (behind a TLS-terminating proxy or load balancer).
+    pub secure_cookies: bool,
+    /// Use the first address in `X-Forwarded-For` as the source address (only behind a proxy
+    /// that sets it).
+    pub trust_forwarded_for: bool,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-pk_session"
+        } else {
+            "pk_session"
+        }
+    }
+    pub fn pre_session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-pk_pre"
+        } else {
+            "pk_pre"
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub cfg: Arc<WebConfig>,
+    pub templates: Arc<templates::Templates>,
+}
+
+/// The whole HTTP application.
+pub fn router(app: App, cfg: WebConfig) -> Result<Router, WebError> {
+    let state = AppState {
+        app,
+        cfg: Arc::new(cfg),
+        templates: Arc::new(templates::Templates::load()?),
+    };
+    Ok(routes::build(state))
+}
+
+/// Serve until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}

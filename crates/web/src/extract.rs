@@ -1,0 +1,75 @@
+//! Extractors that hand handlers what the guard established.
+
+use crate::guard::Identity;
+use crate::WebError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use preventkit_services::sessions::SessionView;
+use preventkit_services::Grant;
+
+/// The policy's grant for this route. Only routes declared with a permission have one; asking
+/// for it anywhere else is a programming error and fails closed.
+pub struct Granted(pub Grant);
+
+impl<S: Send + Sync> FromRequestParts<S> for Granted {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Grant>()
+            .cloned()
+            .map(Granted)
+            .ok_or_else(|| WebError::Internal("route declared no permission".into()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Identity {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Identity>()
+            .cloned()
+            .ok_or_else(|| WebError::Internal("request did not pass the guard".into()))
+    }
+}
+
+/// A fully signed-in browser session (for routes that act on the user's own account).
+pub struct Signed(pub SessionView, pub Identity);
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let id = Identity::from_request_parts(parts, s).await?;
+        match id.session.clone() {
+            Some(sess) => Ok(Signed(sess, id)),
+            None => Err(WebError::Internal("route needs a session".into())),
+        }
+    }
+}
+
+/// The fields of a posted form (`application/x-www-form-urlencoded`). Missing fields read as
+/// empty; the services validate.
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
+    type Rejection = WebError;
+    async fn from_request(req: axum::extract::Request, s: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, s)
+            .await
+            .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .map(Fields)
+            .map_err(|_| WebError::BadRequest("The form could not be read.".into()))
+    }
+}

@@ -1,0 +1,99 @@
+//! The signed-in home page and the partnership switcher.
+
+use super::{fail, render, render_with_flash, see_other, svc, PageResult};
+use crate::extract::{Fields, Signed};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use minijinja::context;
+use preventkit_services::domain::PartnershipId;
+
+#[derive(serde::Serialize)]
+struct PartnershipItem {
+    id: String,
+    name: String,
+    roles: Vec<&'static str>,
+    active: bool,
+}
+
+async fn partnership_items(
+    state: &AppState,
+    s: &preventkit_services::sessions::SessionView,
+) -> Result<Vec<PartnershipItem>, preventkit_services::ServiceError> {
+    Ok(state
+        .app
+        .my_partnerships(&s.actor)
+        .await?
+        .into_iter()
+        .map(|(p, roles)| PartnershipItem {
+            active: s.active_partnership.map(|a| a.to_string()) == Some(p.id.clone()),
+            id: p.id,
+            name: p.name,
+            roles: roles.into_iter().map(|r| r.label()).collect(),
+        })
+        .collect())
+}
+
+pub async fn home(State(state): State<AppState>, Signed(s, id): Signed, headers: HeaderMap) -> PageResult {
+    let items = partnership_items(&state, &s).await.map_err(svc(&state, &id))?;
+    // With exactly one partnership, work in it without asking.
+    if s.active_partnership.is_none() && items.len() == 1 {
+        if let Ok(pid) = items[0].id.parse::<PartnershipId>() {
+            state.app.switch_partnership(&s, pid).await.map_err(svc(&state, &id))?;
+            return Ok(see_other("/home"));
+        }
+    }
+    render_with_flash(
+        &state,
+        &id,
+        &headers,
+        "pages/home.html",
+        context! {
+            title => "Home",
+            name => s.user.display_name,
+            partnerships => items,
+            system_admin => s.user.system_admin,
+            active => s.active_partnership.map(|p| p.to_string()),
+        },
+    )
+    .map_err(fail(&state, &id))
+}
+
+fn radio_items(items: &[PartnershipItem]) -> Vec<minijinja::Value> {
+    items
+        .iter()
+        .map(|p| {
+            context! { value => p.id, text => p.name, hint => context! { text => p.roles.join(", ") }, checked => p.active }
+        })
+        .collect()
+}
+
+pub async fn switcher(State(state): State<AppState>, Signed(s, id): Signed) -> PageResult {
+    let items = partnership_items(&state, &s).await.map_err(svc(&state, &id))?;
+    render(
+        &state,
+        &id,
+        "pages/switcher.html",
+        StatusCode::OK,
+        context! { title => "Choose a partnership", radio_items => radio_items(&items) },
+    )
+    .map_err(fail(&state, &id))
+}
+
+pub async fn switch(State(state): State<AppState>, Signed(s, id): Signed, form: Fields) -> PageResult {
+    let chosen = form.get("partnership").parse::<PartnershipId>();
+    let Ok(pid) = chosen else {
+        let items = partnership_items(&state, &s).await.map_err(svc(&state, &id))?;
+        let errors = preventkit_services::domain::validate::ValidationErrors::single("partnership", "Choose a partnership");
+        return render(
+            &state,
+            &id,
+            "pages/switcher.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { title => "Choose a partnership", radio_items => radio_items(&items), errors => super::form_errors(&errors) },
+        )
+        .map_err(fail(&state, &id));
+    };
+    state.app.switch_partnership(&s, pid).await.map_err(svc(&state, &id))?;
+    Ok(see_other(&format!("/p/{pid}")))
+}

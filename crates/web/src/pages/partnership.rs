@@ -1,0 +1,208 @@
+//! One partnership: its overview and its members.
+
+use super::{fail, form_errors, render, render_with_flash, see_other_with, svc, PageResult};
+use crate::extract::{Fields, Granted};
+use crate::guard::Identity;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use minijinja::{context, Value};
+use preventkit_services::admin::NewMember;
+use preventkit_services::domain::policy::decide;
+use preventkit_services::domain::{MembershipId, OrganisationType, PartnershipId, Permission, Role, Scope};
+use preventkit_services::ServiceError;
+
+fn roles() -> Vec<Value> {
+    Role::ALL
+        .iter()
+        .map(|r| context! { value => r.key(), text => r.label() })
+        .collect()
+}
+
+fn can(id: &Identity, p: Permission, pid: PartnershipId) -> bool {
+    id.session
+        .as_ref()
+        .is_some_and(|s| decide(&s.actor, p, Scope::Partnership(pid)).is_ok())
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    headers: HeaderMap,
+) -> PageResult {
+    let (p, orgs) = state.app.get_partnership(&grant).await.map_err(svc(&state, &id))?;
+    let pid = grant.partnership().ok_or_else(|| fail(&state, &id)(crate::WebError::NotFound))?;
+    let orgs: Vec<Value> = orgs
+        .into_iter()
+        .map(|o| {
+            let kind = OrganisationType::from_key(&o.org_type).map(|t| t.label()).unwrap_or("Other");
+            context! { name => o.name, kind => kind, lead => o.id == p.lead_organisation_id }
+        })
+        .collect();
+    render_with_flash(
+        &state,
+        &id,
+        &headers,
+        "pages/partnership.html",
+        context! {
+            title => p.name,
+            partnership => context! { id => p.id, name => p.name },
+            organisations => orgs,
+            can_members => can(&id, Permission::MembershipRead, pid),
+            can_audit => can(&id, Permission::AuditRead, pid),
+        },
+    )
+    .map_err(fail(&state, &id))
+}
+
+async fn members_page(
+    state: &AppState,
+    id: &Identity,
+    grant: &preventkit_services::Grant,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: Option<String>,
+) -> PageResult {
+    let members = state.app.list_members(grant).await.map_err(svc(state, id))?;
+    let pid = grant.partnership().ok_or_else(|| fail(state, id)(crate::WebError::NotFound))?;
+    let can_manage = can(id, Permission::MembershipManage, pid);
+    let rows: Vec<Value> = members
+        .into_iter()
+        .map(|m| {
+            let label = Role::from_key(&m.role).map(|r| r.label()).unwrap_or("Unknown role");
+            context! {
+                id => m.id, name => m.display_name, email => m.email, role => m.role,
+                role_label => label, disabled => m.disabled_at.is_some(),
+            }
+        })
+        .collect();
+    let ctx = context! {
+        title => "Members",
+        partnership_id => pid.to_string(),
+        members => rows,
+        roles => roles(),
+        can_manage => can_manage,
+        problem => message,
+    };
+    if status == StatusCode::OK {
+        render_with_flash(state, id, headers, "pages/members.html", ctx).map_err(fail(state, id))
+    } else {
+        render(state, id, "pages/members.html", status, ctx).map_err(fail(state, id))
+    }
+}
+
+pub async fn members(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    headers: HeaderMap,
+) -> PageResult {
+    members_page(&state, &id, &grant, &headers, StatusCode::OK, None).await
+}
+
+async fn new_member_page(
+    state: &AppState,
+    id: &Identity,
+    grant: &preventkit_services::Grant,
+    status: StatusCode,
+    errors: Option<&preventkit_services::domain::validate::ValidationErrors>,
+    values: Value,
+) -> PageResult {
+    let orgs = state.app.member_organisations(grant).await.map_err(svc(state, id))?;
+    let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
+    let orgs: Vec<Value> = orgs.into_iter().map(|o| context! { value => o.id, text => o.name }).collect();
+    render(
+        state,
+        id,
+        "pages/member-new.html",
+        status,
+        context! {
+            title => "Add a member",
+            partnership_id => pid,
+            roles => roles(),
+            organisations => orgs,
+            errors => errors.map(form_errors),
+            values => values,
+        },
+    )
+    .map_err(fail(state, id))
+}
+
+pub async fn new_member_form(State(state): State<AppState>, id: Identity, Granted(grant): Granted) -> PageResult {
+    new_member_page(&state, &id, &grant, StatusCode::OK, None, context! {}).await
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    form: Fields,
+) -> PageResult {
+    let input = NewMember {
+        email: form.get("email"),
+        role: form.get("role"),
+        display_name: form.get("display_name"),
+        organisation_id: form.get("organisation_id"),
+        password: form.get("password"),
+    };
+    match state.app.add_member(&grant, &input, &id.ctx).await {
+        Ok(_) => {
+            let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
+            Ok(see_other_with(&state.cfg, &format!("/p/{pid}/members"), "member-added"))
+        }
+        Err(ServiceError::Validation(e)) => {
+            // Never echo the password back into the page.
+            let values = context! {
+                email => input.email, role => input.role,
+                display_name => input.display_name, organisation_id => input.organisation_id,
+            };
+            new_member_page(&state, &id, &grant, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), values).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
+
+fn membership_id(state: &AppState, id: &Identity, raw: &str) -> Result<MembershipId, super::PageError> {
+    raw.parse().map_err(|_| fail(state, id)(crate::WebError::NotFound))
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    Path((_, membership)): Path<(String, String)>,
+    headers: HeaderMap,
+    form: Fields,
+) -> PageResult {
+    let mid = membership_id(&state, &id, &membership)?;
+    let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
+    match state.app.change_member_role(&grant, mid, &form.get("role"), &id.ctx).await {
+        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/members"), "member-updated")),
+        Err(ServiceError::Validation(e)) => {
+            members_page(&state, &id, &grant, &headers, StatusCode::UNPROCESSABLE_ENTITY, Some(e.to_string())).await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    Path((_, membership)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> PageResult {
+    let mid = membership_id(&state, &id, &membership)?;
+    let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
+    match state.app.remove_member(&grant, mid, &id.ctx).await {
+        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/members"), "member-removed")),
+        Err(ServiceError::Conflict(m)) => {
+            members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
