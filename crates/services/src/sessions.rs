@@ -194,7 +194,15 @@ impl App {
         if let Some((pair, _)) = keys.first() {
             repo::throttle::clear(&mut tx, pair).await?;
         }
-        let token = insert_session(&mut tx, &user.id, stage, None, now).await?;
+        // With one partnership there is nothing to choose: work in it from the start.
+        let mut partnerships: Vec<&str> = memberships.iter().map(|m| m.partnership_id.as_str()).collect();
+        partnerships.sort_unstable();
+        partnerships.dedup();
+        let active = match partnerships.as_slice() {
+            [only] => Some((*only).to_owned()),
+            _ => None,
+        };
+        let token = insert_session(&mut tx, &user.id, stage, active, now).await?;
         let user_id = UserId::from_str(&user.id).ok();
         let action = if stage == Stage::Complete {
             "session.sign-in"
@@ -304,7 +312,8 @@ impl App {
         }
         repo::throttle::clear(&mut tx, &key[0].0).await?;
         repo::sessions::delete(&mut tx, &session.key).await?;
-        let token = insert_session(&mut tx, &user_id, Stage::Complete, None, now).await?;
+        let active = session.active_partnership.map(|p| p.to_string());
+        let token = insert_session(&mut tx, &user_id, Stage::Complete, active, now).await?;
         let action = if used_recovery {
             "session.sign-in-recovery-code"
         } else {
@@ -395,7 +404,8 @@ impl App {
         let (codes, rows) = accounts::new_recovery_codes(&user_id, now);
         repo::users::replace_recovery_codes(&mut tx, &user_id, &rows).await?;
         repo::sessions::delete(&mut tx, &session.key).await?;
-        let token = insert_session(&mut tx, &user_id, Stage::Complete, None, now).await?;
+        let active = session.active_partnership.map(|p| p.to_string());
+        let token = insert_session(&mut tx, &user_id, Stage::Complete, active, now).await?;
         event(&mut tx, Some(session.user.id), ctx, "account.mfa-enrol", subject.clone(), Outcome::Success)
             .await?;
         event(&mut tx, Some(session.user.id), ctx, "session.sign-in", subject, Outcome::Success)

@@ -36,13 +36,6 @@ async fn partnership_items(
 
 pub async fn home(State(state): State<AppState>, Signed(s, id): Signed, headers: HeaderMap) -> PageResult {
     let items = partnership_items(&state, &s).await.map_err(svc(&state, &id))?;
-    // With exactly one partnership, work in it without asking.
-    if s.active_partnership.is_none() && items.len() == 1 {
-        if let Ok(pid) = items[0].id.parse::<PartnershipId>() {
-            state.app.switch_partnership(&s, pid).await.map_err(svc(&state, &id))?;
-            return Ok(see_other("/home"));
-        }
-    }
     render_with_flash(
         &state,
         &id,
