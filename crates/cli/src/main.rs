@@ -223,8 +223,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             serve(app, &cfg).await?;
         }
         Command::Migrate => {
-            let db = preventkit_storage::Db::connect(&cfg.database_url).await?;
-            let applied = db.migrate().await?;
+            let applied = preventkit_services::migrate(&cfg.database_url).await?;
             if applied.is_empty() {
                 println!("The database schema is up to date.");
             } else {

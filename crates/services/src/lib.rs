@@ -156,3 +156,11 @@ pub async fn restore(
 ) -> Result<std::path::PathBuf, ServiceError> {
     Ok(preventkit_storage::restore_sqlite(database_url, backup).await?)
 }
+
+/// Apply pending migrations to the database at `database_url`; answers the versions applied.
+pub async fn migrate(database_url: &str) -> Result<Vec<i64>, ServiceError> {
+    let db = Db::connect(database_url).await?;
+    let applied = db.migrate().await?;
+    db.close().await;
+    Ok(applied)
+}

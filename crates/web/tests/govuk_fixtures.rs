@@ -27,7 +27,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use minijinja::{Environment, Value};
+use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Deserialize;
 
 /// (GOV.UK component folder name, our template file in `templates/govuk/`,
@@ -44,7 +44,11 @@ const COMPONENTS: &[(&str, &str, &str)] = &[
     ("input", "input.html", "govuk_input"),
     ("inset-text", "inset-text.html", "govuk_inset_text"),
     ("label", "label.html", "govuk_label"),
-    ("notification-banner", "notification-banner.html", "govuk_notification_banner"),
+    (
+        "notification-banner",
+        "notification-banner.html",
+        "govuk_notification_banner",
+    ),
     ("panel", "panel.html", "govuk_panel"),
     ("radios", "radios.html", "govuk_radios"),
     ("select", "select.html", "govuk_select"),
@@ -89,18 +93,29 @@ fn components_dir() -> PathBuf {
     repo_root().join("assets/node_modules/govuk-frontend/dist/govuk/components")
 }
 
+/// The macros must work with MiniJinja's default undefined behaviour and with
+/// the stricter `SemiStrict` one (printing or iterating a missing value is an
+/// error), so the application is free to choose either.
+const BEHAVIOURS: &[UndefinedBehavior] =
+    &[UndefinedBehavior::Lenient, UndefinedBehavior::SemiStrict];
+
 /// Loads every macro file in `templates/govuk/` under the name
 /// `govuk/<file>`, the same names the macros use to import each other.
-fn environment() -> Environment<'static> {
+fn environment(behaviour: UndefinedBehavior) -> Environment<'static> {
     let dir = templates_dir().join("govuk");
     let mut env = Environment::new();
+    env.set_undefined_behavior(behaviour);
     let mut entries: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "html"))
         .collect();
     entries.sort();
-    assert!(!entries.is_empty(), "no macro files found in {}", dir.display());
+    assert!(
+        !entries.is_empty(),
+        "no macro files found in {}",
+        dir.display()
+    );
     for path in entries {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
         let source = fs::read_to_string(&path)
@@ -133,8 +148,14 @@ fn load_fixtures(component: &str) -> Vec<Fixture> {
     file.fixtures
 }
 
-fn render(env: &Environment<'_>, file: &str, macro_name: &str, options: &serde_json::Value) -> Result<String, String> {
-    let source = format!("{{% from \"govuk/{file}\" import {macro_name} %}}{{{{ {macro_name}(params) }}}}");
+fn render(
+    env: &Environment<'_>,
+    file: &str,
+    macro_name: &str,
+    options: &serde_json::Value,
+) -> Result<String, String> {
+    let source =
+        format!("{{% from \"govuk/{file}\" import {macro_name} %}}{{{{ {macro_name}(params) }}}}");
     env.render_named_str(
         "fixture.html",
         &source,
@@ -153,22 +174,27 @@ fn render(env: &Environment<'_>, file: &str, macro_name: &str, options: &serde_j
 
 #[test]
 fn govuk_macros_match_govuk_frontend_fixtures() {
-    let env = environment();
-
     // The exclusion list must stay honest.
     for (component, fixture, reason) in EXCLUDED {
         assert!(
             COMPONENTS.iter().any(|(c, _, _)| c == component),
             "excluded fixture {component}/{fixture} names a component we do not implement"
         );
-        assert!(*fixture != "default", "the default fixture of {component} must not be excluded");
-        assert!(!reason.trim().is_empty(), "excluded fixture {component}/{fixture} needs a reason");
+        assert!(
+            *fixture != "default",
+            "the default fixture of {component} must not be excluded"
+        );
+        assert!(
+            !reason.trim().is_empty(),
+            "excluded fixture {component}/{fixture} needs a reason"
+        );
     }
 
     let mut passed = 0usize;
     let mut failures = Vec::new();
     let mut excluded_seen = BTreeSet::new();
 
+    let envs: Vec<_> = BEHAVIOURS.iter().map(|b| (*b, environment(*b))).collect();
     for (component, file, macro_name) in COMPONENTS {
         let fixtures = load_fixtures(component);
         assert!(
@@ -176,29 +202,39 @@ fn govuk_macros_match_govuk_frontend_fixtures() {
             "{component} has no default fixture"
         );
         for fixture in &fixtures {
-            if EXCLUDED.iter().any(|(c, f, _)| c == component && *f == fixture.name) {
+            if EXCLUDED
+                .iter()
+                .any(|(c, f, _)| c == component && *f == fixture.name)
+            {
                 excluded_seen.insert((component.to_string(), fixture.name.clone()));
                 continue;
             }
-            match render(&env, file, macro_name, &fixture.options) {
-                Err(err) => failures.push(format!(
-                    "{component} / {:?}: render error: {err}\n  options: {}",
-                    fixture.name, fixture.options
-                )),
-                Ok(ours) => {
-                    let expected = normalise(&fixture.html);
-                    let actual = normalise(&ours);
-                    if expected == actual {
-                        passed += 1;
-                    } else {
-                        failures.push(format!(
-                            "{component} / {:?}: output differs\n  options: {}\n{}",
-                            fixture.name,
-                            fixture.options,
-                            describe_difference(&expected, &actual)
-                        ));
+            let expected = normalise(&fixture.html);
+            let mut ok = true;
+            for (behaviour, env) in &envs {
+                let problem = match render(env, file, macro_name, &fixture.options) {
+                    Err(err) => Some(format!("render error: {err}")),
+                    Ok(ours) => {
+                        let actual = normalise(&ours);
+                        (expected != actual).then(|| {
+                            format!(
+                                "output differs\n{}",
+                                describe_difference(&expected, &actual)
+                            )
+                        })
                     }
+                };
+                if let Some(problem) = problem {
+                    ok = false;
+                    failures.push(format!(
+                        "{component} / {:?} (undefined behaviour {behaviour:?}): {problem}\n  options: {}",
+                        fixture.name, fixture.options
+                    ));
+                    break;
                 }
+            }
+            if ok {
+                passed += 1;
             }
         }
     }
@@ -222,14 +258,17 @@ fn govuk_macros_match_govuk_frontend_fixtures() {
         passed >= MIN_PASSING,
         "only {passed} fixtures were compared; expected at least {MIN_PASSING}"
     );
-    eprintln!("{passed} GOV.UK fixtures match, {} excluded", EXCLUDED.len());
+    eprintln!(
+        "{passed} GOV.UK fixtures match, {} excluded",
+        EXCLUDED.len()
+    );
 }
 
 /// Every component has a macro file defining the expected macro, and every
 /// macro file in the folder is used by a component (or is a helper).
 #[test]
 fn every_component_has_its_macro() {
-    let env = environment();
+    let env = environment(UndefinedBehavior::Lenient);
     for (component, file, macro_name) in COMPONENTS {
         let source = format!(
             "{{% from \"govuk/{file}\" import {macro_name} %}}{{{{ 'yes' if {macro_name} is defined else 'no' }}}}"
@@ -238,6 +277,60 @@ fn every_component_has_its_macro() {
             .render_named_str("check.html", &source, ())
             .unwrap_or_else(|e| panic!("{component}: {e:#}"));
         assert_eq!(out, "yes", "govuk/{file} does not define {macro_name}");
+    }
+}
+
+/// `{% call %}` blocks (not covered by the GOV.UK fixtures) supply the content
+/// of the components that accept it, and take precedence over `html`/`text`.
+#[test]
+fn call_blocks_supply_content() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "fieldset.html",
+            r#"{% call govuk_fieldset({"legend": {"text": "Date"}, "html": "<p>ignored</p>"}) %}<input name="d">{% endcall %}"#,
+            r#"<fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend">Date</legend><input name="d"></fieldset>"#,
+        ),
+        (
+            "inset-text.html",
+            r#"{% call govuk_inset_text({"text": "ignored"}) %}<p>a &amp; b</p>{% endcall %}"#,
+            r#"<div class="govuk-inset-text"><p>a &amp; b</p></div>"#,
+        ),
+        (
+            "details.html",
+            r#"{% call govuk_details({"summaryText": "More"}) %}Body{% endcall %}"#,
+            r#"<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">More</span></summary><div class="govuk-details__text">Body</div></details>"#,
+        ),
+        (
+            "error-summary.html",
+            r#"{% call govuk_error_summary({"titleText": "There is a problem"}) %}Check {{ "<b>" }}{% endcall %}"#,
+            r#"<div class="govuk-error-summary" data-module="govuk-error-summary"><div role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2><div class="govuk-error-summary__body"><p>Check &lt;b&gt;</p></div></div></div>"#,
+        ),
+        (
+            "notification-banner.html",
+            r#"{% call govuk_notification_banner({"type": "success"}) %}<p>Saved</p>{% endcall %}"#,
+            r#"<div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="govuk-notification-banner-title" data-module="govuk-notification-banner"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="govuk-notification-banner-title">Success</h2></div><div class="govuk-notification-banner__content"><p>Saved</p></div></div>"#,
+        ),
+        (
+            "panel.html",
+            r#"{% call govuk_panel({"titleText": "Done"}) %}Ref <strong>X1</strong>{% endcall %}"#,
+            r#"<div class="govuk-panel govuk-panel--confirmation"><h1 class="govuk-panel__title">Done</h1><div class="govuk-panel__body">Ref <strong>X1</strong></div></div>"#,
+        ),
+    ];
+    for behaviour in BEHAVIOURS {
+        let env = environment(*behaviour);
+        for (file, body, expected) in cases {
+            let macro_name = format!("govuk_{}", file.trim_end_matches(".html").replace('-', "_"));
+            let source = format!("{{% from \"govuk/{file}\" import {macro_name} %}}{body}");
+            let out = env
+                .render_named_str("call.html", &source, ())
+                .unwrap_or_else(|e| panic!("{file} ({behaviour:?}): {e:#}"));
+            let (expected, actual) = (normalise(expected), normalise(&out));
+            assert!(
+                expected == actual,
+                "{file} ({behaviour:?}) call block output differs:\n{}",
+                describe_difference(&expected, &actual)
+            );
+        }
     }
 }
 
@@ -260,7 +353,10 @@ fn normaliser_is_strict_where_it_matters() {
     assert!(!same("<input value=\"a\">", "<input value=\"a \">"));
     assert!(!same("<input>", "<input disabled>"));
     assert!(!same("<div><p>a</p></div>", "<div><p>a</div></p>"));
-    assert!(!same("<textarea>a\nb</textarea>", "<textarea>a b</textarea>"));
+    assert!(!same(
+        "<textarea>a\nb</textarea>",
+        "<textarea>a b</textarea>"
+    ));
 }
 
 // ---------------------------------------------------------------------------
@@ -269,7 +365,10 @@ fn normaliser_is_strict_where_it_matters() {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Node {
-    Open { name: String, attrs: Vec<(String, String)> },
+    Open {
+        name: String,
+        attrs: Vec<(String, String)>,
+    },
     Close(String),
     Text(String),
 }
@@ -318,7 +417,10 @@ fn normalise(html: &str) -> Vec<Node> {
     let mut i = 0;
 
     fn flush(text: &mut String, nodes: &mut Vec<Node>) {
-        let collapsed = decode_entities(text).split_whitespace().collect::<Vec<_>>().join(" ");
+        let collapsed = decode_entities(text)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if !collapsed.is_empty() {
             nodes.push(Node::Text(collapsed));
         }
@@ -330,13 +432,15 @@ fn normalise(html: &str) -> Vec<Node> {
         if rest.starts_with("<!--") {
             flush(&mut text, &mut nodes);
             i += rest.find("-->").map(|end| end + 3).unwrap_or(rest.len());
-        } else if rest.starts_with("</") && rest[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        } else if rest.starts_with("</") && rest[2..].starts_with(|c: char| c.is_ascii_alphabetic())
+        {
             flush(&mut text, &mut nodes);
             let end = rest.find('>').unwrap_or(rest.len());
             let name = rest[2..end].trim().to_ascii_lowercase();
             nodes.push(Node::Close(name));
             i += (end + 1).min(rest.len());
-        } else if rest.starts_with('<') && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        } else if rest.starts_with('<') && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+        {
             flush(&mut text, &mut nodes);
             let (node, used) = parse_start_tag(rest);
             i += used;
@@ -376,7 +480,8 @@ fn parse_start_tag(s: &str) -> (Node, usize) {
     let bytes = s.as_bytes();
     let mut i = 1;
     let name_start = i;
-    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' && bytes[i] != b'/' {
+    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' && bytes[i] != b'/'
+    {
         i += 1;
     }
     let name = s[name_start..i].to_ascii_lowercase();
@@ -415,7 +520,10 @@ fn parse_start_tag(s: &str) -> (Node, usize) {
             if j < bytes.len() && (bytes[j] == b'"' || bytes[j] == b'\'') {
                 let quote = bytes[j];
                 let start = j + 1;
-                let end = s[start..].find(quote as char).map(|p| start + p).unwrap_or(s.len());
+                let end = s[start..]
+                    .find(quote as char)
+                    .map(|p| start + p)
+                    .unwrap_or(s.len());
                 value = s[start..end].to_string();
                 j = (end + 1).min(s.len());
             } else {
@@ -453,7 +561,9 @@ fn decode_entities(s: &str) -> String {
                 "apos" => Some('\''),
                 "nbsp" => Some('\u{a0}'),
                 _ if entity.starts_with("#x") || entity.starts_with("#X") => {
-                    u32::from_str_radix(&entity[2..], 16).ok().and_then(char::from_u32)
+                    u32::from_str_radix(&entity[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
                 }
                 _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
@@ -486,11 +596,21 @@ fn describe_difference(expected: &[Node], actual: &[Node]) -> String {
     let _ = writeln!(out, "  first difference at node {first}:");
     let _ = writeln!(out, "  expected (GOV.UK):");
     for (n, node) in expected.iter().enumerate().skip(from).take(8) {
-        let _ = writeln!(out, "    {} {}", if n == first { ">" } else { " " }, node.render());
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            if n == first { ">" } else { " " },
+            node.render()
+        );
     }
     let _ = writeln!(out, "  actual (ours):");
     for (n, node) in actual.iter().enumerate().skip(from).take(8) {
-        let _ = writeln!(out, "    {} {}", if n == first { ">" } else { " " }, node.render());
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            if n == first { ">" } else { " " },
+            node.render()
+        );
     }
     out
 }
