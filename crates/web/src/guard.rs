@@ -227,7 +227,7 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
                 return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
             }
         }
-        return refusal_response(&state, &spec, refusal, session.as_ref(), &csrf);
+        return refusal_response(&state, &spec, refusal, session.as_ref());
     }
 
     req.extensions_mut().insert(Identity {
@@ -261,7 +261,6 @@ fn refusal_response(
     spec: &RouteSpec,
     refusal: Refusal,
     session: Option<&SessionView>,
-    _csrf: &str,
 ) -> Response {
     match (spec.surface, refusal) {
         (Surface::Api, Refusal::NotSignedIn) => api_error(

@@ -31,6 +31,8 @@ pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
+    // One line a request: the route pattern, never the concrete path or query.
+    tracing::info!(method = %method, route = %route, status = %status, ms = start.elapsed().as_millis() as u64, "request");
     metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());

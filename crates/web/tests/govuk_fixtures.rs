@@ -93,11 +93,15 @@ fn components_dir() -> PathBuf {
     repo_root().join("assets/node_modules/govuk-frontend/dist/govuk/components")
 }
 
-/// The macros must work with MiniJinja's default undefined behaviour and with
-/// the stricter `SemiStrict` one (printing or iterating a missing value is an
-/// error), so the application is free to choose either.
-const BEHAVIOURS: &[UndefinedBehavior] =
-    &[UndefinedBehavior::Lenient, UndefinedBehavior::SemiStrict];
+/// The macros must work with MiniJinja's default undefined behaviour, with
+/// the more forgiving `Chainable` one (the application's choice) and with the
+/// stricter `SemiStrict` one (printing or iterating a missing value is an
+/// error), so the application is free to choose any of them.
+const BEHAVIOURS: &[UndefinedBehavior] = &[
+    UndefinedBehavior::Lenient,
+    UndefinedBehavior::Chainable,
+    UndefinedBehavior::SemiStrict,
+];
 
 /// Loads every macro file in `templates/govuk/` under the name
 /// `govuk/<file>`, the same names the macros use to import each other.

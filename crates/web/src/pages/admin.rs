@@ -53,13 +53,14 @@ fn org_types() -> Vec<Value> {
 async fn organisations_page(
     state: &AppState,
     id: &Identity,
-    grant: &Grant,
     headers: &HeaderMap,
     errors: Option<&ValidationErrors>,
     values: Value,
 ) -> PageResult {
-    let read = platform_grant(id, Permission::OrganisationRead).unwrap_or_else(|| grant.clone());
-    let orgs = state.app.list_organisations(&read).await.map_err(svc(state, id))?;
+    let orgs = match platform_grant(id, Permission::OrganisationRead) {
+        Some(read) => state.app.list_organisations(&read).await.map_err(svc(state, id))?,
+        None => Vec::new(),
+    };
     let rows: Vec<Value> = orgs
         .into_iter()
         .map(|o| {
@@ -77,8 +78,8 @@ async fn organisations_page(
     )
 }
 
-pub async fn organisations(State(state): State<AppState>, id: Identity, Granted(g): Granted, headers: HeaderMap) -> PageResult {
-    organisations_page(&state, &id, &g, &headers, None, context! {}).await
+pub async fn organisations(State(state): State<AppState>, id: Identity, Granted(_): Granted, headers: HeaderMap) -> PageResult {
+    organisations_page(&state, &id, &headers, None, context! {}).await
 }
 
 pub async fn create_organisation(
@@ -93,7 +94,7 @@ pub async fn create_organisation(
         Ok(_) => Ok(see_other_with(&state.cfg, "/admin/organisations", "organisation-created")),
         Err(ServiceError::Validation(e)) => {
             let values = context! { name => input.name, org_type => input.org_type };
-            organisations_page(&state, &id, &g, &headers, Some(&e), values).await
+            organisations_page(&state, &id, &headers, Some(&e), values).await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
