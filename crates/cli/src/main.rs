@@ -45,6 +45,9 @@ enum Command {
     /// Manage organisations.
     #[command(subcommand)]
     Organisation(OrganisationCommand),
+    /// Work with assessment framework files.
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
     /// Check the audit log's hash chain and report the first broken link.
     VerifyAudit,
     /// Write a consistent snapshot of the SQLite database to FILE while it is in use.
@@ -116,6 +119,16 @@ enum PartnershipCommand {
         /// A role key, such as `administrator` or `prevent-lead`.
         #[arg(long)]
         role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FrameworkCommand {
+    /// Check framework files (format, references, ids) and mappings between them; report
+    /// every problem with its file, place and fix.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -324,6 +337,9 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Framework(FrameworkCommand::Check { files }) => {
+            return check_frameworks(&files);
+        }
         Command::VerifyAudit => {
             let app = App::open_existing(&cfg.database_url, cfg.security()).await?;
             match app.verify_audit().await? {
@@ -345,6 +361,47 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn check_frameworks(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    use preventkit_services::domain::framework;
+    let mut loaded = Vec::new();
+    let mut failed = false;
+    for path in files {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        match framework::parse(&name, &text) {
+            Ok(f) => loaded.push((name, f)),
+            Err(e) => {
+                failed = true;
+                eprintln!("{e}");
+            }
+        }
+    }
+    for (name, f) in &loaded {
+        let others: Vec<&framework::Framework> = loaded.iter().filter(|(n, _)| n != name).map(|(_, f)| f).collect();
+        let problems = framework::check_mappings(f, &others);
+        if !problems.is_empty() {
+            failed = true;
+            eprintln!("{}", framework::FrameworkError { file: name.clone(), problems });
+            continue;
+        }
+        let questions = f.questions();
+        let mut by_kind: std::collections::BTreeMap<&str, usize> = Default::default();
+        for (_, q) in &questions {
+            *by_kind.entry(f.kind_label(&q.kind).unwrap_or(&q.kind)).or_default() += 1;
+        }
+        let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        println!(
+            "{name}: {} version {}: {} questions ({}), {} mappings: OK",
+            f.envelope.id,
+            f.envelope.version,
+            questions.len(),
+            kinds.join(", "),
+            f.mappings.len()
+        );
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 async fn serve(app: App, cfg: &Config) -> anyhow::Result<()> {

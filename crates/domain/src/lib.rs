@@ -4,6 +4,7 @@
 //! nothing of ours.
 
 pub mod audit;
+pub mod framework;
 pub mod ids;
 pub mod marking;
 pub mod organisation;
