@@ -31,6 +31,10 @@ pub enum Permission {
     MembershipManage,
     /// Read a partnership's audit log.
     AuditRead,
+    /// Read the assessment frameworks available on the platform.
+    FrameworkRead,
+    /// Import new framework versions.
+    FrameworkManage,
 }
 
 /// Whether a permission is about the platform as a whole or about one partnership.
@@ -41,7 +45,7 @@ pub enum ScopeKind {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::OrganisationRead,
         Permission::OrganisationManage,
         Permission::PartnershipManage,
@@ -51,6 +55,8 @@ impl Permission {
         Permission::MembershipRead,
         Permission::MembershipManage,
         Permission::AuditRead,
+        Permission::FrameworkRead,
+        Permission::FrameworkManage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -64,6 +70,8 @@ impl Permission {
             Permission::MembershipRead => "membership-read",
             Permission::MembershipManage => "membership-manage",
             Permission::AuditRead => "audit-read",
+            Permission::FrameworkRead => "framework-read",
+            Permission::FrameworkManage => "framework-manage",
         }
     }
 
@@ -73,7 +81,9 @@ impl Permission {
             | Permission::OrganisationManage
             | Permission::PartnershipManage
             | Permission::UserManage
-            | Permission::PlatformAuditRead => ScopeKind::Platform,
+            | Permission::PlatformAuditRead
+            | Permission::FrameworkRead
+            | Permission::FrameworkManage => ScopeKind::Platform,
             Permission::PartnershipRead
             | Permission::MembershipRead
             | Permission::MembershipManage
@@ -88,17 +98,19 @@ pub fn role_permits(role: Role, permission: Permission) -> bool {
     use Permission as P;
     use Role as R;
     match permission {
-        // Every member may see which organisations exist.
-        P::OrganisationRead => true,
+        // Every member may see which organisations and frameworks exist.
+        P::OrganisationRead | P::FrameworkRead => true,
         // Every member may see their own partnership's name and member organisations.
         P::PartnershipRead => true,
         P::MembershipRead => matches!(role, R::Administrator | R::PreventLead | R::Auditor),
         P::MembershipManage => matches!(role, R::Administrator),
         P::AuditRead => matches!(role, R::Administrator | R::Auditor),
         // Platform administration is never granted by a partnership role.
-        P::OrganisationManage | P::PartnershipManage | P::UserManage | P::PlatformAuditRead => {
-            false
-        }
+        P::OrganisationManage
+        | P::PartnershipManage
+        | P::UserManage
+        | P::PlatformAuditRead
+        | P::FrameworkManage => false,
     }
 }
 
@@ -111,6 +123,8 @@ fn system_admin_permits(permission: Permission) -> bool {
     matches!(
         permission,
         P::OrganisationRead
+            | P::FrameworkRead
+            | P::FrameworkManage
             | P::OrganisationManage
             | P::PartnershipManage
             | P::UserManage

@@ -18,6 +18,8 @@ pub enum Subject {
     Token { id: String, partnership: String },
     /// A route that was refused, by its pattern (never the concrete path).
     Route(String),
+    /// A stored framework version.
+    Framework(String),
 }
 
 impl Subject {
@@ -36,6 +38,7 @@ impl Subject {
                 (Some("api-token".into()), Some(id.clone()), p(partnership))
             }
             Subject::Route(r) => (Some("route".into()), Some(r.clone()), None),
+            Subject::Framework(id) => (Some("framework-version".into()), Some(id.clone()), None),
         }
     }
 }

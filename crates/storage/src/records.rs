@@ -142,3 +142,16 @@ impl From<AuditEventRow> for preventkit_domain::audit::AuditEvent {
         }
     }
 }
+
+/// One imported version of an assessment framework. `source` is the file as imported, so a
+/// version is reproducible and can be checked against its fingerprint.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct FrameworkVersionRow {
+    pub id: String,
+    pub framework_key: String,
+    pub version: i64,
+    pub title: String,
+    pub fingerprint: String,
+    pub source: String,
+    pub imported_at: i64,
+}

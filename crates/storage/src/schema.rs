@@ -159,6 +159,18 @@ pub enum AuditEvents {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub enum FrameworkVersions {
+    Table,
+    Id,
+    FrameworkKey,
+    Version,
+    Title,
+    Fingerprint,
+    Source,
+    ImportedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub enum AuditHead {
     Table,
     Id,
@@ -432,17 +444,50 @@ fn migration_1() -> Vec<Step> {
     ]
 }
 
+fn migration_2() -> Vec<Step> {
+    vec![
+        Step::Table(
+            Table::create()
+                .table(FrameworkVersions::Table)
+                .col(id(FrameworkVersions::Id))
+                .col(ColumnDef::new(FrameworkVersions::FrameworkKey).string_len(100).not_null())
+                .col(int(FrameworkVersions::Version))
+                .col(text(FrameworkVersions::Title))
+                .col(ColumnDef::new(FrameworkVersions::Fingerprint).string_len(64).not_null())
+                .col(text(FrameworkVersions::Source))
+                .col(int(FrameworkVersions::ImportedAt))
+                .to_owned(),
+        ),
+        Step::Index(
+            Index::create()
+                .name("framework_versions_key_version")
+                .table(FrameworkVersions::Table)
+                .col(FrameworkVersions::FrameworkKey)
+                .col(FrameworkVersions::Version)
+                .unique()
+                .to_owned(),
+        ),
+    ]
+}
+
 struct Migration {
     version: i64,
     name: &'static str,
     steps: fn() -> Vec<Step>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "platform: organisations, partnerships, accounts, sessions, tokens, audit",
-    steps: migration_1,
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "platform: organisations, partnerships, accounts, sessions, tokens, audit",
+        steps: migration_1,
+    },
+    Migration {
+        version: 2,
+        name: "assessment framework versions",
+        steps: migration_2,
+    },
+];
 
 async fn ensure_migrations_table(db: &Db) -> Result<(), StorageError> {
     let stmt = Table::create()

@@ -1,6 +1,7 @@
 //! Repository functions: one module per table group. Each takes an open [`crate::Tx`].
 
 pub mod audit;
+pub mod frameworks;
 pub mod jobs;
 pub mod memberships;
 pub mod organisations;
