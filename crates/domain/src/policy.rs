@@ -35,6 +35,14 @@ pub enum Permission {
     FrameworkRead,
     /// Import new framework versions.
     FrameworkManage,
+    /// Read a partnership's self-assessments.
+    AssessmentRead,
+    /// Create self-assessments, submit, lock and reopen them.
+    AssessmentManage,
+    /// Rate questions and write supporting details.
+    AssessmentRespond,
+    /// Approve a submitted self-assessment for the board.
+    AssessmentApprove,
 }
 
 /// Whether a permission is about the platform as a whole or about one partnership.
@@ -45,7 +53,7 @@ pub enum ScopeKind {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 15] = [
         Permission::OrganisationRead,
         Permission::OrganisationManage,
         Permission::PartnershipManage,
@@ -57,6 +65,10 @@ impl Permission {
         Permission::AuditRead,
         Permission::FrameworkRead,
         Permission::FrameworkManage,
+        Permission::AssessmentRead,
+        Permission::AssessmentManage,
+        Permission::AssessmentRespond,
+        Permission::AssessmentApprove,
     ];
 
     pub fn key(self) -> &'static str {
@@ -72,6 +84,10 @@ impl Permission {
             Permission::AuditRead => "audit-read",
             Permission::FrameworkRead => "framework-read",
             Permission::FrameworkManage => "framework-manage",
+            Permission::AssessmentRead => "assessment-read",
+            Permission::AssessmentManage => "assessment-manage",
+            Permission::AssessmentRespond => "assessment-respond",
+            Permission::AssessmentApprove => "assessment-approve",
         }
     }
 
@@ -87,7 +103,11 @@ impl Permission {
             Permission::PartnershipRead
             | Permission::MembershipRead
             | Permission::MembershipManage
-            | Permission::AuditRead => ScopeKind::Partnership,
+            | Permission::AuditRead
+            | Permission::AssessmentRead
+            | Permission::AssessmentManage
+            | Permission::AssessmentRespond
+            | Permission::AssessmentApprove => ScopeKind::Partnership,
         }
     }
 }
@@ -105,6 +125,15 @@ pub fn role_permits(role: Role, permission: Permission) -> bool {
         P::MembershipRead => matches!(role, R::Administrator | R::PreventLead | R::Auditor),
         P::MembershipManage => matches!(role, R::Administrator),
         P::AuditRead => matches!(role, R::Administrator | R::Auditor),
+        // The self-assessment: the lead runs it, partners answer, the board approves, the
+        // auditor reads. Channel roles, referrers and regional viewers have no part in it.
+        P::AssessmentRead => matches!(
+            role,
+            R::PreventLead | R::Contributor | R::BoardMember | R::ElectedMember | R::Auditor
+        ),
+        P::AssessmentManage => matches!(role, R::PreventLead),
+        P::AssessmentRespond => matches!(role, R::PreventLead | R::Contributor),
+        P::AssessmentApprove => matches!(role, R::BoardMember | R::ElectedMember),
         // Platform administration is never granted by a partnership role.
         P::OrganisationManage
         | P::PartnershipManage

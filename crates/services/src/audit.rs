@@ -20,6 +20,8 @@ pub enum Subject {
     Route(String),
     /// A stored framework version.
     Framework(String),
+    /// A self-assessment.
+    Assessment { id: String, partnership: String },
 }
 
 impl Subject {
@@ -39,6 +41,9 @@ impl Subject {
             }
             Subject::Route(r) => (Some("route".into()), Some(r.clone()), None),
             Subject::Framework(id) => (Some("framework-version".into()), Some(id.clone()), None),
+            Subject::Assessment { id, partnership } => {
+                (Some("assessment".into()), Some(id.clone()), p(partnership))
+            }
         }
     }
 }

@@ -7,9 +7,11 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod assessments;
 pub mod audit;
 pub mod demo;
 mod error;
+pub mod frameworks;
 pub mod jobs;
 pub mod secrets;
 pub mod sessions;

@@ -155,3 +155,56 @@ pub struct FrameworkVersionRow {
     pub source: String,
     pub imported_at: i64,
 }
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct AssessmentRow {
+    pub id: String,
+    pub partnership_id: String,
+    pub organisation_id: Option<String>,
+    pub framework_version_id: String,
+    pub title: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub state: String,
+    pub submitted_by: Option<String>,
+    pub previous_id: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The current answer to one question. `version` counts changes from 1.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct ResponseRow {
+    pub id: String,
+    pub assessment_id: String,
+    pub question_id: String,
+    pub rating: String,
+    pub details: String,
+    pub version: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: i64,
+}
+
+/// An earlier answer, kept whole.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct ResponseHistoryRow {
+    pub id: String,
+    pub response_id: String,
+    pub version: i64,
+    pub rating: String,
+    pub details: String,
+    pub changed_by: Option<String>,
+    pub changed_at: i64,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct TransitionRow {
+    pub id: String,
+    pub assessment_id: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub actor_id: String,
+    pub at: i64,
+}

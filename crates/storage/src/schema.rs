@@ -171,6 +171,61 @@ pub enum FrameworkVersions {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub enum Assessments {
+    Table,
+    Id,
+    PartnershipId,
+    OrganisationId,
+    FrameworkVersionId,
+    Title,
+    PeriodStart,
+    PeriodEnd,
+    State,
+    SubmittedBy,
+    PreviousId,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Responses {
+    Table,
+    Id,
+    AssessmentId,
+    QuestionId,
+    Rating,
+    Details,
+    Version,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ResponseHistory {
+    Table,
+    Id,
+    ResponseId,
+    Version,
+    Rating,
+    Details,
+    ChangedBy,
+    ChangedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AssessmentTransitions {
+    Table,
+    Id,
+    AssessmentId,
+    FromState,
+    ToState,
+    Reason,
+    ActorId,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub enum AuditHead {
     Table,
     Id,
@@ -470,6 +525,102 @@ fn migration_2() -> Vec<Step> {
     ]
 }
 
+fn migration_3() -> Vec<Step> {
+    use Step::{Index as I, Table as T};
+    vec![
+        T(Table::create()
+            .table(Assessments::Table)
+            .col(id(Assessments::Id))
+            .col(ref_id(Assessments::PartnershipId))
+            .col(ref_id_null(Assessments::OrganisationId))
+            .col(ref_id(Assessments::FrameworkVersionId))
+            .col(text(Assessments::Title))
+            .col(text(Assessments::PeriodStart))
+            .col(text(Assessments::PeriodEnd))
+            .col(text(Assessments::State))
+            .col(ref_id_null(Assessments::SubmittedBy))
+            .col(ref_id_null(Assessments::PreviousId))
+            .col(ref_id(Assessments::CreatedBy))
+            .col(int(Assessments::CreatedAt))
+            .col(int(Assessments::UpdatedAt))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(Assessments::Table, Assessments::PartnershipId)
+                    .to(Partnerships::Table, Partnerships::Id),
+            )
+            .foreign_key(
+                ForeignKey::create()
+                    .from(Assessments::Table, Assessments::FrameworkVersionId)
+                    .to(FrameworkVersions::Table, FrameworkVersions::Id),
+            )
+            .to_owned()),
+        I(Index::create()
+            .name("assessments_partnership")
+            .table(Assessments::Table)
+            .col(Assessments::PartnershipId)
+            .to_owned()),
+        T(Table::create()
+            .table(Responses::Table)
+            .col(id(Responses::Id))
+            .col(ref_id(Responses::AssessmentId))
+            .col(ColumnDef::new(Responses::QuestionId).string_len(100).not_null())
+            .col(text(Responses::Rating))
+            .col(text(Responses::Details))
+            .col(int(Responses::Version))
+            .col(ref_id_null(Responses::UpdatedBy))
+            .col(int(Responses::UpdatedAt))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(Responses::Table, Responses::AssessmentId)
+                    .to(Assessments::Table, Assessments::Id),
+            )
+            .to_owned()),
+        I(Index::create()
+            .name("responses_assessment_question")
+            .table(Responses::Table)
+            .col(Responses::AssessmentId)
+            .col(Responses::QuestionId)
+            .unique()
+            .to_owned()),
+        T(Table::create()
+            .table(ResponseHistory::Table)
+            .col(id(ResponseHistory::Id))
+            .col(ref_id(ResponseHistory::ResponseId))
+            .col(int(ResponseHistory::Version))
+            .col(text(ResponseHistory::Rating))
+            .col(text(ResponseHistory::Details))
+            .col(ref_id_null(ResponseHistory::ChangedBy))
+            .col(int(ResponseHistory::ChangedAt))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(ResponseHistory::Table, ResponseHistory::ResponseId)
+                    .to(Responses::Table, Responses::Id),
+            )
+            .to_owned()),
+        I(Index::create()
+            .name("response_history_response")
+            .table(ResponseHistory::Table)
+            .col(ResponseHistory::ResponseId)
+            .col(ResponseHistory::Version)
+            .to_owned()),
+        T(Table::create()
+            .table(AssessmentTransitions::Table)
+            .col(id(AssessmentTransitions::Id))
+            .col(ref_id(AssessmentTransitions::AssessmentId))
+            .col(text(AssessmentTransitions::FromState))
+            .col(text(AssessmentTransitions::ToState))
+            .col(text_null(AssessmentTransitions::Reason))
+            .col(ref_id(AssessmentTransitions::ActorId))
+            .col(int(AssessmentTransitions::At))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(AssessmentTransitions::Table, AssessmentTransitions::AssessmentId)
+                    .to(Assessments::Table, Assessments::Id),
+            )
+            .to_owned()),
+    ]
+}
+
 struct Migration {
     version: i64,
     name: &'static str,
@@ -486,6 +637,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "assessment framework versions",
         steps: migration_2,
+    },
+    Migration {
+        version: 3,
+        name: "assessments, responses with history, state transitions",
+        steps: migration_3,
     },
 ];
 

@@ -1,0 +1,402 @@
+//! The partnership self-assessment: creating one for a period, answering its questions with
+//! history and stale-edit protection, and moving it through its life cycle.
+
+use crate::audit::{event, Subject};
+use crate::frameworks::parse_stored;
+use crate::{now_ms, App, RequestContext, ServiceError};
+use preventkit_domain::assessment::{edit_is_current, next_state, Rating, State, Transition};
+use preventkit_domain::audit::Outcome;
+use preventkit_domain::framework::Framework;
+use preventkit_domain::validate::{self, ValidationErrors};
+use preventkit_domain::{Grant, Permission, UserId};
+use preventkit_storage::{repo, AssessmentRow, ResponseHistoryRow, ResponseRow, TransitionRow};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// A new assessment, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct NewAssessment {
+    pub title: String,
+    /// The framework's id; its newest version is used.
+    pub framework: String,
+    pub period_start: String,
+    pub period_end: String,
+    /// Start from this earlier assessment's answers (same partnership).
+    pub previous_id: String,
+}
+
+/// An assessment with its framework and answers.
+#[derive(Clone, Debug)]
+pub struct AssessmentView {
+    pub row: AssessmentRow,
+    pub framework: Framework,
+    pub framework_key: String,
+    pub framework_version: i64,
+    pub responses: HashMap<String, ResponseRow>,
+}
+
+/// Progress on one top-level section: answered of total, by question kind.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SectionProgress {
+    pub id: String,
+    pub number: String,
+    pub title: String,
+    pub answered: usize,
+    pub total: usize,
+    /// (kind label, answered, total)
+    pub by_kind: Vec<(String, usize, usize)>,
+}
+
+/// Why an edit was refused: someone else changed the answer first. Both versions travel back
+/// so nothing typed is lost.
+#[derive(Clone, Debug)]
+pub struct StaleEdit {
+    pub current: ResponseRow,
+    pub yours_rating: String,
+    pub yours_details: String,
+}
+
+impl App {
+    fn assessment_scope(&self, grant: &Grant, p: Permission) -> Result<String, ServiceError> {
+        Ok(grant.require_partnership(p)?.to_string())
+    }
+
+    pub async fn create_assessment(
+        &self,
+        grant: &Grant,
+        input: &NewAssessment,
+        ctx: &RequestContext,
+    ) -> Result<String, ServiceError> {
+        let pid = self.assessment_scope(grant, Permission::AssessmentManage)?;
+        let mut errors = ValidationErrors::new();
+        let title = validate::required_text("title", "a title", &input.title, 200, &mut errors);
+        let start = parse_date("period_start", &input.period_start, &mut errors);
+        let end = parse_date("period_end", &input.period_end, &mut errors);
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                errors.add("period_end", "The end of the period must be on or after its start");
+            }
+        }
+        let mut tx = self.db().write().await?;
+        let versions = repo::frameworks::versions_of(&mut tx, input.framework.trim()).await?;
+        let Some(fv) = versions.last().cloned() else {
+            errors.add("framework", "Choose a framework");
+            return Err(ServiceError::Validation(errors));
+        };
+        let previous = if input.previous_id.trim().is_empty() {
+            None
+        } else {
+            let prev = repo::assessments::get(&mut tx, input.previous_id.trim(), &pid).await?;
+            if prev.is_none() {
+                errors.add("previous_id", "Choose an earlier assessment of this partnership");
+            }
+            prev
+        };
+        errors.into_result()?;
+        let framework = parse_stored(&fv)?;
+        let now = now_ms();
+        let id = uuid::Uuid::new_v4().to_string();
+        repo::assessments::insert(
+            &mut tx,
+            &AssessmentRow {
+                id: id.clone(),
+                partnership_id: pid.clone(),
+                organisation_id: None,
+                framework_version_id: fv.id.clone(),
+                title,
+                period_start: input.period_start.trim().to_owned(),
+                period_end: input.period_end.trim().to_owned(),
+                state: State::Draft.key().to_owned(),
+                submitted_by: None,
+                previous_id: previous.as_ref().map(|p| p.id.clone()),
+                created_by: grant.user_id().to_string(),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+        // Answers carry across question by question where the ids still match.
+        let carried: HashMap<String, ResponseRow> = match &previous {
+            Some(p) => repo::assessments::responses(&mut tx, &p.id)
+                .await?
+                .into_iter()
+                .map(|r| (r.question_id.clone(), r))
+                .collect(),
+            None => HashMap::new(),
+        };
+        for (_, q) in framework.questions() {
+            let (rating, details) = match carried.get(&q.id) {
+                Some(r) if rating_is_valid(&framework, &q.id, &r.rating) => (r.rating.clone(), r.details.clone()),
+                _ => (String::new(), String::new()),
+            };
+            repo::assessments::insert_response(
+                &mut tx,
+                &ResponseRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    assessment_id: id.clone(),
+                    question_id: q.id.clone(),
+                    rating,
+                    details,
+                    version: 1,
+                    updated_by: Some(grant.user_id().to_string()),
+                    updated_at: now,
+                },
+            )
+            .await?;
+        }
+        event(&mut tx, Some(grant.user_id()), ctx, "assessment.create", Subject::Assessment { id: id.clone(), partnership: pid }, Outcome::Success).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn list_assessments(&self, grant: &Grant) -> Result<Vec<AssessmentRow>, ServiceError> {
+        let pid = self.assessment_scope(grant, Permission::AssessmentRead)?;
+        let mut tx = self.db().read().await?;
+        let rows = repo::assessments::for_partnership(&mut tx, &pid).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// One assessment of the grant's partnership. Any assessment permission lets its holder
+    /// read the assessment it acts on.
+    pub async fn assessment(&self, grant: &Grant, id: &str) -> Result<AssessmentView, ServiceError> {
+        let pid = [
+            Permission::AssessmentRead,
+            Permission::AssessmentManage,
+            Permission::AssessmentRespond,
+            Permission::AssessmentApprove,
+        ]
+        .into_iter()
+        .find_map(|p| grant.require_partnership(p).ok())
+        .ok_or(ServiceError::Denied(preventkit_domain::Denial::NotPermitted))?
+        .to_string();
+        let mut tx = self.db().read().await?;
+        let row = repo::assessments::get(&mut tx, id, &pid)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let fv = repo::frameworks::list(&mut tx)
+            .await?
+            .into_iter()
+            .find(|f| f.id == row.framework_version_id)
+            .ok_or_else(|| ServiceError::Internal("assessment without its framework".into()))?;
+        let responses = repo::assessments::responses(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(AssessmentView {
+            framework: parse_stored(&fv)?,
+            framework_key: fv.framework_key,
+            framework_version: fv.version,
+            row,
+            responses: responses.into_iter().map(|r| (r.question_id.clone(), r)).collect(),
+        })
+    }
+
+    /// Rate one question and write its supporting details. `based_on` is the version of the
+    /// answer the user saw; if someone changed it since, nothing is written and both versions
+    /// come back.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn respond(
+        &self,
+        grant: &Grant,
+        id: &str,
+        question: &str,
+        based_on: i64,
+        rating: &str,
+        details: &str,
+        ctx: &RequestContext,
+    ) -> Result<i64, Result<StaleEdit, ServiceError>> {
+        let pid = self
+            .assessment_scope(grant, Permission::AssessmentRespond)
+            .map_err(Err)?;
+        let view = self.assessment(grant, id).await.map_err(Err)?;
+        let state = State::from_key(&view.row.state).unwrap_or(State::Locked);
+        if !state.editable() {
+            return Err(Err(ServiceError::Conflict(format!(
+                "This assessment is {} and cannot be changed. Reopen it first",
+                state.label().to_lowercase()
+            ))));
+        }
+        let mut errors = ValidationErrors::new();
+        if view.framework.questions().iter().all(|(_, q)| q.id != question) {
+            return Err(Err(ServiceError::NotFound));
+        }
+        let rating = rating.trim();
+        if !rating_is_valid(&view.framework, question, rating) {
+            errors.add("rating", "Choose a rating from the list");
+        }
+        if details.chars().count() > 20_000 {
+            errors.add("details", "Supporting details must be 20,000 characters or fewer");
+        }
+        errors.into_result().map_err(|e| Err(e.into()))?;
+        let now = now_ms();
+        let run = async {
+            let mut tx = self.db().write().await?;
+            let current = repo::assessments::response(&mut tx, id, question)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if !edit_is_current(current.version, based_on) {
+                tx.rollback().await?;
+                return Ok(Err(StaleEdit {
+                    current,
+                    yours_rating: rating.to_owned(),
+                    yours_details: details.to_owned(),
+                }));
+            }
+            let by = grant.user_id().to_string();
+            if !repo::assessments::update_response(&mut tx, &current, based_on, rating, details, &by, now).await? {
+                tx.rollback().await?;
+                return Err(ServiceError::Busy);
+            }
+            event(&mut tx, Some(grant.user_id()), ctx, "assessment.respond", Subject::Assessment { id: id.to_owned(), partnership: pid.clone() }, Outcome::Success).await?;
+            tx.commit().await?;
+            Ok(Ok(based_on + 1))
+        };
+        match run.await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(stale)) => Err(Ok(stale)),
+            Err(e) => Err(Err(e)),
+        }
+    }
+
+    /// Earlier versions of one answer, newest first.
+    pub async fn response_history(
+        &self,
+        grant: &Grant,
+        id: &str,
+        question: &str,
+    ) -> Result<Vec<ResponseHistoryRow>, ServiceError> {
+        let view = self.assessment(grant, id).await?;
+        let Some(r) = view.responses.get(question) else {
+            return Err(ServiceError::NotFound);
+        };
+        let mut tx = self.db().read().await?;
+        let rows = repo::assessments::history(&mut tx, &r.id).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Move an assessment on: submit, approve, lock or reopen.
+    pub async fn transition(
+        &self,
+        grant: &Grant,
+        id: &str,
+        t: &Transition,
+        ctx: &RequestContext,
+    ) -> Result<State, ServiceError> {
+        let needed = match t {
+            Transition::Approve => Permission::AssessmentApprove,
+            _ => Permission::AssessmentManage,
+        };
+        let pid = self.assessment_scope(grant, needed)?;
+        let now = now_ms();
+        let mut tx = self.db().write().await?;
+        let row = repo::assessments::get(&mut tx, id, &pid)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let from = State::from_key(&row.state)
+            .ok_or_else(|| ServiceError::Internal("unknown assessment state".into()))?;
+        let submitted_by = row.submitted_by.as_deref().and_then(|u| UserId::from_str(u).ok());
+        let to = next_state(from, t, grant.user_id(), submitted_by)
+            .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        let submitter = match t {
+            Transition::Submit => Some(grant.user_id().to_string()),
+            Transition::Reopen { .. } => None,
+            _ => row.submitted_by.clone(),
+        };
+        if !repo::assessments::set_state(&mut tx, id, from.key(), to.key(), submitter, now).await? {
+            return Err(ServiceError::Conflict("The assessment changed while you were looking at it. Reload and try again".into()));
+        }
+        let reason = match t {
+            Transition::Reopen { reason } => Some(reason.trim().to_owned()),
+            _ => None,
+        };
+        repo::assessments::insert_transition(
+            &mut tx,
+            &TransitionRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                assessment_id: id.to_owned(),
+                from_state: from.key().to_owned(),
+                to_state: to.key().to_owned(),
+                reason,
+                actor_id: grant.user_id().to_string(),
+                at: now,
+            },
+        )
+        .await?;
+        let action = match t {
+            Transition::Submit => "assessment.submit",
+            Transition::Approve => "assessment.approve",
+            Transition::Lock => "assessment.lock",
+            Transition::Reopen { .. } => "assessment.reopen",
+        };
+        event(&mut tx, Some(grant.user_id()), ctx, action, Subject::Assessment { id: id.to_owned(), partnership: pid }, Outcome::Success).await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+}
+
+impl AssessmentView {
+    /// Progress per top-level section (the benchmarks of the Prevent duty framework).
+    pub fn progress(&self) -> Vec<SectionProgress> {
+        let f = &self.framework;
+        f.sections
+            .iter()
+            .map(|s| {
+                let mut qs = Vec::new();
+                collect(s, &mut qs);
+                let answered = |q: &&preventkit_domain::framework::Question| {
+                    self.responses
+                        .get(&q.id)
+                        .is_some_and(|r| Rating::from_stored(&r.rating) != Rating::NotAssessed)
+                };
+                let mut kinds: Vec<(String, usize, usize)> = Vec::new();
+                for k in &f.envelope.kinds {
+                    let of_kind: Vec<_> = qs.iter().filter(|q| q.kind == k.key).collect();
+                    if !of_kind.is_empty() {
+                        kinds.push((k.label.clone(), of_kind.iter().filter(|q| answered(q)).count(), of_kind.len()));
+                    }
+                }
+                SectionProgress {
+                    id: s.id.clone(),
+                    number: s.number.clone(),
+                    title: s.title.clone(),
+                    answered: qs.iter().filter(|q| answered(q)).count(),
+                    total: qs.len(),
+                    by_kind: kinds,
+                }
+            })
+            .collect()
+    }
+}
+
+fn collect<'a>(s: &'a preventkit_domain::framework::Section, out: &mut Vec<&'a preventkit_domain::framework::Question>) {
+    out.extend(s.questions.iter());
+    for c in &s.sections {
+        collect(c, out);
+    }
+}
+
+/// A stored rating is valid for a question: empty, "n/a" where the scale allows it, or a level.
+fn rating_is_valid(f: &Framework, question: &str, rating: &str) -> bool {
+    let Some((_, q)) = f.questions().into_iter().find(|(_, q)| q.id == question) else {
+        return false;
+    };
+    let Some(scale) = f.scale(&q.scale) else {
+        return false;
+    };
+    match Rating::from_stored(rating) {
+        Rating::NotAssessed => true,
+        Rating::NotApplicable => scale.not_applicable.is_some(),
+        Rating::Level(k) => scale.levels.iter().any(|l| l.key == k),
+    }
+}
+
+fn parse_date(field: &str, value: &str, errors: &mut ValidationErrors) -> Option<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(value.trim(), fmt) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(field, "Enter a date like 2026-04-01");
+            None
+        }
+    }
+}
