@@ -80,6 +80,17 @@ fn table() -> Vec<Route> {
         page(M::POST, "/p/{partnership}/members/{membership}/role", Perm(P::MembershipManage), post(pages::partnership::change_role)),
         page(M::POST, "/p/{partnership}/members/{membership}/remove", Perm(P::MembershipManage), post(pages::partnership::remove_member)),
         page(M::GET, "/p/{partnership}/audit", Perm(P::AuditRead), get(pages::audit::partnership_audit)),
+        // The self-assessment.
+        page(M::GET, "/p/{partnership}/assessments", Perm(P::AssessmentRead), get(pages::assessments::list)),
+        page(M::GET, "/p/{partnership}/assessments/new", Perm(P::AssessmentManage), get(pages::assessments::new_form)),
+        page(M::POST, "/p/{partnership}/assessments", Perm(P::AssessmentManage), post(pages::assessments::create)),
+        page(M::GET, "/p/{partnership}/assessments/{assessment}", Perm(P::AssessmentRead), get(pages::assessments::show)),
+        page(M::GET, "/p/{partnership}/assessments/{assessment}/questions/{question}", Perm(P::AssessmentRead), get(pages::assessments::question)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/questions/{question}", Perm(P::AssessmentRespond), post(pages::assessments::answer)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/submit", Perm(P::AssessmentManage), post(pages::assessments::submit)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/approve", Perm(P::AssessmentApprove), post(pages::assessments::approve)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/lock", Perm(P::AssessmentManage), post(pages::assessments::lock)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/reopen", Perm(P::AssessmentManage), post(pages::assessments::reopen)),
         // Platform administration.
         page(M::GET, "/admin/organisations", Perm(P::OrganisationManage), get(pages::admin::organisations)),
         page(M::POST, "/admin/organisations", Perm(P::OrganisationManage), post(pages::admin::create_organisation)),

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod health;
@@ -38,6 +39,9 @@ fn nav(session: Option<&SessionView>) -> Vec<NavItem> {
         let scope = Scope::Partnership(p);
         if decide(a, Permission::PartnershipRead, scope).is_ok() {
             items.push(NavItem { href: format!("/p/{p}"), text: "Partnership" });
+        }
+        if decide(a, Permission::AssessmentRead, scope).is_ok() {
+            items.push(NavItem { href: format!("/p/{p}/assessments"), text: "Self-assessment" });
         }
         if decide(a, Permission::MembershipRead, scope).is_ok() {
             items.push(NavItem { href: format!("/p/{p}/members"), text: "Members" });
@@ -183,6 +187,12 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "user-created" => "The account was created.",
         "user-updated" => "The account was updated.",
         "token-revoked" => "The token was revoked.",
+        "assessment-created" => "The self-assessment was started.",
+        "answer-saved" => "The answer was saved.",
+        "assessment-submitted" => "The self-assessment was submitted for the board's approval.",
+        "assessment-approved" => "The self-assessment was approved.",
+        "assessment-locked" => "The self-assessment was locked.",
+        "assessment-reopened" => "The self-assessment was reopened.",
         _ => return None,
     })
 }

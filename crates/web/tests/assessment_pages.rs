@@ -1,0 +1,144 @@
+//! The self-assessment through the pages, on every engine: a lead starts one, a contributor
+//! rates, a stale edit shows both versions and loses nothing, the lead submits, a board member
+//! approves (the lead cannot approve their own submission), the lead locks and reopens.
+
+mod support;
+
+use preventkit_services::domain::policy::decide;
+use preventkit_services::domain::{Actor, Permission, Scope};
+use support::{engines, Server};
+
+const FRAMEWORK: &str = r##"
+format = 1
+
+[framework]
+id = "page-test"
+version = 1
+title = "Page test framework"
+locale = "en-GB"
+provider = "Prevent Toolkit tests"
+published = "2026-11-22"
+kinds = [{ key = "expectation", label = "Expectation of compliance" }]
+
+[[scales]]
+id = "progress"
+label = "Progress"
+not_applicable = "Not applicable"
+not_assessed = "Not assessed"
+
+[[scales.levels]]
+key = "not-yet-started"
+label = "Not yet started"
+colour = "#d4351c"
+
+[[scales.levels]]
+key = "developing"
+label = "Developing"
+colour = "#f47738"
+
+[[scales.levels]]
+key = "achieving"
+label = "Achieving"
+colour = "#00703c"
+
+[[sections]]
+id = "b1"
+number = "1"
+title = "Risk assessment"
+
+[[sections.questions]]
+id = "1.1"
+number = "1.1"
+kind = "expectation"
+title = "The partnership uses the local risk profile"
+scale = "progress"
+prompts = ["Who sees the profile?"]
+
+[sections.questions.descriptors]
+achieving = "Used in every plan"
+"##;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_assessment_from_start_to_lock() {
+    for engine in engines() {
+        let s = Server::start(&engine).await;
+        let g = decide(&Actor::console(), Permission::FrameworkManage, Scope::Platform).expect("grant");
+        s.app
+            .import_framework(&g, "page-test.toml", FRAMEWORK, &Default::default())
+            .await
+            .expect("import");
+        let pid = s.partnership_id("Riverton Prevent Partnership").await;
+        let base = format!("/p/{pid}/assessments");
+
+        let mut lead = s.signed_in("lead@riverton.example").await;
+        // Bad input re-renders with errors.
+        let r = lead
+            .post_form(&format!("{base}/new"), &base, &[("title", ""), ("framework", "page-test"), ("period_start", "2026-02-30"), ("period_end", "2027-03-31")])
+            .await;
+        assert_eq!(r.status, 422, "{}", engine.name());
+        assert!(r.body.contains("href=\"#title\"") && r.body.contains("href=\"#period_start\""));
+
+        let r = lead
+            .post_form(&format!("{base}/new"), &base, &[("title", "2026 to 2027"), ("framework", "page-test"), ("period_start", "2026-04-01"), ("period_end", "2027-03-31")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = r.location().expect("location").to_owned();
+        let task_list = lead.get(&page).await;
+        assert_eq!(task_list.status, 200);
+        assert!(task_list.body.contains("0 of 1 answered"));
+        assert!(task_list.body.contains("Expectation of compliance: 0 of 1"));
+        let question = format!("{page}/questions/1.1");
+
+        // Two people open the question at version 1.
+        let mut partner = s.signed_in("contributor@riverton.example").await;
+        let q = partner.get(&question).await;
+        assert_eq!(q.status, 200);
+        assert!(q.body.contains("Used in every plan"), "per-level descriptor shown");
+        let csrf_partner = q.csrf().expect("csrf");
+        let q_lead = lead.get(&question).await;
+        let csrf_lead = q_lead.csrf().expect("csrf");
+
+        let r = partner
+            .post_raw(&question, &[("rating", "developing"), ("details", "Draft profile shared.\n\nSecond paragraph."), ("version", "1"), ("then", "summary"), ("csrf_token", &csrf_partner)])
+            .await;
+        assert_eq!(r.status, 303);
+        // The lead's edit was based on version 1: refused, both versions shown, theirs kept.
+        let r = lead
+            .post_raw(&question, &[("rating", "achieving"), ("details", "Lead's own words"), ("version", "1"), ("then", "summary"), ("csrf_token", &csrf_lead)])
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(r.body.contains("Someone else changed this answer"));
+        assert!(r.body.contains("Draft profile shared."), "their version shown");
+        assert!(r.body.contains("Lead&#x27;s own words") || r.body.contains("Lead's own words"), "the lead's text kept");
+        assert!(r.body.contains("name=\"version\" value=\"2\""), "the form now builds on version 2");
+
+        let task_list = lead.get(&page).await;
+        assert!(task_list.body.contains("1 of 1 answered"));
+        assert!(task_list.body.contains("Developing"));
+
+        // Submit; the lead cannot approve (no board role) and a board member can.
+        let csrf = lead.get(&page).await.csrf().expect("csrf");
+        assert_eq!(lead.post_raw(&format!("{page}/submit"), &[("csrf_token", &csrf)]).await.status, 303);
+        let r = lead.post_raw(&format!("{page}/approve"), &[("csrf_token", &csrf)]).await;
+        assert_eq!(r.status, 403, "the lead holds no approving role");
+        // Answers are frozen once submitted.
+        let q = partner.get(&question).await;
+        assert!(!q.body.contains("name=\"rating\""), "no answer form after submission");
+
+        let mut board = s.signed_in("board@riverton.example").await;
+        let csrf_b = board.get(&page).await.csrf().expect("csrf");
+        assert_eq!(board.post_raw(&format!("{page}/approve"), &[("csrf_token", &csrf_b)]).await.status, 303);
+        assert_eq!(lead.post_raw(&format!("{page}/lock"), &[("csrf_token", &csrf)]).await.status, 303);
+        assert!(lead.get(&page).await.body.contains("Locked"));
+        // Reopening needs a reason.
+        let r = lead.post_raw(&format!("{page}/reopen"), &[("reason", ""), ("csrf_token", &csrf)]).await;
+        assert_eq!(r.status, 422);
+        let r = lead.post_raw(&format!("{page}/reopen"), &[("reason", "A figure was wrong"), ("csrf_token", &csrf)]).await;
+        assert_eq!(r.status, 303);
+        assert!(lead.get(&page).await.body.contains("Draft"));
+
+        // A referrer cannot see assessments at all.
+        let mut referrer = s.signed_in("referrer@riverton.example").await;
+        assert_eq!(referrer.get(&page).await.status, 403);
+    }
+}
