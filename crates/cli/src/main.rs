@@ -130,6 +130,10 @@ enum FrameworkCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Import a framework file as a new version (a published version never changes).
+    Import { file: PathBuf },
+    /// List the framework versions available.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -215,6 +219,9 @@ async fn resolve_partnership(app: &App, key: &str) -> anyhow::Result<preventkit_
 
 fn report(e: ServiceError) -> anyhow::Error {
     match e {
+        ServiceError::Validation(v) if v.0.iter().all(|f| f.field == "file") => {
+            anyhow::anyhow!("{}", v.0.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("\n"))
+        }
         ServiceError::Validation(v) => {
             let lines: Vec<String> = v.0.iter().map(|f| format!("  --{}: {}", f.field.replace('_', "-"), f.message)).collect();
             anyhow::anyhow!("the input was not accepted:\n{}", lines.join("\n"))
@@ -339,6 +346,27 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Framework(FrameworkCommand::Check { files }) => {
             return check_frameworks(&files);
+        }
+        Command::Framework(FrameworkCommand::Import { file }) => {
+            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let g = console_grant(Permission::FrameworkManage, Scope::Platform)?;
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            match app.import_framework(&g, &name, &text, &ctx).await.map_err(report)? {
+                preventkit_services::frameworks::ImportOutcome::Imported { key, version } => {
+                    println!("Imported {key} version {version}.")
+                }
+                preventkit_services::frameworks::ImportOutcome::AlreadyPresent { key, version } => {
+                    println!("{key} version {version} is already imported with the same content; nothing changed.")
+                }
+            }
+        }
+        Command::Framework(FrameworkCommand::List) => {
+            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let g = console_grant(Permission::FrameworkRead, Scope::Platform)?;
+            for f in app.list_frameworks(&g).await? {
+                println!("{}  version {}  {} questions  {}", f.key, f.version, f.questions, f.title);
+            }
         }
         Command::VerifyAudit => {
             let app = App::open_existing(&cfg.database_url, cfg.security()).await?;
