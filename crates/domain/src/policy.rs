@@ -43,6 +43,8 @@ pub enum Permission {
     AssessmentRespond,
     /// Approve a submitted self-assessment for the board.
     AssessmentApprove,
+    /// Raise actions in the partnership's action plan.
+    ActionManage,
 }
 
 /// Whether a permission is about the platform as a whole or about one partnership.
@@ -53,7 +55,7 @@ pub enum ScopeKind {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::OrganisationRead,
         Permission::OrganisationManage,
         Permission::PartnershipManage,
@@ -69,6 +71,7 @@ impl Permission {
         Permission::AssessmentManage,
         Permission::AssessmentRespond,
         Permission::AssessmentApprove,
+        Permission::ActionManage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -88,6 +91,7 @@ impl Permission {
             Permission::AssessmentManage => "assessment-manage",
             Permission::AssessmentRespond => "assessment-respond",
             Permission::AssessmentApprove => "assessment-approve",
+            Permission::ActionManage => "action-manage",
         }
     }
 
@@ -107,7 +111,8 @@ impl Permission {
             | Permission::AssessmentRead
             | Permission::AssessmentManage
             | Permission::AssessmentRespond
-            | Permission::AssessmentApprove => ScopeKind::Partnership,
+            | Permission::AssessmentApprove
+            | Permission::ActionManage => ScopeKind::Partnership,
         }
     }
 }
@@ -134,6 +139,7 @@ pub fn role_permits(role: Role, permission: Permission) -> bool {
         P::AssessmentManage => matches!(role, R::PreventLead),
         P::AssessmentRespond => matches!(role, R::PreventLead | R::Contributor),
         P::AssessmentApprove => matches!(role, R::BoardMember | R::ElectedMember),
+        P::ActionManage => matches!(role, R::PreventLead),
         // Platform administration is never granted by a partnership role.
         P::OrganisationManage
         | P::PartnershipManage

@@ -482,8 +482,13 @@ impl App {
 
     // ----- memberships (partnership administration) -----
 
+    /// The partnership's memberships. A grant to manage them also reads them, so that a page
+    /// can show the list again after a refused change.
     pub async fn list_members(&self, grant: &Grant) -> Result<Vec<MemberRow>, ServiceError> {
-        let pid = grant.require_partnership(Permission::MembershipRead)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::MembershipRead)
+            .or_else(|_| grant.require_partnership(Permission::MembershipManage))?
+            .to_string();
         let mut tx = self.db().read().await?;
         let rows = repo::memberships::members_of(&mut tx, &pid).await?;
         tx.commit().await?;

@@ -165,6 +165,7 @@ impl App {
             Permission::AssessmentManage,
             Permission::AssessmentRespond,
             Permission::AssessmentApprove,
+            Permission::ActionManage,
         ]
         .into_iter()
         .find_map(|p| grant.require_partnership(p).ok())
@@ -398,5 +399,170 @@ fn parse_date(field: &str, value: &str, errors: &mut ValidationErrors) -> Option
             errors.add(field, "Enter a date like 2026-04-01");
             None
         }
+    }
+}
+
+/// A question not yet at the top of its scale.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Gap {
+    pub question_id: String,
+    pub number: String,
+    pub title: String,
+    pub kind: String,
+    pub rating: String,
+}
+
+/// Periods side by side: oldest first.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub assessments: Vec<AssessmentRow>,
+    /// (question number, title, ratings per assessment in column order)
+    pub rows: Vec<(String, String, String, Vec<String>)>,
+}
+
+/// A new action, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct NewAction {
+    pub assessment_id: String,
+    pub question_id: String,
+    pub title: String,
+    pub owner_id: String,
+    pub due_date: String,
+}
+
+impl AssessmentView {
+    /// Questions short of the top level, most urgent first: kinds in the order the framework
+    /// declares them (expectations of compliance before good practice in the Prevent duty
+    /// framework), then the lowest ratings, with unanswered questions first.
+    pub fn gaps(&self) -> Vec<Gap> {
+        let f = &self.framework;
+        let mut gaps: Vec<(usize, i64, usize, Gap)> = Vec::new();
+        for (pos, (_, q)) in f.questions().into_iter().enumerate() {
+            let Some(scale) = f.scale(&q.scale) else { continue };
+            let rating = self.responses.get(&q.id).map(|r| r.rating.clone()).unwrap_or_default();
+            let level = match Rating::from_stored(&rating) {
+                Rating::NotApplicable => continue,
+                Rating::NotAssessed => -1,
+                Rating::Level(k) => scale.levels.iter().position(|l| l.key == k).map(|i| i as i64).unwrap_or(-1),
+            };
+            if level + 1 >= scale.levels.len() as i64 {
+                continue;
+            }
+            let kind_order = f.envelope.kinds.iter().position(|k| k.key == q.kind).unwrap_or(usize::MAX);
+            gaps.push((
+                kind_order,
+                level,
+                pos,
+                Gap {
+                    question_id: q.id.clone(),
+                    number: q.number.clone(),
+                    title: q.title.clone(),
+                    kind: f.kind_label(&q.kind).unwrap_or(&q.kind).to_owned(),
+                    rating,
+                },
+            ));
+        }
+        gaps.sort_by_key(|(k, l, p, _)| (*k, *l, *p));
+        gaps.into_iter().map(|(_, _, _, g)| g).collect()
+    }
+}
+
+impl App {
+    /// This assessment and up to three earlier periods it was started from, oldest first.
+    pub async fn compare(&self, grant: &Grant, id: &str) -> Result<Comparison, ServiceError> {
+        let view = self.assessment(grant, id).await?;
+        let pid = view.row.partnership_id.clone();
+        let mut chain = vec![view.row.clone()];
+        let mut answers = vec![view.responses.clone()];
+        let mut tx = self.db().read().await?;
+        while chain.len() < 4 {
+            let Some(prev_id) = chain.last().and_then(|a| a.previous_id.clone()) else { break };
+            let Some(prev) = repo::assessments::get(&mut tx, &prev_id, &pid).await? else { break };
+            let responses = repo::assessments::responses(&mut tx, &prev.id).await?;
+            answers.push(responses.into_iter().map(|r| (r.question_id.clone(), r)).collect());
+            chain.push(prev);
+        }
+        tx.commit().await?;
+        chain.reverse();
+        answers.reverse();
+        let rows = view
+            .framework
+            .questions()
+            .into_iter()
+            .map(|(_, q)| {
+                let ratings = answers
+                    .iter()
+                    .map(|a| a.get(&q.id).map(|r| r.rating.clone()).unwrap_or_default())
+                    .collect();
+                (q.id.clone(), q.number.clone(), q.title.clone(), ratings)
+            })
+            .collect();
+        Ok(Comparison { assessments: chain, rows })
+    }
+
+    /// Raise an action, usually from a gap in an assessment.
+    pub async fn create_action(
+        &self,
+        grant: &Grant,
+        input: &NewAction,
+        ctx: &RequestContext,
+    ) -> Result<String, ServiceError> {
+        let pid = grant.require_partnership(Permission::ActionManage)?.to_string();
+        let mut errors = ValidationErrors::new();
+        let title = validate::required_text("title", "what needs doing", &input.title, 300, &mut errors);
+        parse_date("due_date", &input.due_date, &mut errors);
+        let mut tx = self.db().write().await?;
+        let members = repo::memberships::members_of(&mut tx, &pid).await?;
+        if !members.iter().any(|m| m.user_id == input.owner_id.trim()) {
+            errors.add("owner_id", "Choose an owner from the partnership's members");
+        }
+        let assessment_id = Some(input.assessment_id.trim().to_owned()).filter(|s| !s.is_empty());
+        let question_id = Some(input.question_id.trim().to_owned()).filter(|s| !s.is_empty());
+        if let Some(a) = &assessment_id {
+            match repo::assessments::get(&mut tx, a, &pid).await? {
+                None => return Err(ServiceError::NotFound),
+                Some(_) => {
+                    if let Some(q) = &question_id {
+                        if repo::assessments::response(&mut tx, a, q).await?.is_none() {
+                            return Err(ServiceError::NotFound);
+                        }
+                    }
+                }
+            }
+        }
+        errors.into_result()?;
+        let id = uuid::Uuid::new_v4().to_string();
+        repo::actions::insert(
+            &mut tx,
+            &preventkit_storage::ActionRow {
+                id: id.clone(),
+                partnership_id: pid.clone(),
+                assessment_id,
+                question_id,
+                title,
+                owner_id: input.owner_id.trim().to_owned(),
+                due_date: input.due_date.trim().to_owned(),
+                status: "open".into(),
+                created_by: grant.user_id().to_string(),
+                created_at: now_ms(),
+            },
+        )
+        .await?;
+        event(&mut tx, Some(grant.user_id()), ctx, "action.create", Subject::Action { id: id.clone(), partnership: pid }, Outcome::Success).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The actions raised from one assessment, soonest due first.
+    pub async fn assessment_actions(
+        &self,
+        grant: &Grant,
+        id: &str,
+    ) -> Result<Vec<preventkit_storage::ActionRow>, ServiceError> {
+        let view = self.assessment(grant, id).await?;
+        let mut tx = self.db().read().await?;
+        let rows = repo::actions::for_partnership(&mut tx, &view.row.partnership_id, Some(id)).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 }

@@ -22,6 +22,8 @@ pub enum Subject {
     Framework(String),
     /// A self-assessment.
     Assessment { id: String, partnership: String },
+    /// An action in the action plan.
+    Action { id: String, partnership: String },
 }
 
 impl Subject {
@@ -43,6 +45,9 @@ impl Subject {
             Subject::Framework(id) => (Some("framework-version".into()), Some(id.clone()), None),
             Subject::Assessment { id, partnership } => {
                 (Some("assessment".into()), Some(id.clone()), p(partnership))
+            }
+            Subject::Action { id, partnership } => {
+                (Some("action".into()), Some(id.clone()), p(partnership))
             }
         }
     }

@@ -208,3 +208,18 @@ pub struct TransitionRow {
     pub actor_id: String,
     pub at: i64,
 }
+
+/// An action in the partnership's action plan, optionally raised from a gap in an assessment.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct ActionRow {
+    pub id: String,
+    pub partnership_id: String,
+    pub assessment_id: Option<String>,
+    pub question_id: Option<String>,
+    pub title: String,
+    pub owner_id: String,
+    pub due_date: String,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: i64,
+}

@@ -226,6 +226,21 @@ pub enum AssessmentTransitions {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub enum Actions {
+    Table,
+    Id,
+    PartnershipId,
+    AssessmentId,
+    QuestionId,
+    Title,
+    OwnerId,
+    DueDate,
+    Status,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub enum AuditHead {
     Table,
     Id,
@@ -621,6 +636,43 @@ fn migration_3() -> Vec<Step> {
     ]
 }
 
+fn migration_4() -> Vec<Step> {
+    vec![
+        Step::Table(
+            Table::create()
+                .table(Actions::Table)
+                .col(id(Actions::Id))
+                .col(ref_id(Actions::PartnershipId))
+                .col(ref_id_null(Actions::AssessmentId))
+                .col(ColumnDef::new(Actions::QuestionId).string_len(100).null())
+                .col(text(Actions::Title))
+                .col(ref_id(Actions::OwnerId))
+                .col(text(Actions::DueDate))
+                .col(text(Actions::Status))
+                .col(ref_id(Actions::CreatedBy))
+                .col(int(Actions::CreatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Actions::Table, Actions::PartnershipId)
+                        .to(Partnerships::Table, Partnerships::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Actions::Table, Actions::OwnerId)
+                        .to(Users::Table, Users::Id),
+                )
+                .to_owned(),
+        ),
+        Step::Index(
+            Index::create()
+                .name("actions_partnership")
+                .table(Actions::Table)
+                .col(Actions::PartnershipId)
+                .to_owned(),
+        ),
+    ]
+}
+
 struct Migration {
     version: i64,
     name: &'static str,
@@ -642,6 +694,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "assessments, responses with history, state transitions",
         steps: migration_3,
+    },
+    Migration {
+        version: 4,
+        name: "action plan: actions raised from assessment gaps",
+        steps: migration_4,
     },
 ];
 

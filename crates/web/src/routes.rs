@@ -91,6 +91,9 @@ fn table() -> Vec<Route> {
         page(M::POST, "/p/{partnership}/assessments/{assessment}/approve", Perm(P::AssessmentApprove), post(pages::assessments::approve)),
         page(M::POST, "/p/{partnership}/assessments/{assessment}/lock", Perm(P::AssessmentManage), post(pages::assessments::lock)),
         page(M::POST, "/p/{partnership}/assessments/{assessment}/reopen", Perm(P::AssessmentManage), post(pages::assessments::reopen)),
+        page(M::GET, "/p/{partnership}/assessments/{assessment}/compare", Perm(P::AssessmentRead), get(pages::assessments::compare)),
+        page(M::GET, "/p/{partnership}/assessments/{assessment}/gaps", Perm(P::AssessmentRead), get(pages::assessments::gaps)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/actions", Perm(P::ActionManage), post(pages::assessments::create_action)),
         // Platform administration.
         page(M::GET, "/admin/organisations", Perm(P::OrganisationManage), get(pages::admin::organisations)),
         page(M::POST, "/admin/organisations", Perm(P::OrganisationManage), post(pages::admin::create_organisation)),

@@ -142,3 +142,70 @@ async fn a_self_assessment_from_start_to_lock() {
         assert_eq!(referrer.get(&page).await.status, 403);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gaps_become_actions_and_periods_compare() {
+    for engine in engines() {
+        let s = Server::start(&engine).await;
+        let g = decide(&Actor::console(), Permission::FrameworkManage, Scope::Platform).expect("grant");
+        s.app.import_framework(&g, "page-test.toml", FRAMEWORK, &Default::default()).await.expect("import");
+        let pid = s.partnership_id("Riverton Prevent Partnership").await;
+        let base = format!("/p/{pid}/assessments");
+        let mut lead = s.signed_in("lead@riverton.example").await;
+        let r = lead
+            .post_form(&format!("{base}/new"), &base, &[("title", "2025 to 2026"), ("framework", "page-test"), ("period_start", "2025-04-01"), ("period_end", "2026-03-31")])
+            .await;
+        let first = r.location().expect("created").to_owned();
+        let first_id = first.rsplit('/').next().expect("id").to_owned();
+        let q = format!("{first}/questions/1.1");
+        let csrf = lead.get(&q).await.csrf().expect("csrf");
+        lead.post_raw(&q, &[("rating", "developing"), ("details", ""), ("version", "1"), ("csrf_token", &csrf)]).await;
+
+        // The gap is listed; a bad action is refused with the error linked to its field.
+        let gaps = lead.get(&format!("{first}/gaps")).await;
+        assert_eq!(gaps.status, 200, "{}", engine.name());
+        assert!(gaps.body.contains("The partnership uses the local risk profile"));
+        let csrf = gaps.csrf().expect("csrf");
+        let r = lead
+            .post_raw(&format!("{first}/actions"), &[("question_id", "1.1"), ("title", ""), ("owner_id", ""), ("due_date", "soon"), ("csrf_token", &csrf)])
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("href=\"#title-1.1\"") && r.body.contains("href=\"#due-1.1\""));
+        let owner = support::extract_value(&gaps.body, "<option value=\"").filter(|v| !v.is_empty());
+        let owner = owner.or_else(|| {
+            gaps.body.split("<option value=\"").nth(2).and_then(|s| s.split('"').next()).map(str::to_owned)
+        }).expect("an owner option");
+        let r = lead
+            .post_raw(&format!("{first}/actions"), &[("question_id", "1.1"), ("title", "Share the profile with schools"), ("owner_id", &owner), ("due_date", "2026-06-30"), ("csrf_token", &csrf)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(lead.get(&format!("{first}/gaps")).await.body.contains("Share the profile with schools"));
+
+        // Next period starts from this one; a changed rating is highlighted.
+        let r = lead
+            .post_form(&format!("{base}/new"), &base, &[("title", "2026 to 2027"), ("framework", "page-test"), ("period_start", "2026-04-01"), ("period_end", "2027-03-31"), ("previous_id", &first_id)])
+            .await;
+        let second = r.location().expect("created").to_owned();
+        let q2 = format!("{second}/questions/1.1");
+        let page = lead.get(&q2).await;
+        assert!(page.body.contains("value=\"developing\" checked"), "answer carried across");
+        let csrf = page.csrf().expect("csrf");
+        lead.post_raw(&q2, &[("rating", "achieving"), ("details", ""), ("version", "1"), ("csrf_token", &csrf)]).await;
+        let cmp = lead.get(&format!("{second}/compare")).await;
+        assert_eq!(cmp.status, 200);
+        assert!(cmp.body.contains("2025 to 2026") && cmp.body.contains("2026 to 2027"));
+        assert!(cmp.body.contains("Developing") && cmp.body.contains("Achieving"));
+        assert!(cmp.body.contains(">changed<"));
+
+        // A contributor can see gaps but cannot raise actions.
+        let mut partner = s.signed_in("contributor@riverton.example").await;
+        let page = partner.get(&format!("{second}/gaps")).await;
+        assert_eq!(page.status, 200);
+        assert!(!page.body.contains("Add to the action plan"));
+        let csrf = page.csrf().expect("csrf");
+        let r = partner
+            .post_raw(&format!("{second}/actions"), &[("question_id", "1.1"), ("title", "x"), ("owner_id", &owner), ("due_date", "2026-06-30"), ("csrf_token", &csrf)])
+            .await;
+        assert_eq!(r.status, 403);
+    }
+}

@@ -1,5 +1,6 @@
 //! Repository functions: one module per table group. Each takes an open [`crate::Tx`].
 
+pub mod actions;
 pub mod assessments;
 pub mod audit;
 pub mod frameworks;

@@ -427,3 +427,164 @@ pub async fn reopen(State(state): State<AppState>, id: Identity, Granted(g): Gra
     }
     move_on(state, id, g, aid, Transition::Reopen { reason }, "assessment-reopened").await
 }
+
+pub async fn compare(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
+    let cmp = state.app.compare(&g, &aid).await.map_err(svc(&state, &id))?;
+    let columns: Vec<Value> = cmp
+        .assessments
+        .iter()
+        .map(|a| context! { id => a.id, title => a.title, start => a.period_start, end => a.period_end })
+        .collect();
+    let rows: Vec<Value> = cmp
+        .rows
+        .iter()
+        .map(|(qid, number, title, ratings)| {
+            let cells: Vec<Value> = ratings
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let changed = i > 0 && ratings[i - 1] != *r;
+                    context! { label => rating_label(&view, qid, r), changed => changed }
+                })
+                .collect();
+            let any_change = ratings.windows(2).any(|w| w[0] != w[1]);
+            context! { number => number, title => title, cells => cells, changed => any_change }
+        })
+        .collect();
+    render(
+        &state,
+        &id,
+        "pages/assessment-compare.html",
+        StatusCode::OK,
+        context! {
+            title => format!("Compare periods: {}", view.row.title),
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.row.id, title => view.row.title },
+            columns => columns,
+            rows => rows,
+        },
+    )
+    .map_err(fail(&state, &id))
+}
+
+async fn gaps_page(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    aid: &str,
+    status: StatusCode,
+    errors: Option<(&str, &ValidationErrors)>,
+    headers: &HeaderMap,
+) -> PageResult {
+    let pid = pid_of(state, id, g)?;
+    let read = id
+        .session
+        .as_ref()
+        .and_then(|s| decide(&s.actor, Permission::AssessmentRead, Scope::Partnership(pid)).ok())
+        .unwrap_or_else(|| g.clone());
+    let view = state.app.assessment(&read, aid).await.map_err(svc(state, id))?;
+    let actions = state.app.assessment_actions(&read, aid).await.map_err(svc(state, id))?;
+    let can_act = can(id, Permission::ActionManage, pid);
+    let owners: Vec<Value> = if can_act {
+        let manage = id
+            .session
+            .as_ref()
+            .and_then(|s| decide(&s.actor, Permission::MembershipRead, Scope::Partnership(pid)).ok());
+        let mut seen = std::collections::BTreeMap::new();
+        if let Some(m) = manage {
+            for member in state.app.list_members(&m).await.map_err(svc(state, id))? {
+                seen.insert(member.user_id.clone(), member.display_name.clone());
+            }
+        }
+        seen.into_iter().map(|(v, t)| context! { value => v, text => t }).collect()
+    } else {
+        Vec::new()
+    };
+    let gaps: Vec<Value> = view
+        .gaps()
+        .into_iter()
+        .map(|gap| {
+            let raised: Vec<Value> = actions
+                .iter()
+                .filter(|a| a.question_id.as_deref() == Some(gap.question_id.as_str()))
+                .map(|a| context! { title => a.title, due => a.due_date, status => a.status })
+                .collect();
+            let errs = errors.filter(|(q, _)| *q == gap.question_id).map(|(_, e)| form_errors(e));
+            context! {
+                id => gap.question_id, number => gap.number, title => gap.title, kind => gap.kind,
+                rating => rating_label(&view, &gap.question_id, &gap.rating), actions => raised, errors => errs,
+            }
+        })
+        .collect();
+    let ctx = context! {
+        title => format!("Gaps: {}", view.row.title),
+        partnership_id => pid.to_string(),
+        assessment => context! { id => view.row.id, title => view.row.title },
+        gaps => gaps,
+        owners => owners,
+        can_act => can_act,
+        // The summary links to the fields of the gap the form was for.
+        errors => errors.map(|(q, e)| {
+            let mut linked = e.clone();
+            for f in &mut linked.0 {
+                let prefix = match f.field.as_str() {
+                    "owner_id" => "owner",
+                    "due_date" => "due",
+                    other => other,
+                };
+                f.field = format!("{prefix}-{q}");
+            }
+            form_errors(&linked)
+        }),
+    };
+    if status == StatusCode::OK {
+        render_with_flash(state, id, headers, "pages/assessment-gaps.html", ctx).map_err(fail(state, id))
+    } else {
+        render(state, id, "pages/assessment-gaps.html", status, ctx).map_err(fail(state, id))
+    }
+}
+
+pub async fn gaps(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> PageResult {
+    gaps_page(&state, &id, &g, &aid, StatusCode::OK, None, &headers).await
+}
+
+pub async fn create_action(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+    headers: HeaderMap,
+    form: Fields,
+) -> PageResult {
+    let question = form.get("question_id");
+    let input = preventkit_services::assessments::NewAction {
+        assessment_id: aid.clone(),
+        question_id: question.clone(),
+        title: form.get("title"),
+        owner_id: form.get("owner_id"),
+        due_date: form.get("due_date"),
+    };
+    match state.app.create_action(&g, &input, &id.ctx).await {
+        Ok(_) => {
+            let pid = pid_of(&state, &id, &g)?;
+            Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/gaps"), "action-created"))
+        }
+        Err(ServiceError::Validation(e)) => {
+            gaps_page(&state, &id, &g, &aid, StatusCode::UNPROCESSABLE_ENTITY, Some((&question, &e)), &headers).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}

@@ -193,6 +193,7 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "assessment-approved" => "The self-assessment was approved.",
         "assessment-locked" => "The self-assessment was locked.",
         "assessment-reopened" => "The self-assessment was reopened.",
+        "action-created" => "The action was added to the action plan.",
         _ => return None,
     })
 }
