@@ -566,3 +566,110 @@ impl App {
         Ok(rows)
     }
 }
+
+impl App {
+    fn sheet_rows(view: &AssessmentView) -> HashMap<String, preventkit_reports::assessment_sheet::Row> {
+        view.responses
+            .values()
+            .map(|r| {
+                (
+                    r.question_id.clone(),
+                    preventkit_reports::assessment_sheet::Row {
+                        question_id: r.question_id.clone(),
+                        number: String::new(),
+                        kind: String::new(),
+                        question: String::new(),
+                        rating: r.rating.clone(),
+                        details: r.details.clone(),
+                        evidence: Vec::new(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// The assessment as a spreadsheet laid out like the paper tool. Answers the file name
+    /// and the bytes.
+    pub async fn export_xlsx(&self, grant: &Grant, id: &str) -> Result<Vec<u8>, ServiceError> {
+        let view = self.assessment(grant, id).await?;
+        let period = format!("{} to {}", view.row.period_start, view.row.period_end);
+        let state = State::from_key(&view.row.state).map(|s| s.label()).unwrap_or("");
+        let sheet = preventkit_reports::assessment_sheet::Sheet {
+            assessment_id: &view.row.id,
+            title: &view.row.title,
+            period: &period,
+            state,
+            framework: &view.framework,
+            framework_version: view.framework_version,
+            rows: Self::sheet_rows(&view),
+        };
+        preventkit_reports::assessment_sheet::to_xlsx(&sheet)
+            .map_err(|e| ServiceError::Internal(format!("spreadsheet: {e}")))
+    }
+
+    /// The assessment as CSV, with formula-like values neutralised.
+    pub async fn export_csv(&self, grant: &Grant, id: &str) -> Result<String, ServiceError> {
+        let view = self.assessment(grant, id).await?;
+        let period = format!("{} to {}", view.row.period_start, view.row.period_end);
+        let state = State::from_key(&view.row.state).map(|s| s.label()).unwrap_or("");
+        let sheet = preventkit_reports::assessment_sheet::Sheet {
+            assessment_id: &view.row.id,
+            title: &view.row.title,
+            period: &period,
+            state,
+            framework: &view.framework,
+            framework_version: view.framework_version,
+            rows: Self::sheet_rows(&view),
+        };
+        preventkit_reports::assessment_sheet::to_csv(&sheet)
+            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))
+    }
+
+    /// Bring answers back from a filled-in spreadsheet. Every bad row and column is reported
+    /// and nothing changes unless the whole file is good. Answers the number of questions
+    /// whose answer changed.
+    pub async fn import_xlsx(
+        &self,
+        grant: &Grant,
+        id: &str,
+        bytes: &[u8],
+        ctx: &RequestContext,
+    ) -> Result<usize, ServiceError> {
+        let pid = grant.require_partnership(Permission::AssessmentRespond)?.to_string();
+        let view = self.assessment(grant, id).await?;
+        let state = State::from_key(&view.row.state).unwrap_or(State::Locked);
+        if !state.editable() {
+            return Err(ServiceError::Conflict(format!(
+                "This assessment is {} and cannot be changed. Reopen it first",
+                state.label().to_lowercase()
+            )));
+        }
+        let answers = preventkit_reports::assessment_sheet::from_xlsx(bytes, &view.framework, &view.row.id)
+            .map_err(|problems| {
+                let mut v = ValidationErrors::new();
+                for p in problems {
+                    v.add("file", p.to_string());
+                }
+                ServiceError::Validation(v)
+            })?;
+        let now = now_ms();
+        let by = grant.user_id().to_string();
+        let mut tx = self.db().write().await?;
+        let mut changed = 0;
+        for a in answers {
+            let Some(current) = repo::assessments::response(&mut tx, id, &a.question_id).await? else {
+                continue;
+            };
+            if current.rating == a.rating && current.details == a.details {
+                continue;
+            }
+            if !repo::assessments::update_response(&mut tx, &current, current.version, &a.rating, &a.details, &by, now).await? {
+                return Err(ServiceError::Busy);
+            }
+            changed += 1;
+        }
+        event(&mut tx, Some(grant.user_id()), ctx, "assessment.import", Subject::Assessment { id: id.to_owned(), partnership: pid }, Outcome::Success).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+}

@@ -314,7 +314,16 @@ async fn buffer_and_check_csrf(
     let bytes = axum::body::to_bytes(body, state.cfg.max_body_bytes)
         .await
         .map_err(|_| CsrfFailure::TooLarge)?;
-    let token = form_urlencoded_field(&bytes, "csrf_token");
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let token = if content_type.starts_with("multipart/form-data") {
+        multipart_field(content_type, bytes.clone(), "csrf_token").await
+    } else {
+        form_urlencoded_field(&bytes, "csrf_token")
+    };
     match token {
         Some(t) if state.app.csrf_valid(binding, &t) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
@@ -329,6 +338,19 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
         .into_iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
+}
+
+/// A text field of a multipart form (file uploads), read from the buffered body.
+async fn multipart_field(content_type: &str, body: axum::body::Bytes, name: &str) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut mp = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// The `{partnership}` segment of a concrete path, by the route's pattern.

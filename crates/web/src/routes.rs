@@ -94,6 +94,9 @@ fn table() -> Vec<Route> {
         page(M::GET, "/p/{partnership}/assessments/{assessment}/compare", Perm(P::AssessmentRead), get(pages::assessments::compare)),
         page(M::GET, "/p/{partnership}/assessments/{assessment}/gaps", Perm(P::AssessmentRead), get(pages::assessments::gaps)),
         page(M::POST, "/p/{partnership}/assessments/{assessment}/actions", Perm(P::ActionManage), post(pages::assessments::create_action)),
+        page(M::GET, "/p/{partnership}/assessments/{assessment}/export.xlsx", Perm(P::AssessmentRead), get(pages::assessments::export_xlsx)),
+        page(M::GET, "/p/{partnership}/assessments/{assessment}/export.csv", Perm(P::AssessmentRead), get(pages::assessments::export_csv)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/import", Perm(P::AssessmentRespond), post(pages::assessments::import_xlsx)),
         // Platform administration.
         page(M::GET, "/admin/organisations", Perm(P::OrganisationManage), get(pages::admin::organisations)),
         page(M::POST, "/admin/organisations", Perm(P::OrganisationManage), post(pages::admin::create_organisation)),

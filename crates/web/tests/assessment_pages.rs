@@ -209,3 +209,111 @@ async fn gaps_become_actions_and_periods_compare() {
         assert_eq!(r.status, 403);
     }
 }
+
+async fn upload(b: &mut support::Browser, base: &str, path: &str, csrf: &str, file: Vec<u8>) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.to_owned())
+        .part("file", reqwest::multipart::Part::bytes(file).file_name("answers.xlsx"));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let cookie = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let res = client.post(format!("{base}{path}")).header("cookie", cookie).multipart(form).send().await.expect("upload");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spreadsheet_round_trip_and_bad_rows() {
+    for engine in engines() {
+        let s = Server::start(&engine).await;
+        let g = decide(&Actor::console(), Permission::FrameworkManage, Scope::Platform).expect("grant");
+        s.app.import_framework(&g, "page-test.toml", FRAMEWORK, &Default::default()).await.expect("import");
+        let pid = s.partnership_id("Riverton Prevent Partnership").await;
+        let base = format!("/p/{pid}/assessments");
+        let mut lead = s.signed_in("lead@riverton.example").await;
+        let r = lead
+            .post_form(&format!("{base}/new"), &base, &[("title", "2026 to 2027"), ("framework", "page-test"), ("period_start", "2026-04-01"), ("period_end", "2027-03-31")])
+            .await;
+        let page = r.location().expect("created").to_owned();
+        let aid = page.rsplit('/').next().expect("id").to_owned();
+        let q = format!("{page}/questions/1.1");
+        let csrf = lead.get(&q).await.csrf().expect("csrf");
+        lead.post_raw(&q, &[("rating", "developing"), ("details", "=HYPERLINK(\"http://x\")\nline two"), ("version", "1"), ("csrf_token", &csrf)]).await;
+
+        // CSV neutralises formulas.
+        let csv = lead.get(&format!("{page}/export.csv")).await;
+        assert_eq!(csv.status, 200, "{}", engine.name());
+        assert!(csv.header("content-disposition").is_some_and(|d| d.starts_with("attachment")));
+        assert!(csv.body.contains("'=HYPERLINK"), "{}", csv.body);
+
+        // XLSX: text cells (never formulas), laid out a sheet per section.
+        let client = reqwest::Client::new();
+        let cookie = lead.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let xlsx = client.get(format!("{}{page}/export.xlsx", s.base)).header("cookie", &cookie).send().await.expect("export").bytes().await.expect("bytes").to_vec();
+        {
+            use calamine::Reader;
+            let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.clone())).expect("xlsx");
+            assert_eq!(wb.sheet_names(), vec!["About".to_owned(), "1 Risk assessment".to_owned()]);
+            let sheet = wb.worksheet_range("1 Risk assessment").expect("sheet");
+            let row: Vec<String> = sheet.rows().nth(1).expect("row").iter().map(|c| c.to_string()).collect();
+            assert_eq!(row[0], "1.1");
+            assert_eq!(row[1], "Expectation of compliance");
+            assert_eq!(row[3], "Developing");
+            assert!(row[4].starts_with("=HYPERLINK"), "kept as text");
+            let formulas = wb.worksheet_formula("1 Risk assessment").expect("formulas");
+            assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formulas");
+        }
+
+        // Re-import unchanged: accepted, nothing changes.
+        let csrf = lead.get(&page).await.csrf().expect("csrf");
+        let (status, _) = upload(&mut lead, &s.base, &format!("{page}/import"), &csrf, xlsx.clone()).await;
+        assert_eq!(status, 303);
+        let read = decide(&Actor::console(), Permission::AssessmentRead, Scope::Partnership(pid.parse().expect("pid")));
+        assert!(read.is_err(), "the console holds no assessment role");
+
+        // A file with bad rows: every problem reported by sheet, row and column; nothing changes.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let about = wb.add_worksheet();
+        about.set_name("About").expect("name");
+        about.write_string(1, 0, "Assessment id").expect("w");
+        about.write_string(1, 1, &aid).expect("w");
+        let sh = wb.add_worksheet();
+        sh.set_name("1 Risk assessment").expect("name");
+        for (c, h) in ["Number", "Kind", "Question", "Rating", "Supporting details", "Evidence"].iter().enumerate() {
+            sh.write_string(0, c as u16, *h).expect("w");
+        }
+        sh.write_string(1, 0, "1.1").expect("w");
+        sh.write_string(1, 3, "Excellent").expect("w");
+        sh.write_string(1, 4, "Changed text").expect("w");
+        sh.write_string(2, 0, "9.9").expect("w");
+        sh.write_string(2, 3, "Achieving").expect("w");
+        let bad = wb.save_to_buffer().expect("save");
+        let (status, body) = upload(&mut lead, &s.base, &format!("{page}/import"), &csrf, bad).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("1 Risk assessment, row 2, column D"), "{body}");
+        assert!(body.contains("1 Risk assessment, row 3, column A"), "{body}");
+        let q_page = lead.get(&q).await;
+        assert!(q_page.body.contains("line two") && !q_page.body.contains("Changed text"), "nothing changed");
+
+        // A good edited file changes exactly the edited answer.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let about = wb.add_worksheet();
+        about.set_name("About").expect("name");
+        about.write_string(1, 0, "Assessment id").expect("w");
+        about.write_string(1, 1, &aid).expect("w");
+        let sh = wb.add_worksheet();
+        sh.set_name("1 Risk assessment").expect("name");
+        sh.write_string(1, 0, "1.1").expect("w");
+        sh.write_string(1, 3, "Achieving").expect("w");
+        sh.write_string(1, 4, "Now in every plan").expect("w");
+        let good = wb.save_to_buffer().expect("save");
+        let (status, _) = upload(&mut lead, &s.base, &format!("{page}/import"), &csrf, good).await;
+        assert_eq!(status, 303);
+        let q_page = lead.get(&q).await;
+        assert!(q_page.body.contains("Now in every plan"));
+        assert!(q_page.body.contains("value=\"achieving\" checked"));
+
+        // Without the CSRF token the upload is refused.
+        let (status, _) = upload(&mut lead, &s.base, &format!("{page}/import"), "forged", xlsx).await;
+        assert_eq!(status, 400);
+    }
+}

@@ -215,6 +215,7 @@ pub async fn show(
             heat_rows => heat_rows,
             can_manage => can(&id, Permission::AssessmentManage, pid),
             can_approve => can(&id, Permission::AssessmentApprove, pid),
+            can_respond => can(&id, Permission::AssessmentRespond, pid),
         },
     )
     .map_err(fail(&state, &id))
@@ -584,6 +585,89 @@ pub async fn create_action(
         }
         Err(ServiceError::Validation(e)) => {
             gaps_page(&state, &id, &g, &aid, StatusCode::UNPROCESSABLE_ENTITY, Some((&question, &e)), &headers).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, file_name: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    let bytes = state.app.export_xlsx(&g, &aid).await.map_err(svc(&state, &id))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "self-assessment.xlsx",
+    ))
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    let text = state.app.export_csv(&g, &aid).await.map_err(svc(&state, &id))?;
+    Ok(download(text.into_bytes(), "text/csv; charset=utf-8", "self-assessment.csv"))
+}
+
+pub async fn import_xlsx(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    let mut file: Option<Vec<u8>> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            file = field.bytes().await.ok().map(|b| b.to_vec());
+        }
+    }
+    let result = match file.filter(|f| !f.is_empty()) {
+        None => Err(ServiceError::Validation(ValidationErrors::single("file", "Choose the filled-in spreadsheet to upload"))),
+        Some(bytes) => state.app.import_xlsx(&g, &aid, &bytes, &id.ctx).await,
+    };
+    match result {
+        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), "assessment-imported")),
+        Err(ServiceError::Validation(e)) => {
+            let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
+            render(
+                &state,
+                &id,
+                "pages/assessment-import.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! {
+                    title => "Import answers from a spreadsheet",
+                    partnership_id => pid.to_string(),
+                    assessment => context! { id => view.row.id, title => view.row.title },
+                    errors => form_errors(&e),
+                },
+            )
+            .map_err(fail(&state, &id))
+        }
+        Err(ServiceError::Conflict(m)) => {
+            render(&state, &id, "error.html", StatusCode::CONFLICT, context! { title => "The answers could not be imported", message => m })
+                .map_err(fail(&state, &id))
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }

@@ -194,6 +194,7 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "assessment-locked" => "The self-assessment was locked.",
         "assessment-reopened" => "The self-assessment was reopened.",
         "action-created" => "The action was added to the action plan.",
+        "assessment-imported" => "The answers from the spreadsheet were imported.",
         _ => return None,
     })
 }

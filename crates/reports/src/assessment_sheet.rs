@@ -1,0 +1,390 @@
+//! An assessment as XLSX and CSV, and a filled-in XLSX read back.
+//!
+//! Cells are always written as text, never as formulas, so nothing a user typed can run when
+//! the file is opened. CSV has no cell types, so any value that a spreadsheet would read as a
+//! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`.
+
+use calamine::{Data, Reader, Xlsx};
+use preventkit_domain::assessment::Rating;
+use preventkit_domain::framework::{Framework, Section};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+/// One question's row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub question_id: String,
+    pub number: String,
+    pub kind: String,
+    pub question: String,
+    /// The rating as stored: a level key, `n/a` or empty.
+    pub rating: String,
+    pub details: String,
+    pub evidence: Vec<String>,
+}
+
+/// What the export needs to know.
+#[derive(Clone, Debug)]
+pub struct Sheet<'a> {
+    pub assessment_id: &'a str,
+    pub title: &'a str,
+    pub period: &'a str,
+    pub state: &'a str,
+    pub framework: &'a Framework,
+    pub framework_version: i64,
+    /// Answers by question id.
+    pub rows: HashMap<String, Row>,
+}
+
+pub const COVER: &str = "About";
+const HEADERS: [&str; 6] = ["Number", "Kind", "Question", "Rating", "Supporting details", "Evidence"];
+const COL_NUMBER: usize = 0;
+const COL_RATING: usize = 3;
+const COL_DETAILS: usize = 4;
+
+fn sheet_name(s: &Section) -> String {
+    // Sheet names: at most 31 characters, none of []:*?/\
+    let raw = format!("{} {}", s.number, s.title);
+    let clean: String = raw
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
+        .collect();
+    clean.chars().take(31).collect::<String>().trim().to_owned()
+}
+
+fn questions_of(s: &Section) -> Vec<&preventkit_domain::framework::Question> {
+    let mut out: Vec<_> = s.questions.iter().collect();
+    for c in &s.sections {
+        out.extend(questions_of(c));
+    }
+    out
+}
+
+/// The label a rating shows in the spreadsheet.
+pub fn rating_label(f: &Framework, question_id: &str, stored: &str) -> String {
+    match Rating::from_stored(stored) {
+        Rating::NotAssessed => String::new(),
+        Rating::NotApplicable => "Not applicable".into(),
+        Rating::Level(k) => f
+            .questions()
+            .into_iter()
+            .find(|(_, q)| q.id == question_id)
+            .and_then(|(_, q)| f.scale(&q.scale))
+            .and_then(|s| s.levels.iter().find(|l| l.key == k))
+            .map(|l| l.label.clone())
+            .unwrap_or(k),
+    }
+}
+
+/// The workbook: a cover sheet, then one sheet per top-level section.
+pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
+    let f = sheet.framework;
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name(COVER)?;
+        let facts = [
+            ("Assessment", sheet.title.to_owned()),
+            ("Assessment id", sheet.assessment_id.to_owned()),
+            ("Framework", f.envelope.title.clone()),
+            ("Framework id", f.envelope.id.clone()),
+            ("Framework version", sheet.framework_version.to_string()),
+            ("Period", sheet.period.to_owned()),
+            ("Status", sheet.state.to_owned()),
+            (
+                "How to fill in",
+                "Choose a rating from the list in each benchmark sheet and write supporting details. Leave the Number column as it is. Upload the file on the assessment page to bring the answers back.".to_owned(),
+            ),
+        ];
+        for (i, (k, v)) in facts.iter().enumerate() {
+            let r = i as u32;
+            ws.write_string_with_format(r, 0, *k, &bold)?;
+            ws.write_string_with_format(r, 1, v, &wrap)?;
+        }
+        ws.set_column_width(0, 22)?;
+        ws.set_column_width(1, 80)?;
+    }
+    for s in &f.sections {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(s))?;
+        for (c, h) in HEADERS.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        let widths = [8.0, 22.0, 60.0, 18.0, 60.0, 40.0];
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(c as u16, *w)?;
+        }
+        for (i, q) in questions_of(s).into_iter().enumerate() {
+            let r = (i + 1) as u32;
+            let row = sheet.rows.get(&q.id);
+            let rating = row.map(|x| rating_label(f, &q.id, &x.rating)).unwrap_or_default();
+            let values = [
+                q.number.clone(),
+                f.kind_label(&q.kind).unwrap_or(&q.kind).to_owned(),
+                q.title.clone(),
+                rating,
+                row.map(|x| x.details.clone()).unwrap_or_default(),
+                row.map(|x| x.evidence.join("\n")).unwrap_or_default(),
+            ];
+            for (c, v) in values.iter().enumerate() {
+                ws.write_string_with_format(r, c as u16, v, &wrap)?;
+            }
+            // The rating cell offers the scale's labels as a list.
+            if let Some(scale) = f.scale(&q.scale) {
+                let mut labels: Vec<String> = scale.levels.iter().map(|l| l.label.clone()).collect();
+                if scale.not_applicable.is_some() {
+                    labels.push("Not applicable".into());
+                }
+                let dv = rust_xlsxwriter::DataValidation::new().allow_list_strings(&labels)?;
+                ws.add_data_validation(r, COL_RATING as u16, r, COL_RATING as u16, &dv)?;
+            }
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// A value safe to put in a CSV cell that a spreadsheet will open.
+pub fn neutralise(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The same content as CSV: one row per question.
+pub fn to_csv(sheet: &Sheet<'_>) -> Result<String, csv::Error> {
+    let f = sheet.framework;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["Section", "Number", "Kind", "Question", "Rating", "Supporting details", "Evidence"])?;
+    for s in &f.sections {
+        for q in questions_of(s) {
+            let row = sheet.rows.get(&q.id);
+            let record = [
+                format!("{} {}", s.number, s.title),
+                q.number.clone(),
+                f.kind_label(&q.kind).unwrap_or(&q.kind).to_owned(),
+                q.title.clone(),
+                row.map(|x| rating_label(f, &q.id, &x.rating)).unwrap_or_default(),
+                row.map(|x| x.details.clone()).unwrap_or_default(),
+                row.map(|x| x.evidence.join("; ")).unwrap_or_default(),
+            ];
+            w.write_record(record.iter().map(|v| neutralise(v)))?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One problem in an uploaded spreadsheet: the sheet, the row and column as a spreadsheet
+/// shows them (row 1 is the header; columns are letters), and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellProblem {
+    pub sheet: String,
+    pub row: u32,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CellProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}, row {}, column {}: {}", self.sheet, self.row, self.column, self.message)
+    }
+}
+
+/// An answer read from the spreadsheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    pub question_id: String,
+    /// As stored: a level key, `n/a` or empty.
+    pub rating: String,
+    pub details: String,
+}
+
+fn column_letter(c: usize) -> String {
+    let mut n = c + 1;
+    let mut s = String::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        s.insert(0, (b'A' + rem as u8) as char);
+        n = (n - 1) / 26;
+    }
+    s
+}
+
+fn text(d: Option<&Data>) -> String {
+    match d {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Float(x)) => x.to_string(),
+        Some(Data::Bool(b)) => b.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Read a filled-in workbook for `framework`. Either every answer, or every problem: a file
+/// with any problem changes nothing.
+pub fn from_xlsx(
+    bytes: &[u8],
+    framework: &Framework,
+    assessment_id: &str,
+) -> Result<Vec<Imported>, Vec<CellProblem>> {
+    let mut problems = Vec::new();
+    let mut wb: Xlsx<_> = match calamine::open_workbook_from_rs(Cursor::new(bytes)) {
+        Ok(w) => w,
+        Err(_) => {
+            return Err(vec![CellProblem {
+                sheet: "(file)".into(),
+                row: 0,
+                column: "-".into(),
+                message: "The file is not an .xlsx spreadsheet. Export the assessment, fill it in and upload that file".into(),
+            }])
+        }
+    };
+    // The cover sheet must name this assessment.
+    match wb.worksheet_range(COVER) {
+        Ok(cover) => {
+            let id = match (cover.start(), cover.end()) {
+                (Some(s), Some(e)) => (s.0..=e.0)
+                    .find(|r| text(cover.get_value((*r, 0))) == "Assessment id")
+                    .map(|r| text(cover.get_value((r, 1))))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            if id != assessment_id {
+                problems.push(CellProblem {
+                    sheet: COVER.into(),
+                    row: 2,
+                    column: "B".into(),
+                    message: "This spreadsheet was exported from a different assessment. Export this assessment and fill that in".into(),
+                });
+                return Err(problems);
+            }
+        }
+        Err(_) => {
+            return Err(vec![CellProblem {
+                sheet: COVER.into(),
+                row: 0,
+                column: "-".into(),
+                message: "The 'About' sheet is missing. Upload a spreadsheet exported from this assessment".into(),
+            }])
+        }
+    }
+    let by_number: HashMap<&str, &preventkit_domain::framework::Question> = framework
+        .questions()
+        .into_iter()
+        .map(|(_, q)| (q.number.as_str(), q))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for s in &framework.sections {
+        let name = sheet_name(s);
+        let Ok(range) = wb.worksheet_range(&name) else {
+            problems.push(CellProblem {
+                sheet: name.clone(),
+                row: 0,
+                column: "-".into(),
+                message: "This sheet is missing. Keep every sheet of the exported file".into(),
+            });
+            continue;
+        };
+        // Read by absolute position: a range starts at its first non-empty cell, so relative
+        // indexes would shift when the header row or a column is left empty.
+        let (Some(start), Some(end)) = (range.start(), range.end()) else {
+            continue;
+        };
+        for abs_row in start.0.max(1)..=end.0 {
+            let cell = |c: usize| text(range.get_value((abs_row, c as u32)));
+            let row_no = abs_row + 1;
+            let number = cell(COL_NUMBER).trim().to_owned();
+            let rating_text = cell(COL_RATING).trim().to_owned();
+            let details = cell(COL_DETAILS);
+            if number.is_empty() && rating_text.is_empty() && details.trim().is_empty() {
+                continue;
+            }
+            let Some(q) = by_number.get(number.as_str()) else {
+                problems.push(CellProblem {
+                    sheet: name.clone(),
+                    row: row_no,
+                    column: column_letter(COL_NUMBER),
+                    message: format!("'{number}' is not a question number of this framework. Leave the Number column as exported"),
+                });
+                continue;
+            };
+            if !seen.insert(q.id.clone()) {
+                problems.push(CellProblem {
+                    sheet: name.clone(),
+                    row: row_no,
+                    column: column_letter(COL_NUMBER),
+                    message: format!("Question {number} appears more than once. Keep one row for it"),
+                });
+                continue;
+            }
+            let scale = framework.scale(&q.scale);
+            let rating = if rating_text.is_empty() || rating_text.eq_ignore_ascii_case("not assessed") {
+                Some(String::new())
+            } else if rating_text.eq_ignore_ascii_case("not applicable") && scale.is_some_and(|s| s.not_applicable.is_some()) {
+                Some("n/a".to_owned())
+            } else {
+                scale.and_then(|s| {
+                    s.levels
+                        .iter()
+                        .find(|l| l.label.eq_ignore_ascii_case(&rating_text) || l.key == rating_text)
+                        .map(|l| l.key.clone())
+                })
+            };
+            let Some(rating) = rating else {
+                let choices = scale
+                    .map(|s| s.levels.iter().map(|l| l.label.clone()).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default();
+                problems.push(CellProblem {
+                    sheet: name.clone(),
+                    row: row_no,
+                    column: column_letter(COL_RATING),
+                    message: format!("'{rating_text}' is not a rating. Choose one of: {choices}, or leave it empty"),
+                });
+                continue;
+            };
+            if details.chars().count() > 20_000 {
+                problems.push(CellProblem {
+                    sheet: name.clone(),
+                    row: row_no,
+                    column: column_letter(COL_DETAILS),
+                    message: "Supporting details must be 20,000 characters or fewer".into(),
+                });
+                continue;
+            }
+            out.push(Imported { question_id: q.id.clone(), rating, details });
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_in_csv() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("plain"), "plain");
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(3), "D");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+    }
+}

@@ -1,0 +1,5 @@
+//! Reports and exchange formats: the assessment as a spreadsheet laid out like the paper
+//! self-assessment tool (a sheet per benchmark), as CSV, and the way back in from a filled-in
+//! spreadsheet. Pure: bytes and data in, bytes and data out.
+
+pub mod assessment_sheet;
