@@ -93,6 +93,14 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Set the highest protective marking an account may read.
+    Clearance {
+        #[arg(long)]
+        email: String,
+        /// `official` or `official-sensitive`.
+        #[arg(long)]
+        level: String,
+    },
     /// List accounts.
     List,
 }
@@ -289,6 +297,11 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                     let user = app.find_user_by_email(&g, &email).await.map_err(report)?;
                     app.set_user_disabled(&g, user.id.parse()?, false, &ctx).await.map_err(report)?;
                     println!("The account was enabled.");
+                }
+                UserCommand::Clearance { email, level } => {
+                    let user = app.find_user_by_email(&g, &email).await.map_err(report)?;
+                    app.set_user_clearance(&g, user.id.parse()?, &level, &ctx).await.map_err(report)?;
+                    println!("The clearance was set.");
                 }
                 UserCommand::List => {
                     for u in app.list_users(&g).await? {

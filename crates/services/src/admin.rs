@@ -453,6 +453,28 @@ impl App {
         Ok(())
     }
 
+    /// Set the highest protective marking a user may read.
+    pub async fn set_user_clearance(
+        &self,
+        grant: &Grant,
+        user: UserId,
+        clearance: &str,
+        ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        grant.require(Permission::UserManage)?;
+        let Some(marking) = Marking::from_key(clearance.trim()) else {
+            return Err(ServiceError::field("clearance", "Choose OFFICIAL or OFFICIAL-SENSITIVE"));
+        };
+        let id = user.to_string();
+        let mut tx = self.db().write().await?;
+        if repo::users::update(&mut tx, &id, now_ms(), vec![(U::Clearance, marking.key().into())]).await? == 0 {
+            return Err(ServiceError::NotFound);
+        }
+        event(&mut tx, actor_id(grant), ctx, "user.set-clearance", Subject::User(Some(id)), Outcome::Success).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Remove a user's second factor and recovery codes; they set MFA up again at next
     /// sign-in. Ends their sessions.
     pub async fn reset_mfa(

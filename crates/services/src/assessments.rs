@@ -124,6 +124,15 @@ impl App {
                 .collect(),
             None => HashMap::new(),
         };
+        if let Some(p) = &previous {
+            let question_ids: std::collections::HashSet<String> =
+                framework.questions().into_iter().map(|(_, q)| q.id.clone()).collect();
+            for (evidence, question) in repo::evidence::links(&mut tx, &p.id).await? {
+                if question_ids.contains(&question) {
+                    repo::evidence::link(&mut tx, &evidence, &id, &question).await?;
+                }
+            }
+        }
         for (_, q) in framework.questions() {
             let (rating, details) = match carried.get(&q.id) {
                 Some(r) if rating_is_valid(&framework, &q.id, &r.rating) => (r.rating.clone(), r.details.clone()),

@@ -24,6 +24,8 @@ pub enum Subject {
     Assessment { id: String, partnership: String },
     /// An action in the action plan.
     Action { id: String, partnership: String },
+    /// An evidence item.
+    Evidence { id: String, partnership: String },
 }
 
 impl Subject {
@@ -48,6 +50,9 @@ impl Subject {
             }
             Subject::Action { id, partnership } => {
                 (Some("action".into()), Some(id.clone()), p(partnership))
+            }
+            Subject::Evidence { id, partnership } => {
+                (Some("evidence".into()), Some(id.clone()), p(partnership))
             }
         }
     }

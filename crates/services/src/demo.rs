@@ -54,6 +54,14 @@ const PEOPLE: &[(&str, &str, usize, Role)] = &[
     ("regional@riverton.example", "Reggie Regional", 5, Role::RegionalViewer),
 ];
 
+/// Demonstration accounts cleared for OFFICIAL-SENSITIVE.
+const SENSITIVE: &[&str] = &[
+    "lead@riverton.example",
+    "chair@riverton.example",
+    "panel@riverton.example",
+    "caseofficer@riverton.example",
+];
+
 pub const SYSTEM_ADMIN_EMAIL: &str = "sysadmin@preventkit.example";
 
 fn accounts() -> Vec<DemoAccount> {
@@ -147,6 +155,15 @@ impl App {
         .await?;
         self.demo_members(&console, partnership, &org_ids, PEOPLE, &ctx)
             .await?;
+        // The lead and the Channel roles handle OFFICIAL-SENSITIVE material; partners do not.
+        for email in SENSITIVE {
+            let user = self.find_user_by_email(&u_grant, email).await?;
+            let id = user
+                .id
+                .parse()
+                .map_err(|_| ServiceError::Internal("stored user id is not a UUID".into()))?;
+            self.set_user_clearance(&u_grant, id, "official-sensitive", &ctx).await?;
+        }
         self.demo_members(
             &console,
             other,

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod assessments;
 pub mod audit;
 pub mod demo;
+pub mod evidence;
 mod error;
 pub mod frameworks;
 pub mod jobs;

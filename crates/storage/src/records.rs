@@ -223,3 +223,21 @@ pub struct ActionRow {
     pub created_by: String,
     pub created_at: i64,
 }
+
+/// An evidence item: a file (bytes kept in `evidence_files`) or a link.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct EvidenceRow {
+    pub id: String,
+    pub partnership_id: String,
+    pub title: String,
+    pub kind: String,
+    pub url: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size: Option<i64>,
+    pub owner_id: String,
+    pub marking: String,
+    pub review_date: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+}

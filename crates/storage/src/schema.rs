@@ -241,6 +241,39 @@ pub enum Actions {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub enum Evidence {
+    Table,
+    Id,
+    PartnershipId,
+    Title,
+    Kind,
+    Url,
+    FileName,
+    ContentType,
+    Size,
+    OwnerId,
+    Marking,
+    ReviewDate,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum EvidenceFiles {
+    Table,
+    EvidenceId,
+    Bytes,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum EvidenceLinks {
+    Table,
+    EvidenceId,
+    AssessmentId,
+    QuestionId,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub enum AuditHead {
     Table,
     Id,
@@ -673,6 +706,65 @@ fn migration_4() -> Vec<Step> {
     ]
 }
 
+fn migration_5() -> Vec<Step> {
+    use Step::{Index as I, Table as T};
+    vec![
+        T(Table::create()
+            .table(Evidence::Table)
+            .col(id(Evidence::Id))
+            .col(ref_id(Evidence::PartnershipId))
+            .col(text(Evidence::Title))
+            .col(text(Evidence::Kind))
+            .col(text_null(Evidence::Url))
+            .col(text_null(Evidence::FileName))
+            .col(text_null(Evidence::ContentType))
+            .col(int_null(Evidence::Size))
+            .col(ref_id(Evidence::OwnerId))
+            .col(text(Evidence::Marking))
+            .col(text_null(Evidence::ReviewDate))
+            .col(ref_id(Evidence::CreatedBy))
+            .col(int(Evidence::CreatedAt))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(Evidence::Table, Evidence::PartnershipId)
+                    .to(Partnerships::Table, Partnerships::Id),
+            )
+            .to_owned()),
+        T(Table::create()
+            .table(EvidenceFiles::Table)
+            .col(id(EvidenceFiles::EvidenceId))
+            .col(ColumnDef::new(EvidenceFiles::Bytes).binary().not_null())
+            .foreign_key(
+                ForeignKey::create()
+                    .from(EvidenceFiles::Table, EvidenceFiles::EvidenceId)
+                    .to(Evidence::Table, Evidence::Id),
+            )
+            .to_owned()),
+        T(Table::create()
+            .table(EvidenceLinks::Table)
+            .col(ref_id(EvidenceLinks::EvidenceId))
+            .col(ref_id(EvidenceLinks::AssessmentId))
+            .col(ColumnDef::new(EvidenceLinks::QuestionId).string_len(100).not_null())
+            .primary_key(
+                Index::create()
+                    .col(EvidenceLinks::EvidenceId)
+                    .col(EvidenceLinks::AssessmentId)
+                    .col(EvidenceLinks::QuestionId),
+            )
+            .foreign_key(
+                ForeignKey::create()
+                    .from(EvidenceLinks::Table, EvidenceLinks::EvidenceId)
+                    .to(Evidence::Table, Evidence::Id),
+            )
+            .to_owned()),
+        I(Index::create()
+            .name("evidence_links_assessment")
+            .table(EvidenceLinks::Table)
+            .col(EvidenceLinks::AssessmentId)
+            .to_owned()),
+    ]
+}
+
 struct Migration {
     version: i64,
     name: &'static str,
@@ -699,6 +791,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "action plan: actions raised from assessment gaps",
         steps: migration_4,
+    },
+    Migration {
+        version: 5,
+        name: "evidence: files and links with marking and review date, linked to questions",
+        steps: migration_5,
     },
 ];
 

@@ -42,7 +42,8 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             trust_forwarded_for: false,
-            max_body_bytes: 1024 * 1024,
+            // Room for a 10 MB evidence file and its form fields.
+            max_body_bytes: 11 * 1024 * 1024,
         }
     }
 }

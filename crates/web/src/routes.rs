@@ -97,6 +97,9 @@ fn table() -> Vec<Route> {
         page(M::GET, "/p/{partnership}/assessments/{assessment}/export.xlsx", Perm(P::AssessmentRead), get(pages::assessments::export_xlsx)),
         page(M::GET, "/p/{partnership}/assessments/{assessment}/export.csv", Perm(P::AssessmentRead), get(pages::assessments::export_csv)),
         page(M::POST, "/p/{partnership}/assessments/{assessment}/import", Perm(P::AssessmentRespond), post(pages::assessments::import_xlsx)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/questions/{question}/evidence", Perm(P::AssessmentRespond), post(pages::assessments::add_evidence)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/questions/{question}/evidence/link", Perm(P::AssessmentRespond), post(pages::assessments::link_evidence)),
+        page(M::GET, "/p/{partnership}/evidence/{evidence}/file", Perm(P::AssessmentRead), get(pages::assessments::evidence_file)),
         // Platform administration.
         page(M::GET, "/admin/organisations", Perm(P::OrganisationManage), get(pages::admin::organisations)),
         page(M::POST, "/admin/organisations", Perm(P::OrganisationManage), post(pages::admin::create_organisation)),

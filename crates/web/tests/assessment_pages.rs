@@ -317,3 +317,79 @@ async fn spreadsheet_round_trip_and_bad_rows() {
         assert_eq!(status, 400);
     }
 }
+
+async fn upload_evidence(b: &support::Browser, base: &str, path: &str, csrf: &str, fields: &[(&str, &str)], file: Option<(&str, Vec<u8>)>) -> (u16, String) {
+    let mut form = reqwest::multipart::Form::new().text("csrf_token", csrf.to_owned());
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    }
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let cookie = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let res = client.post(format!("{base}{path}")).header("cookie", cookie).multipart(form).send().await.expect("upload");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_files_links_marking_and_carry_over() {
+    for engine in engines() {
+        let s = Server::start(&engine).await;
+        let g = decide(&Actor::console(), Permission::FrameworkManage, Scope::Platform).expect("grant");
+        s.app.import_framework(&g, "page-test.toml", FRAMEWORK, &Default::default()).await.expect("import");
+        let pid = s.partnership_id("Riverton Prevent Partnership").await;
+        let base = format!("/p/{pid}/assessments");
+        let mut lead = s.signed_in("lead@riverton.example").await;
+        let r = lead
+            .post_form(&format!("{base}/new"), &base, &[("title", "2026 to 2027"), ("framework", "page-test"), ("period_start", "2026-04-01"), ("period_end", "2027-03-31")])
+            .await;
+        let page = r.location().expect("created").to_owned();
+        let aid = page.rsplit('/').next().expect("id").to_owned();
+        let q = format!("{page}/questions/1.1");
+        let add = format!("{q}/evidence");
+        let csrf = lead.get(&q).await.csrf().expect("csrf");
+
+        // A file that is not what its name says is refused; nothing is stored.
+        let (status, body) = upload_evidence(&lead, &s.base, &add, &csrf, &[("title", "Risk profile"), ("kind", "file"), ("marking", "official-sensitive")], Some(("profile.pdf", b"MZ not a pdf".to_vec()))).await;
+        assert_eq!(status, 422, "{}", engine.name());
+        assert!(body.contains("is not a .pdf file"));
+        // A sensitive PDF and an official link.
+        let pdf = b"%PDF-1.7 local risk profile".to_vec();
+        let (status, _) = upload_evidence(&lead, &s.base, &add, &csrf, &[("title", "Local risk profile 2026"), ("kind", "file"), ("marking", "official-sensitive"), ("review_date", "2027-03-31")], Some(("profile.pdf", pdf.clone()))).await;
+        assert_eq!(status, 303);
+        let (status, _) = upload_evidence(&lead, &s.base, &add, &csrf, &[("title", "Board minutes"), ("kind", "link"), ("url", "https://intranet.example/minutes"), ("marking", "official")], None).await;
+        assert_eq!(status, 303);
+
+        let lead_view = lead.get(&q).await;
+        assert!(lead_view.body.contains("Local risk profile 2026") && lead_view.body.contains("Board minutes"));
+        let file_link = lead_view.body.split(&format!("/p/{pid}/evidence/")).nth(1).and_then(|r| r.split('/').next()).expect("file link").to_owned();
+        let download = format!("/p/{pid}/evidence/{file_link}/file");
+        let got = lead.get(&download).await;
+        assert_eq!(got.status, 200);
+        assert!(got.header("content-disposition").is_some_and(|d| d.starts_with("attachment")));
+        assert_eq!(got.body.as_bytes(), pdf.as_slice());
+
+        // A contributor (OFFICIAL clearance) sees the sensitive item exists, not what it is.
+        let mut partner = s.signed_in("contributor@riverton.example").await;
+        let view = partner.get(&q).await;
+        assert!(view.body.contains("An evidence item you are not cleared to see"));
+        assert!(!view.body.contains("Local risk profile 2026"));
+        assert!(view.body.contains("Board minutes"));
+        assert_eq!(partner.get(&download).await.status, 403);
+        // ...and cannot mark above their own clearance.
+        let csrf_p = view.csrf().expect("csrf");
+        let (status, body) = upload_evidence(&partner, &s.base, &add, &csrf_p, &[("title", "X"), ("kind", "link"), ("url", "https://x.example"), ("marking", "official-sensitive")], None).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("up to your own clearance"));
+
+        // The next period keeps the evidence on the same question.
+        let r = lead
+            .post_form(&format!("{base}/new"), &base, &[("title", "2027 to 2028"), ("framework", "page-test"), ("period_start", "2027-04-01"), ("period_end", "2028-03-31"), ("previous_id", &aid)])
+            .await;
+        let next = r.location().expect("created").to_owned();
+        let carried = lead.get(&format!("{next}/questions/1.1")).await;
+        assert!(carried.body.contains("Local risk profile 2026") && carried.body.contains("Board minutes"));
+    }
+}

@@ -304,6 +304,34 @@ async fn question_page(
     let all = view.framework.questions();
     let pos = all.iter().position(|(_, x)| x.id == qid).unwrap_or(0);
     let next = all.get(pos + 1).map(|(_, x)| x.id.clone());
+    let evidence: Vec<Value> = state
+        .app
+        .assessment_evidence(&read, aid)
+        .await
+        .map_err(svc(state, id))?
+        .into_iter()
+        .filter(|(q, _)| q == qid)
+        .map(|(_, e)| Value::from_serialize(&e))
+        .collect();
+    let linkable: Vec<Value> = if editable {
+        let respond = id
+            .session
+            .as_ref()
+            .and_then(|s| decide(&s.actor, Permission::AssessmentRespond, Scope::Partnership(pid)).ok());
+        match respond {
+            Some(r) => state
+                .app
+                .partnership_evidence(&r)
+                .await
+                .map_err(svc(state, id))?
+                .into_iter()
+                .map(|e| context! { value => e.id, text => e.title })
+                .collect(),
+            None => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
     render(
         state,
         id,
@@ -327,6 +355,8 @@ async fn question_page(
             history => history,
             stale => stale_ctx,
             next => next,
+            evidence => evidence,
+            linkable => linkable,
             errors => errors.map(form_errors),
         },
     )
@@ -671,4 +701,80 @@ pub async fn import_xlsx(
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
+}
+
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid, qid)): Path<(String, String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    let mut input = preventkit_services::evidence::NewEvidence::default();
+    let mut upload = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            if !bytes.is_empty() || !file_name.is_empty() {
+                upload = Some(preventkit_services::evidence::Upload { file_name, bytes });
+            }
+            continue;
+        }
+        let value = field.text().await.unwrap_or_default();
+        match name.as_str() {
+            "title" => input.title = value,
+            "kind" => input.kind = value,
+            "url" => input.url = value,
+            "marking" => input.marking = value,
+            "review_date" => input.review_date = value,
+            _ => {}
+        }
+    }
+    let pid = pid_of(&state, &id, &g)?;
+    match state.app.add_evidence(&g, &aid, &qid, &input, upload, &id.ctx).await {
+        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/questions/{qid}"), "evidence-added")),
+        Err(ServiceError::Validation(e)) => {
+            question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, None).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
+
+pub async fn link_evidence(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid, qid)): Path<(String, String, String)>,
+    form: Fields,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    match state.app.link_evidence(&g, &aid, &qid, &form.get("evidence_id"), &id.ctx).await {
+        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/questions/{qid}"), "evidence-linked")),
+        Err(ServiceError::Validation(e)) => {
+            question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, None).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
+
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, eid)): Path<(String, String)>,
+) -> PageResult {
+    let (name, content_type, bytes) = state.app.evidence_file(&g, &eid, &id.ctx).await.map_err(svc(&state, &id))?;
+    // Served as an attachment with the stored type; the name was cleaned on upload.
+    let ascii: String = name.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect();
+    use axum::response::IntoResponse;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -195,6 +195,8 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "assessment-reopened" => "The self-assessment was reopened.",
         "action-created" => "The action was added to the action plan.",
         "assessment-imported" => "The answers from the spreadsheet were imported.",
+        "evidence-added" => "The evidence was added.",
+        "evidence-linked" => "The evidence was linked to this question.",
         _ => return None,
     })
 }
