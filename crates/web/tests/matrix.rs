@@ -90,37 +90,192 @@ const SPEC: &[(&str, &str, Rule)] = {
         ("POST", "/partnerships/switch", SignedIn),
         ("GET", "/p/{partnership}", Needs(P::PartnershipRead)),
         ("GET", "/p/{partnership}/members", Needs(P::MembershipRead)),
-        ("GET", "/p/{partnership}/members/new", Needs(P::MembershipManage)),
-        ("POST", "/p/{partnership}/members", Needs(P::MembershipManage)),
-        ("POST", "/p/{partnership}/members/{membership}/role", Needs(P::MembershipManage)),
-        ("POST", "/p/{partnership}/members/{membership}/remove", Needs(P::MembershipManage)),
+        (
+            "GET",
+            "/p/{partnership}/members/new",
+            Needs(P::MembershipManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/members",
+            Needs(P::MembershipManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/members/{membership}/role",
+            Needs(P::MembershipManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/members/{membership}/remove",
+            Needs(P::MembershipManage),
+        ),
         ("GET", "/p/{partnership}/audit", Needs(P::AuditRead)),
+        (
+            "GET",
+            "/p/{partnership}/assessments",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/new",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/questions/{question}",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/questions/{question}",
+            Needs(P::AssessmentRespond),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/submit",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/approve",
+            Needs(P::AssessmentApprove),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/lock",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/reopen",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/compare",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/gaps",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/actions",
+            Needs(P::ActionManage),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/export.xlsx",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/export.csv",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/import",
+            Needs(P::AssessmentRespond),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/questions/{question}/evidence",
+            Needs(P::AssessmentRespond),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/questions/{question}/evidence/link",
+            Needs(P::AssessmentRespond),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/evidence/{evidence}/file",
+            Needs(P::AssessmentRead),
+        ),
         ("GET", "/admin/organisations", Needs(P::OrganisationManage)),
         ("POST", "/admin/organisations", Needs(P::OrganisationManage)),
         ("GET", "/admin/partnerships", Needs(P::PartnershipManage)),
         ("POST", "/admin/partnerships", Needs(P::PartnershipManage)),
-        ("POST", "/admin/partnerships/{id}/organisations", Needs(P::PartnershipManage)),
+        (
+            "POST",
+            "/admin/partnerships/{id}/organisations",
+            Needs(P::PartnershipManage),
+        ),
         ("POST", "/admin/regions", Needs(P::PartnershipManage)),
         ("GET", "/admin/users", Needs(P::UserManage)),
         ("POST", "/admin/users", Needs(P::UserManage)),
         ("POST", "/admin/users/{user}/disable", Needs(P::UserManage)),
         ("POST", "/admin/users/{user}/enable", Needs(P::UserManage)),
-        ("POST", "/admin/users/{user}/reset-mfa", Needs(P::UserManage)),
+        (
+            "POST",
+            "/admin/users/{user}/reset-mfa",
+            Needs(P::UserManage),
+        ),
         ("GET", "/admin/audit", Needs(P::PlatformAuditRead)),
         ("GET", "/api/v1/openapi.json", Open),
         ("GET", "/api/v1/me", SignedIn),
         ("GET", "/api/v1/tokens", SignedIn),
         ("DELETE", "/api/v1/tokens/{token}", SignedIn),
         ("GET", "/api/v1/organisations", Needs(P::OrganisationRead)),
-        ("GET", "/api/v1/organisations/{organisation}", Needs(P::OrganisationRead)),
-        ("GET", "/api/v1/partnerships/{partnership}", Needs(P::PartnershipRead)),
-        ("GET", "/api/v1/partnerships/{partnership}/users", Needs(P::MembershipRead)),
-        ("GET", "/api/v1/partnerships/{partnership}/memberships", Needs(P::MembershipRead)),
-        ("POST", "/api/v1/partnerships/{partnership}/memberships", Needs(P::MembershipManage)),
-        ("GET", "/api/v1/partnerships/{partnership}/memberships/{membership}", Needs(P::MembershipRead)),
-        ("PATCH", "/api/v1/partnerships/{partnership}/memberships/{membership}", Needs(P::MembershipManage)),
-        ("DELETE", "/api/v1/partnerships/{partnership}/memberships/{membership}", Needs(P::MembershipManage)),
-        ("GET", "/api/v1/partnerships/{partnership}/audit-events", Needs(P::AuditRead)),
+        (
+            "GET",
+            "/api/v1/organisations/{organisation}",
+            Needs(P::OrganisationRead),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}",
+            Needs(P::PartnershipRead),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/users",
+            Needs(P::MembershipRead),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/memberships",
+            Needs(P::MembershipRead),
+        ),
+        (
+            "POST",
+            "/api/v1/partnerships/{partnership}/memberships",
+            Needs(P::MembershipManage),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/memberships/{membership}",
+            Needs(P::MembershipRead),
+        ),
+        (
+            "PATCH",
+            "/api/v1/partnerships/{partnership}/memberships/{membership}",
+            Needs(P::MembershipManage),
+        ),
+        (
+            "DELETE",
+            "/api/v1/partnerships/{partnership}/memberships/{membership}",
+            Needs(P::MembershipManage),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/audit-events",
+            Needs(P::AuditRead),
+        ),
     ]
 };
 
@@ -160,8 +315,16 @@ struct Holders {
 fn holders(p: Permission) -> Holders {
     use Permission as P;
     use Role as R;
-    let platform = |roles| Holders { reach: Reach::Platform, roles, system_admin: true };
-    let partnership = |roles, system_admin| Holders { reach: Reach::Partnership, roles, system_admin };
+    let platform = |roles| Holders {
+        reach: Reach::Platform,
+        roles,
+        system_admin: true,
+    };
+    let partnership = |roles, system_admin| Holders {
+        reach: Reach::Partnership,
+        roles,
+        system_admin,
+    };
     match p {
         P::OrganisationRead | P::FrameworkRead => platform(Roles::Every),
         P::OrganisationManage
@@ -170,13 +333,39 @@ fn holders(p: Permission) -> Holders {
         | P::PlatformAuditRead
         | P::FrameworkManage => platform(Roles::NoRole),
         P::PartnershipRead => partnership(Roles::Every, true),
-        P::MembershipRead => partnership(Roles::Only(&[R::Administrator, R::PreventLead, R::Auditor]), true),
+        P::MembershipRead => partnership(
+            Roles::Only(&[R::Administrator, R::PreventLead, R::Auditor]),
+            true,
+        ),
         P::MembershipManage => partnership(Roles::Only(&[R::Administrator]), true),
         P::AuditRead => partnership(Roles::Only(&[R::Administrator, R::Auditor]), false),
+        // The self-assessment: the Prevent lead runs it, contributing partners answer, the
+        // board and elected members approve, the auditor reads. Channel roles, referrers and
+        // regional viewers take no part, and the system administrator's flag never reaches
+        // assessment content.
+        P::AssessmentRead => partnership(
+            Roles::Only(&[
+                R::PreventLead,
+                R::Contributor,
+                R::BoardMember,
+                R::ElectedMember,
+                R::Auditor,
+            ]),
+            false,
+        ),
+        P::AssessmentManage => partnership(Roles::Only(&[R::PreventLead]), false),
+        P::AssessmentRespond => partnership(Roles::Only(&[R::PreventLead, R::Contributor]), false),
+        P::AssessmentApprove => {
+            partnership(Roles::Only(&[R::BoardMember, R::ElectedMember]), false)
+        }
+        // The action plan that follows from the assessment is the Prevent lead's to keep.
+        P::ActionManage => partnership(Roles::Only(&[R::PreventLead]), false),
         // Permissions that no route used when this was written. A route that starts using one
         // fails here until its holders are written down above.
         #[allow(unreachable_patterns)]
-        other => panic!("the matrix has no specification for {other:?}: say who holds it in holders()"),
+        other => {
+            panic!("the matrix has no specification for {other:?}: say who holds it in holders()")
+        }
     }
 }
 
@@ -212,10 +401,26 @@ struct Held {
 /// Pages see the whole session: MFA-required roles have passed MFA in these sessions.
 fn held_on_pages(who: Who) -> Held {
     match who {
-        Who::Anonymous => Held { signed_in: false, system_admin: false, riverton_role: None },
-        Who::NoMember => Held { signed_in: true, system_admin: false, riverton_role: None },
-        Who::SystemAdmin => Held { signed_in: true, system_admin: true, riverton_role: None },
-        Who::Member(r) => Held { signed_in: true, system_admin: false, riverton_role: Some(r) },
+        Who::Anonymous => Held {
+            signed_in: false,
+            system_admin: false,
+            riverton_role: None,
+        },
+        Who::NoMember => Held {
+            signed_in: true,
+            system_admin: false,
+            riverton_role: None,
+        },
+        Who::SystemAdmin => Held {
+            signed_in: true,
+            system_admin: true,
+            riverton_role: None,
+        },
+        Who::Member(r) => Held {
+            signed_in: true,
+            system_admin: false,
+            riverton_role: Some(r),
+        },
     }
 }
 
@@ -224,8 +429,16 @@ fn held_on_pages(who: Who) -> Held {
 /// cookie is sent along and must not count).
 fn held_on_api(who: Who) -> Held {
     match who {
-        Who::Member(r) => Held { signed_in: true, system_admin: false, riverton_role: Some(r) },
-        _ => Held { signed_in: false, system_admin: false, riverton_role: None },
+        Who::Member(r) => Held {
+            signed_in: true,
+            system_admin: false,
+            riverton_role: Some(r),
+        },
+        _ => Held {
+            signed_in: false,
+            system_admin: false,
+            riverton_role: None,
+        },
     }
 }
 
@@ -289,7 +502,8 @@ fn expect(rule: Rule, held: Held, target: Option<Target>) -> Expect {
 fn looks_denied(r: &Page) -> bool {
     r.status == 401
         || r.status == 403
-        || ((300..400).contains(&r.status) && r.location().is_some_and(|l| l.starts_with("/sign-in")))
+        || ((300..400).contains(&r.status)
+            && r.location().is_some_and(|l| l.starts_with("/sign-in")))
 }
 
 fn console_grant(p: Permission, scope: Scope) -> preventkit_services::Grant {
@@ -300,7 +514,13 @@ fn console_grant(p: Permission, scope: Scope) -> preventkit_services::Grant {
 async fn newest_seq(s: &Server) -> i64 {
     let g = console_grant(Permission::PlatformAuditRead, Scope::Platform);
     s.app
-        .audit_events(&g, &AuditQuery { limit: 1, ..Default::default() })
+        .audit_events(
+            &g,
+            &AuditQuery {
+                limit: 1,
+                ..Default::default()
+            },
+        )
         .await
         .expect("audit events")
         .first()
@@ -313,7 +533,13 @@ async fn events_since(s: &Server, seq: i64) -> Vec<AuditEventRow> {
     let g = console_grant(Permission::PlatformAuditRead, Scope::Platform);
     let rows = s
         .app
-        .audit_events(&g, &AuditQuery { limit: 50, ..Default::default() })
+        .audit_events(
+            &g,
+            &AuditQuery {
+                limit: 50,
+                ..Default::default()
+            },
+        )
         .await
         .expect("audit events");
     rows.into_iter().filter(|e| e.seq > seq).collect()
@@ -336,13 +562,22 @@ fn concrete(pattern: &str, target: Option<Target>, ids: &Ids) -> String {
         Some(Target::Other) => &ids.eastvale,
         _ => &ids.riverton,
     };
-    pattern
+    let path = pattern
         .replace("{partnership}", partnership)
         .replace("{membership}", &ids.eastvale_membership)
         .replace("{organisation}", &ids.organisation)
-        .replace("{user}", &uuid::Uuid::new_v4().to_string())
-        .replace("{token}", &uuid::Uuid::new_v4().to_string())
-        .replace("{id}", &ids.eastvale)
+        .replace("{id}", &ids.eastvale);
+    // Anything else ({user}, {token}, and whatever later routes name) gets a fresh random id.
+    path.split('/')
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 struct Caller {
@@ -364,9 +599,12 @@ async fn send(c: &mut Caller, spec: &RouteSpec, path: &str) -> Page {
             c.browser.get(path).await
         }
         Surface::Api => {
-            let body = matches!(spec.method.as_str(), "POST" | "PATCH" | "PUT").then(|| serde_json::json!({}));
+            let body = matches!(spec.method.as_str(), "POST" | "PATCH" | "PUT")
+                .then(|| serde_json::json!({}));
             let token = c.token.clone();
-            c.browser.api(spec.method.as_str(), path, token.as_deref(), body).await
+            c.browser
+                .api(spec.method.as_str(), path, token.as_deref(), body)
+                .await
         }
     }
 }
@@ -375,7 +613,12 @@ async fn send(c: &mut Caller, spec: &RouteSpec, path: &str) -> Page {
 /// helper `Server::token` signs in again, which an account with MFA cannot do twice).
 async fn token_for(s: &Server, b: &Browser, riverton: &str, role: Role) -> String {
     let cookie = b.cookies.get("pk_session").expect("session cookie");
-    let session = s.app.session(cookie).await.expect("session").expect("live session");
+    let session = s
+        .app
+        .session(cookie)
+        .await
+        .expect("session")
+        .expect("live session");
     let (_, secret) = s
         .app
         .create_token(
@@ -436,7 +679,12 @@ async fn ids(s: &Server) -> Ids {
         .expect("an organisation")
         .id
         .clone();
-    Ids { riverton, eastvale, eastvale_membership, organisation }
+    Ids {
+        riverton,
+        eastvale,
+        eastvale_membership,
+        organisation,
+    }
 }
 
 fn skipped(spec: &RouteSpec) -> bool {
@@ -456,11 +704,19 @@ fn skipped(spec: &RouteSpec) -> bool {
 
 #[test]
 fn the_specification_covers_every_route_and_every_role() {
-    let declared: BTreeSet<(String, String)> =
-        specs().iter().map(|s| (s.method.to_string(), s.path.to_owned())).collect();
-    let written: BTreeSet<(String, String)> =
-        SPEC.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
-    assert_eq!(SPEC.len(), written.len(), "the specification lists a route twice");
+    let declared: BTreeSet<(String, String)> = specs()
+        .iter()
+        .map(|s| (s.method.to_string(), s.path.to_owned()))
+        .collect();
+    let written: BTreeSet<(String, String)> = SPEC
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(
+        SPEC.len(),
+        written.len(),
+        "the specification lists a route twice"
+    );
     let missing: Vec<_> = declared.difference(&written).collect();
     let extra: Vec<_> = written.difference(&declared).collect();
     assert!(
@@ -478,12 +734,21 @@ fn the_specification_covers_every_route_and_every_role() {
         );
         if let Some(Rule::Needs(p)) = rule_of(&s) {
             if holders(p).reach == Reach::Partnership {
-                assert!(s.path.contains("{partnership}"), "{} {} acts in a partnership", s.method, s.path);
+                assert!(
+                    s.path.contains("{partnership}"),
+                    "{} {} acts in a partnership",
+                    s.method,
+                    s.path
+                );
             }
         }
     }
     let roles: BTreeSet<Role> = RIVERTON_PEOPLE.iter().map(|(_, r)| *r).collect();
-    assert_eq!(roles, Role::ALL.into_iter().collect::<BTreeSet<_>>(), "one demonstration account per role");
+    assert_eq!(
+        roles,
+        Role::ALL.into_iter().collect::<BTreeSet<_>>(),
+        "one demonstration account per role"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -497,18 +762,45 @@ async fn every_route_answers_every_actor_as_the_specification_says() {
 
         let mut callers: Vec<Caller> = Vec::new();
         let mut anon = s.browser();
-        let csrf = anon.get("/sign-in").await.csrf().expect("pre-sign-in CSRF token");
-        callers.push(Caller { who: Who::Anonymous, browser: anon, csrf, token: None });
+        let csrf = anon
+            .get("/sign-in")
+            .await
+            .csrf()
+            .expect("pre-sign-in CSRF token");
+        callers.push(Caller {
+            who: Who::Anonymous,
+            browser: anon,
+            csrf,
+            token: None,
+        });
         for (email, role) in RIVERTON_PEOPLE {
             let mut b = s.signed_in(email).await;
-            let csrf = b.get("/account").await.csrf().expect("CSRF token on /account");
+            let csrf = b
+                .get("/account")
+                .await
+                .csrf()
+                .expect("CSRF token on /account");
             let token = token_for(&s, &b, &ids.riverton, role).await;
-            callers.push(Caller { who: Who::Member(role), browser: b, csrf, token: Some(token) });
+            callers.push(Caller {
+                who: Who::Member(role),
+                browser: b,
+                csrf,
+                token: Some(token),
+            });
         }
         for (email, who) in [(SYSADMIN, Who::SystemAdmin), (NO_MEMBER, Who::NoMember)] {
             let mut b = s.signed_in(email).await;
-            let csrf = b.get("/account").await.csrf().expect("CSRF token on /account");
-            callers.push(Caller { who, browser: b, csrf, token: None });
+            let csrf = b
+                .get("/account")
+                .await
+                .csrf()
+                .expect("CSRF token on /account");
+            callers.push(Caller {
+                who,
+                browser: b,
+                csrf,
+                token: None,
+            });
         }
 
         let mut cells = 0usize;
@@ -517,7 +809,8 @@ async fn every_route_answers_every_actor_as_the_specification_says() {
             if skipped(&spec) {
                 continue;
             }
-            let rule = rule_of(&spec).unwrap_or_else(|| panic!("no rule for {} {}", spec.method, spec.path));
+            let rule = rule_of(&spec)
+                .unwrap_or_else(|| panic!("no rule for {} {}", spec.method, spec.path));
             let targets = if spec.path.contains("{partnership}") {
                 vec![Some(Target::Own), Some(Target::Other)]
             } else {
@@ -562,13 +855,17 @@ async fn every_route_answers_every_actor_as_the_specification_says() {
                     }
                     // The log: a refusal by the guard writes exactly one access.* event
                     // naming the route pattern; anything else writes none.
-                    let recorded: Vec<&AuditEventRow> = events.iter().filter(|e| is_access_denial(e)).collect();
+                    let recorded: Vec<&AuditEventRow> =
+                        events.iter().filter(|e| is_access_denial(e)).collect();
                     if want == Expect::Deny && denied {
                         denials_checked += 1;
                         let names_route = recorded.len() == 1
                             && recorded[0].object_id.as_deref() == Some(route.as_str());
                         if !names_route {
-                            let got: Vec<_> = events.iter().map(|e| (&e.action, &e.outcome, &e.object_id)).collect();
+                            let got: Vec<_> = events
+                                .iter()
+                                .map(|e| (&e.action, &e.outcome, &e.object_id))
+                                .collect();
                             problems.push(format!("REFUSAL NOT RECORDED ONCE {cell}: {got:?}"));
                         }
                     } else if !denied && !recorded.is_empty() {
@@ -593,7 +890,10 @@ async fn every_route_answers_every_actor_as_the_specification_says() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_and_the_sign_in_steps() {
-    let sign_in_steps: Vec<RouteSpec> = specs().into_iter().filter(|s| s.access == Access::MfaPending).collect();
+    let sign_in_steps: Vec<RouteSpec> = specs()
+        .into_iter()
+        .filter(|s| s.access == Access::MfaPending)
+        .collect();
     assert!(!sign_in_steps.is_empty());
     for engine in engines() {
         let s = Server::start(&engine).await;
@@ -615,7 +915,11 @@ async fn sign_out_and_the_sign_in_steps() {
 
         // Signing out ends the session on the server and clears the cookie.
         let mut b = s.signed_in("referrer@riverton.example").await;
-        let cookie = b.cookies.get("pk_session").cloned().expect("session cookie");
+        let cookie = b
+            .cookies
+            .get("pk_session")
+            .cloned()
+            .expect("session cookie");
         let csrf = b.get("/account").await.csrf().expect("csrf");
         let before = newest_seq(&s).await;
         let r = b.post_raw("/sign-out", &[("csrf_token", &csrf)]).await;
@@ -629,14 +933,23 @@ async fn sign_out_and_the_sign_in_steps() {
         assert!(cleared, "[{e}] the session cookie is cleared");
         let events = events_since(&s, before).await;
         assert!(
-            events.iter().any(|ev| ev.action == "session.sign-out" && ev.outcome == "success"),
+            events
+                .iter()
+                .any(|ev| ev.action == "session.sign-out" && ev.outcome == "success"),
             "[{e}] {events:?}"
         );
-        assert!(events.iter().all(|ev| !is_access_denial(ev)), "[{e}] {events:?}");
+        assert!(
+            events.iter().all(|ev| !is_access_denial(ev)),
+            "[{e}] {events:?}"
+        );
         let mut old = s.browser();
         old.set_cookie("pk_session", &cookie);
         let r = old.get("/account").await;
-        assert_eq!(r.location(), Some("/sign-in"), "[{e}] the old session no longer works");
+        assert_eq!(
+            r.location(),
+            Some("/sign-in"),
+            "[{e}] the old session no longer works"
+        );
 
         // The sign-in steps: a fully signed-in person is sent home (not a refusal, nothing
         // recorded); nobody signed in is sent to sign in (recorded).
@@ -655,15 +968,38 @@ async fn sign_out_and_the_sign_in_steps() {
                 } else {
                     b.get(step.path).await
                 };
-                assert_eq!((r.status, r.location()), (303, Some(to)), "[{e}] {} {}", step.method, step.path);
-                let denials = events_since(&s, before).await.into_iter().filter(is_access_denial).count();
-                assert_eq!(denials, usize::from(recorded), "[{e}] {} {}", step.method, step.path);
+                assert_eq!(
+                    (r.status, r.location()),
+                    (303, Some(to)),
+                    "[{e}] {} {}",
+                    step.method,
+                    step.path
+                );
+                let denials = events_since(&s, before)
+                    .await
+                    .into_iter()
+                    .filter(is_access_denial)
+                    .count();
+                assert_eq!(
+                    denials,
+                    usize::from(recorded),
+                    "[{e}] {} {}",
+                    step.method,
+                    step.path
+                );
             }
         }
         // A half-signed-in session reaches the set-up step and nothing else.
         let mut half = s.browser();
         let r = half
-            .post_form("/sign-in", "/sign-in", &[("email", "lead@riverton.example"), ("password", DEMO_PASSWORD)])
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[
+                    ("email", "lead@riverton.example"),
+                    ("password", DEMO_PASSWORD),
+                ],
+            )
             .await;
         assert_eq!(r.location(), Some("/sign-in/mfa/set-up"), "[{e}]");
         assert_eq!(half.get("/sign-in/mfa/set-up").await.status, 200, "[{e}]");
@@ -672,10 +1008,15 @@ async fn sign_out_and_the_sign_in_steps() {
         assert_eq!(r.location(), Some("/sign-in/mfa/set-up"), "[{e}]");
         let events = events_since(&s, before).await;
         assert!(
-            events.len() == 1 && events[0].action == "access.mfa-pending" && events[0].outcome == "denied",
+            events.len() == 1
+                && events[0].action == "access.mfa-pending"
+                && events[0].outcome == "denied",
             "[{e}] {events:?}"
         );
         let r = half.api("GET", "/api/v1/me", None, None).await;
-        assert_eq!(r.status, 401, "[{e}] a session cookie never authorises the API");
+        assert_eq!(
+            r.status, 401,
+            "[{e}] a session cookie never authorises the API"
+        );
     }
 }
