@@ -45,6 +45,8 @@ pub enum Permission {
     AssessmentApprove,
     /// Raise actions in the partnership's action plan.
     ActionManage,
+    /// Comment on the questions of a self-assessment.
+    AssessmentComment,
 }
 
 /// Whether a permission is about the platform as a whole or about one partnership.
@@ -55,7 +57,7 @@ pub enum ScopeKind {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::OrganisationRead,
         Permission::OrganisationManage,
         Permission::PartnershipManage,
@@ -72,6 +74,7 @@ impl Permission {
         Permission::AssessmentRespond,
         Permission::AssessmentApprove,
         Permission::ActionManage,
+        Permission::AssessmentComment,
     ];
 
     pub fn key(self) -> &'static str {
@@ -92,6 +95,7 @@ impl Permission {
             Permission::AssessmentRespond => "assessment-respond",
             Permission::AssessmentApprove => "assessment-approve",
             Permission::ActionManage => "action-manage",
+            Permission::AssessmentComment => "assessment-comment",
         }
     }
 
@@ -112,7 +116,8 @@ impl Permission {
             | Permission::AssessmentManage
             | Permission::AssessmentRespond
             | Permission::AssessmentApprove
-            | Permission::ActionManage => ScopeKind::Partnership,
+            | Permission::ActionManage
+            | Permission::AssessmentComment => ScopeKind::Partnership,
         }
     }
 }
@@ -140,6 +145,10 @@ pub fn role_permits(role: Role, permission: Permission) -> bool {
         P::AssessmentRespond => matches!(role, R::PreventLead | R::Contributor),
         P::AssessmentApprove => matches!(role, R::BoardMember | R::ElectedMember),
         P::ActionManage => matches!(role, R::PreventLead),
+        P::AssessmentComment => matches!(
+            role,
+            R::PreventLead | R::Contributor | R::BoardMember | R::ElectedMember
+        ),
         // Platform administration is never granted by a partnership role.
         P::OrganisationManage
         | P::PartnershipManage
@@ -373,6 +382,25 @@ pub fn decide(actor: &Actor, permission: Permission, scope: Scope) -> Result<Gra
     }
 }
 
+/// Relationship to the record: who may answer one question of an assessment, once the
+/// permission to answer at all (`AssessmentRespond`) is granted. The Prevent lead answers any
+/// question; a contributor answers the questions assigned to them or to their organisation;
+/// an unassigned question is the lead's.
+pub fn may_answer(
+    roles: &[Role],
+    user: UserId,
+    organisation: Option<crate::OrganisationId>,
+    assigned_user: Option<UserId>,
+    assigned_organisation: Option<crate::OrganisationId>,
+) -> bool {
+    if roles.contains(&Role::PreventLead) {
+        return true;
+    }
+    roles.contains(&Role::Contributor)
+        && (assigned_user == Some(user)
+            || (assigned_organisation.is_some() && assigned_organisation == organisation))
+}
+
 /// Decide for a record with a protective marking: the permission first, then the clearance.
 pub fn decide_marked(
     actor: &Actor,
@@ -464,6 +492,21 @@ mod tests {
         assert!(decide(&a, Permission::UserManage, Scope::Platform).is_ok());
         assert!(decide(&a, Permission::MembershipManage, Scope::Partnership(p)).is_ok());
         assert!(decide(&a, Permission::AuditRead, Scope::Partnership(p)).is_err());
+    }
+
+    #[test]
+    fn contributors_answer_only_what_is_assigned_to_them() {
+        let me = UserId::new();
+        let my_org = crate::OrganisationId::new();
+        let other_org = crate::OrganisationId::new();
+        let c = [Role::Contributor];
+        assert!(may_answer(&c, me, Some(my_org), Some(me), None));
+        assert!(may_answer(&c, me, Some(my_org), None, Some(my_org)));
+        assert!(!may_answer(&c, me, Some(my_org), None, Some(other_org)));
+        assert!(!may_answer(&c, me, Some(my_org), None, None), "unassigned is the lead's");
+        assert!(!may_answer(&c, me, None, None, None));
+        assert!(may_answer(&[Role::PreventLead], me, None, None, None));
+        assert!(!may_answer(&[Role::BoardMember], me, Some(my_org), Some(me), None));
     }
 
     #[test]

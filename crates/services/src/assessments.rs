@@ -175,6 +175,7 @@ impl App {
             Permission::AssessmentRespond,
             Permission::AssessmentApprove,
             Permission::ActionManage,
+            Permission::AssessmentComment,
         ]
         .into_iter()
         .find_map(|p| grant.require_partnership(p).ok())
@@ -218,6 +219,9 @@ impl App {
             .assessment_scope(grant, Permission::AssessmentRespond)
             .map_err(Err)?;
         let view = self.assessment(grant, id).await.map_err(Err)?;
+        if view.framework.questions().iter().any(|(_, q)| q.id == question) {
+            self.ensure_may_answer(grant, id, question).await.map_err(Err)?;
+        }
         let state = State::from_key(&view.row.state).unwrap_or(State::Locked);
         if !state.editable() {
             return Err(Err(ServiceError::Conflict(format!(
@@ -664,6 +668,20 @@ impl App {
         let now = now_ms();
         let by = grant.user_id().to_string();
         let mut tx = self.db().write().await?;
+        let mut not_yours = ValidationErrors::new();
+        for a in &answers {
+            let Some(current) = repo::assessments::response(&mut tx, id, &a.question_id).await? else {
+                continue;
+            };
+            let differs = current.rating != a.rating || current.details != a.details;
+            if differs && !self.may_answer(&mut tx, grant, &pid, id, &a.question_id).await? {
+                not_yours.add("file", format!("Question {} is assigned to another partner: leave its row as exported", a.question_id));
+            }
+        }
+        if !not_yours.is_empty() {
+            tx.rollback().await?;
+            return Err(ServiceError::Validation(not_yours));
+        }
         let mut changed = 0;
         for a in answers {
             let Some(current) = repo::assessments::response(&mut tx, id, &a.question_id).await? else {
@@ -680,5 +698,240 @@ impl App {
         event(&mut tx, Some(grant.user_id()), ctx, "assessment.import", Subject::Assessment { id: id.to_owned(), partnership: pid }, Outcome::Success).await?;
         tx.commit().await?;
         Ok(changed)
+    }
+}
+
+/// A comment as shown.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CommentView {
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Who answers a question, by name.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct AssignmentView {
+    pub organisation: Option<String>,
+    pub person: Option<String>,
+}
+
+impl App {
+    /// Whether the grant's holder may answer this question: the policy's relationship rule,
+    /// fed with their roles, their organisation and the question's assignment.
+    async fn may_answer(
+        &self,
+        tx: &mut preventkit_storage::Tx,
+        grant: &Grant,
+        pid: &str,
+        assessment: &str,
+        question: &str,
+    ) -> Result<bool, ServiceError> {
+        let user = grant.user_id();
+        let roles: Vec<preventkit_domain::Role> = repo::memberships::for_user(tx, &user.to_string())
+            .await?
+            .into_iter()
+            .filter(|m| m.partnership_id == pid)
+            .filter_map(|m| preventkit_domain::Role::from_key(&m.role))
+            .collect();
+        let organisation = repo::users::get(tx, &user.to_string())
+            .await?
+            .and_then(|u| u.organisation_id.parse().ok());
+        let assignment = repo::comments::assignments(tx, assessment)
+            .await?
+            .into_iter()
+            .find(|a| a.question_id == question);
+        let (au, ao) = match &assignment {
+            Some(a) => (
+                a.user_id.as_deref().and_then(|u| u.parse().ok()),
+                a.organisation_id.as_deref().and_then(|o| o.parse().ok()),
+            ),
+            None => (None, None),
+        };
+        Ok(preventkit_domain::policy::may_answer(&roles, user, organisation, au, ao))
+    }
+
+    /// Refuse unless the grant's holder may answer this question.
+    pub async fn ensure_may_answer(&self, grant: &Grant, assessment: &str, question: &str) -> Result<(), ServiceError> {
+        let pid = grant.require_partnership(Permission::AssessmentRespond)?.to_string();
+        let mut tx = self.db().read().await?;
+        let ok = self.may_answer(&mut tx, grant, &pid, assessment, question).await?;
+        tx.commit().await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(ServiceError::Conflict(
+                "This question is assigned to another partner. Ask the Prevent lead to assign it to you".into(),
+            ))
+        }
+    }
+
+    /// Assign every question of a section (or one question) to an organisation of the
+    /// partnership and, optionally, one of its members.
+    pub async fn assign(
+        &self,
+        grant: &Grant,
+        assessment: &str,
+        target: &str,
+        organisation_id: &str,
+        user_id: &str,
+        ctx: &RequestContext,
+    ) -> Result<usize, ServiceError> {
+        let pid = grant.require_partnership(Permission::AssessmentManage)?.to_string();
+        let view = self.assessment(grant, assessment).await?;
+        let mut questions: Vec<String> = Vec::new();
+        fn walk(s: &preventkit_domain::framework::Section, out: &mut Vec<String>) {
+            out.extend(s.questions.iter().map(|q| q.id.clone()));
+            for c in &s.sections {
+                walk(c, out);
+            }
+        }
+        fn find<'a>(ss: &'a [preventkit_domain::framework::Section], id: &str) -> Option<&'a preventkit_domain::framework::Section> {
+            ss.iter().find_map(|s| if s.id == id { Some(s) } else { find(&s.sections, id) })
+        }
+        match find(&view.framework.sections, target.trim()) {
+            Some(s) => walk(s, &mut questions),
+            None => {
+                if view.framework.questions().iter().any(|(_, q)| q.id == target.trim()) {
+                    questions.push(target.trim().to_owned());
+                } else {
+                    return Err(ServiceError::field("target", "Choose a section or question"));
+                }
+            }
+        }
+        let organisation = Some(organisation_id.trim().to_owned()).filter(|s| !s.is_empty());
+        let user = Some(user_id.trim().to_owned()).filter(|s| !s.is_empty());
+        let mut errors = ValidationErrors::new();
+        let mut tx = self.db().write().await?;
+        if organisation.is_none() && user.is_none() {
+            errors.add("organisation_id", "Choose an organisation or a person");
+        }
+        if let Some(o) = &organisation {
+            let orgs = repo::partnerships::organisations_of(&mut tx, &pid).await?;
+            if !orgs.iter().any(|x| &x.id == o) {
+                errors.add("organisation_id", "Choose one of the partnership's organisations");
+            }
+        }
+        if let Some(u) = &user {
+            let members = repo::memberships::members_of(&mut tx, &pid).await?;
+            if !members.iter().any(|m| &m.user_id == u) {
+                errors.add("user_id", "Choose one of the partnership's members");
+            }
+        }
+        errors.into_result()?;
+        for q in &questions {
+            repo::comments::assign(
+                &mut tx,
+                &preventkit_storage::AssignmentRow {
+                    assessment_id: assessment.to_owned(),
+                    question_id: q.clone(),
+                    organisation_id: organisation.clone(),
+                    user_id: user.clone(),
+                },
+            )
+            .await?;
+        }
+        event(&mut tx, Some(grant.user_id()), ctx, "assessment.assign", Subject::Assessment { id: assessment.to_owned(), partnership: pid }, Outcome::Success).await?;
+        tx.commit().await?;
+        Ok(questions.len())
+    }
+
+    /// Who answers each question, by question id.
+    pub async fn assignments(&self, grant: &Grant, assessment: &str) -> Result<HashMap<String, AssignmentView>, ServiceError> {
+        let view = self.assessment(grant, assessment).await?;
+        let pid = view.row.partnership_id.clone();
+        let mut tx = self.db().read().await?;
+        let rows = repo::comments::assignments(&mut tx, assessment).await?;
+        let orgs = repo::partnerships::organisations_of(&mut tx, &pid).await?;
+        let members = repo::memberships::members_of(&mut tx, &pid).await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|a| {
+                let organisation = a.organisation_id.as_ref().and_then(|o| orgs.iter().find(|x| &x.id == o)).map(|x| x.name.clone());
+                let person = a.user_id.as_ref().and_then(|u| members.iter().find(|m| &m.user_id == u)).map(|m| m.display_name.clone());
+                (a.question_id, AssignmentView { organisation, person })
+            })
+            .collect())
+    }
+
+    /// Comment on a question. Comments stay whatever the assessment's state.
+    pub async fn add_comment(
+        &self,
+        grant: &Grant,
+        assessment: &str,
+        question: &str,
+        body: &str,
+        ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        let pid = grant.require_partnership(Permission::AssessmentComment)?.to_string();
+        let view = self.assessment(grant, assessment).await?;
+        if view.framework.questions().iter().all(|(_, q)| q.id != question) {
+            return Err(ServiceError::NotFound);
+        }
+        let mut errors = ValidationErrors::new();
+        let body = validate::required_text("comment", "a comment", &body.replace('\r', ""), 5000, &mut errors);
+        errors.into_result()?;
+        let mut tx = self.db().write().await?;
+        repo::comments::insert(
+            &mut tx,
+            &preventkit_storage::CommentRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                assessment_id: assessment.to_owned(),
+                question_id: question.to_owned(),
+                author_id: grant.user_id().to_string(),
+                body,
+                created_at: now_ms(),
+            },
+        )
+        .await?;
+        event(&mut tx, Some(grant.user_id()), ctx, "assessment.comment", Subject::Assessment { id: assessment.to_owned(), partnership: pid }, Outcome::Success).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The comments on a question, oldest first.
+    pub async fn comments(&self, grant: &Grant, assessment: &str, question: &str) -> Result<Vec<CommentView>, ServiceError> {
+        let view = self.assessment(grant, assessment).await?;
+        let mut tx = self.db().read().await?;
+        let rows = repo::comments::for_question(&mut tx, assessment, question).await?;
+        let members = repo::memberships::members_of(&mut tx, &view.row.partnership_id).await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| CommentView {
+                author: members
+                    .iter()
+                    .find(|m| m.user_id == c.author_id)
+                    .map(|m| m.display_name.clone())
+                    .unwrap_or_else(|| "A former member".into()),
+                body: c.body,
+                created_at: c.created_at,
+            })
+            .collect())
+    }
+}
+
+impl App {
+    /// The partnership's organisations as (id, name), for assigning questions.
+    pub async fn partnership_organisations(&self, grant: &Grant) -> Result<Vec<(String, String)>, ServiceError> {
+        let pid = grant.require_partnership(Permission::AssessmentManage)?.to_string();
+        let mut tx = self.db().read().await?;
+        let rows = repo::partnerships::organisations_of(&mut tx, &pid).await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
+    }
+
+    /// The partnership's people as (user id, name), once each, for assigning questions.
+    pub async fn partnership_people(&self, grant: &Grant) -> Result<Vec<(String, String)>, ServiceError> {
+        let pid = grant.require_partnership(Permission::AssessmentManage)?.to_string();
+        let mut tx = self.db().read().await?;
+        let rows = repo::memberships::members_of(&mut tx, &pid).await?;
+        tx.commit().await?;
+        let mut seen = std::collections::BTreeMap::new();
+        for m in rows {
+            seen.insert(m.user_id, m.display_name);
+        }
+        Ok(seen.into_iter().collect())
     }
 }

@@ -140,6 +140,7 @@ impl App {
         if view_a.framework.questions().iter().all(|(_, q)| q.id != question_id) {
             return Err(ServiceError::NotFound);
         }
+        self.ensure_may_answer(grant, assessment_id, question_id).await?;
         let mut errors = ValidationErrors::new();
         let title = validate::required_text("title", "a title for the evidence", &input.title, 200, &mut errors);
         let marking = Marking::from_key(input.marking.trim());
@@ -219,6 +220,7 @@ impl App {
         if view_a.framework.questions().iter().all(|(_, q)| q.id != question_id) {
             return Err(ServiceError::NotFound);
         }
+        self.ensure_may_answer(grant, assessment_id, question_id).await?;
         let mut tx = self.db().write().await?;
         let Some(e) = repo::evidence::get(&mut tx, evidence_id.trim(), &pid).await? else {
             return Err(ServiceError::field("evidence_id", "Choose an evidence item from the list"));

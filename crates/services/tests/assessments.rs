@@ -91,6 +91,13 @@ fn actor(p: PartnershipId, role: Role) -> Actor {
     }
 }
 
+/// A demonstration account as an actor holding `role` in `p`.
+async fn member(app: &App, p: PartnershipId, email: &str, role: Role) -> Actor {
+    let g = decide(&Actor::console(), Permission::UserManage, Scope::Platform).expect("grant");
+    let user = app.find_user_by_email(&g, email).await.expect("demo user");
+    Actor { user_id: user.id.parse().expect("uuid"), ..actor(p, role) }
+}
+
 async fn partnership(app: &App) -> PartnershipId {
     app.load_demo().await.expect("demo");
     let g = decide(&Actor::console(), Permission::PartnershipManage, Scope::Platform).expect("grant");
@@ -138,9 +145,9 @@ async fn answering_the_life_cycle_and_the_next_period() {
         app.import_framework(&fg, "mini.toml", FRAMEWORK, &ctx).await.expect("import");
         let p = partnership(&app).await;
         let scope = Scope::Partnership(p);
-        let lead = actor(p, Role::PreventLead);
-        let partner = actor(p, Role::Contributor);
-        let board = actor(p, Role::BoardMember);
+        let lead = member(&app, p, "lead@riverton.example", Role::PreventLead).await;
+        let partner = member(&app, p, "contributor@riverton.example", Role::Contributor).await;
+        let board = member(&app, p, "board@riverton.example", Role::BoardMember).await;
         let manage = decide(&lead, Permission::AssessmentManage, scope).expect("lead manages");
 
         // Bad input changes nothing.
@@ -163,8 +170,14 @@ async fn answering_the_life_cycle_and_the_next_period() {
         assert_eq!(view.responses.len(), 2);
         assert_eq!(view.progress()[0].answered, 0);
 
-        // A contributor rates; a stale second edit is refused with both versions.
+        // A contributor answers only what is assigned to them.
         let respond = decide(&partner, Permission::AssessmentRespond, scope).expect("respond");
+        assert!(matches!(
+            app.respond(&respond, &id, "1.1", 1, "developing", "", &ctx).await,
+            Err(Err(ServiceError::Conflict(_)))
+        ));
+        app.assign(&manage, &id, "b1", "", &partner.user_id.to_string(), &ctx).await.expect("assign");
+        // A stale second edit is refused with both versions.
         let v2 = app.respond(&respond, &id, "1.1", 1, "developing", "We have a draft.", &ctx).await.expect("rate");
         assert_eq!(v2, 2);
         let lead_respond = decide(&lead, Permission::AssessmentRespond, scope).expect("respond");

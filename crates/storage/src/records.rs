@@ -241,3 +241,22 @@ pub struct EvidenceRow {
     pub created_by: String,
     pub created_at: i64,
 }
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct CommentRow {
+    pub id: String,
+    pub assessment_id: String,
+    pub question_id: String,
+    pub author_id: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Who answers a question: an organisation, a person, or both.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct AssignmentRow {
+    pub assessment_id: String,
+    pub question_id: String,
+    pub organisation_id: Option<String>,
+    pub user_id: Option<String>,
+}

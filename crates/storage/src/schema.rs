@@ -274,6 +274,26 @@ pub enum EvidenceLinks {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub enum Comments {
+    Table,
+    Id,
+    AssessmentId,
+    QuestionId,
+    AuthorId,
+    Body,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Assignments {
+    Table,
+    AssessmentId,
+    QuestionId,
+    OrganisationId,
+    UserId,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub enum AuditHead {
     Table,
     Id,
@@ -765,6 +785,51 @@ fn migration_5() -> Vec<Step> {
     ]
 }
 
+fn migration_6() -> Vec<Step> {
+    use Step::{Index as I, Table as T};
+    vec![
+        T(Table::create()
+            .table(Comments::Table)
+            .col(id(Comments::Id))
+            .col(ref_id(Comments::AssessmentId))
+            .col(ColumnDef::new(Comments::QuestionId).string_len(100).not_null())
+            .col(ref_id(Comments::AuthorId))
+            .col(text(Comments::Body))
+            .col(int(Comments::CreatedAt))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(Comments::Table, Comments::AssessmentId)
+                    .to(Assessments::Table, Assessments::Id),
+            )
+            .to_owned()),
+        I(Index::create()
+            .name("comments_assessment_question")
+            .table(Comments::Table)
+            .col(Comments::AssessmentId)
+            .col(Comments::QuestionId)
+            .to_owned()),
+        T(Table::create()
+            .table(Assignments::Table)
+            .col(ref_id(Assignments::AssessmentId))
+            .col(ColumnDef::new(Assignments::QuestionId).string_len(100).not_null())
+            .col(ref_id_null(Assignments::OrganisationId))
+            .col(ref_id_null(Assignments::UserId))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(Assignments::Table, Assignments::AssessmentId)
+                    .to(Assessments::Table, Assessments::Id),
+            )
+            .to_owned()),
+        I(Index::create()
+            .name("assignments_assessment_question")
+            .table(Assignments::Table)
+            .col(Assignments::AssessmentId)
+            .col(Assignments::QuestionId)
+            .unique()
+            .to_owned()),
+    ]
+}
+
 struct Migration {
     version: i64,
     name: &'static str,
@@ -796,6 +861,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "evidence: files and links with marking and review date, linked to questions",
         steps: migration_5,
+    },
+    Migration {
+        version: 6,
+        name: "comments on questions and assignment of questions to partners",
+        steps: migration_6,
     },
 ];
 

@@ -100,6 +100,8 @@ fn table() -> Vec<Route> {
         page(M::POST, "/p/{partnership}/assessments/{assessment}/questions/{question}/evidence", Perm(P::AssessmentRespond), post(pages::assessments::add_evidence)),
         page(M::POST, "/p/{partnership}/assessments/{assessment}/questions/{question}/evidence/link", Perm(P::AssessmentRespond), post(pages::assessments::link_evidence)),
         page(M::GET, "/p/{partnership}/evidence/{evidence}/file", Perm(P::AssessmentRead), get(pages::assessments::evidence_file)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/assign", Perm(P::AssessmentManage), post(pages::assessments::assign)),
+        page(M::POST, "/p/{partnership}/assessments/{assessment}/questions/{question}/comments", Perm(P::AssessmentComment), post(pages::assessments::comment)),
         // Platform administration.
         page(M::GET, "/admin/organisations", Perm(P::OrganisationManage), get(pages::admin::organisations)),
         page(M::POST, "/admin/organisations", Perm(P::OrganisationManage), post(pages::admin::create_organisation)),

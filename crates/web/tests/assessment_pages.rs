@@ -89,8 +89,16 @@ async fn a_self_assessment_from_start_to_lock() {
         assert!(task_list.body.contains("Expectation of compliance: 0 of 1"));
         let question = format!("{page}/questions/1.1");
 
-        // Two people open the question at version 1.
+        // The lead assigns the section to the contributor, who can then answer it.
+        let ug = decide(&Actor::console(), Permission::UserManage, Scope::Platform).expect("grant");
+        let partner_id = s.app.find_user_by_email(&ug, "contributor@riverton.example").await.expect("user").id;
         let mut partner = s.signed_in("contributor@riverton.example").await;
+        let before = partner.get(&question).await;
+        assert!(!before.body.contains("name=\"rating\""), "not assigned yet: no answer form");
+        let csrf = lead.get(&page).await.csrf().expect("csrf");
+        let r = lead.post_raw(&format!("{page}/assign"), &[("target", "b1"), ("organisation_id", ""), ("user_id", &partner_id), ("csrf_token", &csrf)]).await;
+        assert_eq!(r.status, 303);
+        // Two people open the question at version 1.
         let q = partner.get(&question).await;
         assert_eq!(q.status, 200);
         assert!(q.body.contains("Used in every plan"), "per-level descriptor shown");
@@ -116,6 +124,15 @@ async fn a_self_assessment_from_start_to_lock() {
         assert!(task_list.body.contains("1 of 1 answered"));
         assert!(task_list.body.contains("Developing"));
 
+        // Comments from the board and the contributor.
+        let mut board = s.signed_in("board@riverton.example").await;
+        let csrf_c = board.get(&question).await.csrf().expect("csrf");
+        let r = board.post_raw(&format!("{question}/comments"), &[("comment", ""), ("csrf_token", &csrf_c)]).await;
+        assert_eq!(r.status, 422);
+        let r = board.post_raw(&format!("{question}/comments"), &[("comment", "Please attach the profile."), ("csrf_token", &csrf_c)]).await;
+        assert_eq!(r.status, 303);
+        assert!(partner.get(&question).await.body.contains("Please attach the profile."));
+
         // Submit; the lead cannot approve (no board role) and a board member can.
         let csrf = lead.get(&page).await.csrf().expect("csrf");
         assert_eq!(lead.post_raw(&format!("{page}/submit"), &[("csrf_token", &csrf)]).await.status, 303);
@@ -125,7 +142,6 @@ async fn a_self_assessment_from_start_to_lock() {
         let q = partner.get(&question).await;
         assert!(!q.body.contains("name=\"rating\""), "no answer form after submission");
 
-        let mut board = s.signed_in("board@riverton.example").await;
         let csrf_b = board.get(&page).await.csrf().expect("csrf");
         assert_eq!(board.post_raw(&format!("{page}/approve"), &[("csrf_token", &csrf_b)]).await.status, 303);
         assert_eq!(lead.post_raw(&format!("{page}/lock"), &[("csrf_token", &csrf)]).await.status, 303);
@@ -372,6 +388,11 @@ async fn evidence_files_links_marking_and_carry_over() {
         assert_eq!(got.body.as_bytes(), pdf.as_slice());
 
         // A contributor (OFFICIAL clearance) sees the sensitive item exists, not what it is.
+        let ug = decide(&Actor::console(), Permission::UserManage, Scope::Platform).expect("grant");
+        let partner_id = s.app.find_user_by_email(&ug, "contributor@riverton.example").await.expect("user").id;
+        let csrf_l = lead.get(&page).await.csrf().expect("csrf");
+        let r = lead.post_raw(&format!("{page}/assign"), &[("target", "1.1"), ("user_id", &partner_id), ("csrf_token", &csrf_l)]).await;
+        assert_eq!(r.status, 303);
         let mut partner = s.signed_in("contributor@riverton.example").await;
         let view = partner.get(&q).await;
         assert!(view.body.contains("An evidence item you are not cleared to see"));

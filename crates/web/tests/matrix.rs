@@ -206,6 +206,16 @@ const SPEC: &[(&str, &str, Rule)] = {
             "/p/{partnership}/evidence/{evidence}/file",
             Needs(P::AssessmentRead),
         ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/assign",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/questions/{question}/comments",
+            Needs(P::AssessmentComment),
+        ),
         ("GET", "/admin/organisations", Needs(P::OrganisationManage)),
         ("POST", "/admin/organisations", Needs(P::OrganisationManage)),
         ("GET", "/admin/partnerships", Needs(P::PartnershipManage)),
@@ -360,6 +370,11 @@ fn holders(p: Permission) -> Holders {
         }
         // The action plan that follows from the assessment is the Prevent lead's to keep.
         P::ActionManage => partnership(Roles::Only(&[R::PreventLead]), false),
+        // Those who take part in the assessment may comment; the auditor only reads.
+        P::AssessmentComment => partnership(
+            Roles::Only(&[R::PreventLead, R::Contributor, R::BoardMember, R::ElectedMember]),
+            false,
+        ),
         // Permissions that no route used when this was written. A route that starts using one
         // fails here until its holders are written down above.
         #[allow(unreachable_patterns)]

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod assessments;
 pub mod audit;
+pub mod comments;
 pub mod evidence;
 pub mod frameworks;
 pub mod jobs;

@@ -175,6 +175,22 @@ pub async fn show(
     let progress = view.progress();
     let (heat_head, heat_rows) = heat_map(&view);
     let st = AState::from_key(&view.row.state).unwrap_or(AState::Locked);
+    let assignments = state.app.assignments(&g, &aid).await.map_err(svc(&state, &id))?;
+    let manage = id
+        .session
+        .as_ref()
+        .and_then(|s| decide(&s.actor, Permission::AssessmentManage, Scope::Partnership(pid)).ok());
+    let can_manage = manage.is_some();
+    let (org_options, people_options) = if let Some(m) = &manage {
+        let orgs = state.app.partnership_organisations(m).await.map_err(svc(&state, &id))?;
+        let people = state.app.partnership_people(m).await.map_err(svc(&state, &id))?;
+        (
+            orgs.into_iter().map(|(v, t)| context! { value => v, text => t }).collect::<Vec<_>>(),
+            people.into_iter().map(|(v, t)| context! { value => v, text => t }).collect::<Vec<_>>(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let sections: Vec<Value> = view
         .framework
         .sections
@@ -191,10 +207,11 @@ pub async fn show(
                         id => q.id, number => q.number, title => q.title,
                         kind => view.framework.kind_label(&q.kind).unwrap_or(&q.kind),
                         rating => label, answered => !rating.is_empty(),
+                        assigned => assignments.get(&q.id),
                     }
                 })
                 .collect();
-            context! { number => s.number, title => s.title, outcome => s.outcome, progress => p, questions => questions }
+            context! { id => s.id, number => s.number, title => s.title, outcome => s.outcome, progress => p, questions => questions }
         })
         .collect();
     render_with_flash(
@@ -213,9 +230,11 @@ pub async fn show(
             sections => sections,
             heat_head => heat_head,
             heat_rows => heat_rows,
-            can_manage => can(&id, Permission::AssessmentManage, pid),
+            can_manage => can_manage,
             can_approve => can(&id, Permission::AssessmentApprove, pid),
             can_respond => can(&id, Permission::AssessmentRespond, pid),
+            org_options => org_options,
+            people_options => people_options,
         },
     )
     .map_err(fail(&state, &id))
@@ -288,7 +307,23 @@ async fn question_page(
     }
     items.push(context! { value => "", text => "Not assessed yet" });
     let st = AState::from_key(&view.row.state).unwrap_or(AState::Locked);
-    let editable = st.editable() && can(id, Permission::AssessmentRespond, pid);
+    let respond_grant = id
+        .session
+        .as_ref()
+        .and_then(|s| decide(&s.actor, Permission::AssessmentRespond, Scope::Partnership(pid)).ok());
+    let editable = st.editable()
+        && match &respond_grant {
+            Some(r) => state.app.ensure_may_answer(r, aid, qid).await.is_ok(),
+            None => false,
+        };
+    let assigned = state
+        .app
+        .assignments(&read, aid)
+        .await
+        .map_err(svc(state, id))?
+        .remove(qid)
+        .unwrap_or_default();
+    let comments = state.app.comments(&read, aid, qid).await.map_err(svc(state, id))?;
     let history: Vec<Value> = history
         .iter()
         .map(|h| context! { version => h.version, rating => rating_label(&view, qid, &h.rating), details => h.details, at => h.changed_at })
@@ -357,6 +392,9 @@ async fn question_page(
             next => next,
             evidence => evidence,
             linkable => linkable,
+            assigned => assigned,
+            comments => comments,
+            can_comment => can(id, Permission::AssessmentComment, pid),
             errors => errors.map(form_errors),
         },
     )
@@ -777,4 +815,47 @@ pub async fn evidence_file(
         bytes,
     )
         .into_response())
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+    form: Fields,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    match state
+        .app
+        .assign(&g, &aid, &form.get("target"), &form.get("organisation_id"), &form.get("user_id"), &id.ctx)
+        .await
+    {
+        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), "questions-assigned")),
+        Err(ServiceError::Validation(e)) => render(
+            &state,
+            &id,
+            "error.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { title => "The questions could not be assigned", message => e.0.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(". ") },
+        )
+        .map_err(fail(&state, &id)),
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid, qid)): Path<(String, String, String)>,
+    form: Fields,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    match state.app.add_comment(&g, &aid, &qid, &form.get("comment"), &id.ctx).await {
+        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/questions/{qid}"), "comment-added")),
+        Err(ServiceError::Validation(e)) => {
+            question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, None).await
+        }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
 }

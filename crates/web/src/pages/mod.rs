@@ -197,6 +197,8 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "assessment-imported" => "The answers from the spreadsheet were imported.",
         "evidence-added" => "The evidence was added.",
         "evidence-linked" => "The evidence was linked to this question.",
+        "questions-assigned" => "The questions were assigned.",
+        "comment-added" => "Your comment was added.",
         _ => return None,
     })
 }
