@@ -93,6 +93,7 @@ fn table() -> Vec<Route> {
         page(M::POST, "/p/{partnership}/assessments/{assessment}/reopen", Perm(P::AssessmentManage), post(pages::assessments::reopen)),
         page(M::GET, "/p/{partnership}/assessments/{assessment}/compare", Perm(P::AssessmentRead), get(pages::assessments::compare)),
         page(M::GET, "/p/{partnership}/assessments/{assessment}/gaps", Perm(P::AssessmentRead), get(pages::assessments::gaps)),
+        page(M::GET, "/p/{partnership}/assessments/{assessment}/capabilities", Perm(P::AssessmentRead), get(pages::assessments::capabilities)),
         page(M::POST, "/p/{partnership}/assessments/{assessment}/actions", Perm(P::ActionManage), post(pages::assessments::create_action)),
         page(M::GET, "/p/{partnership}/assessments/{assessment}/export.xlsx", Perm(P::AssessmentRead), get(pages::assessments::export_xlsx)),
         page(M::GET, "/p/{partnership}/assessments/{assessment}/export.csv", Perm(P::AssessmentRead), get(pages::assessments::export_csv)),

@@ -56,6 +56,49 @@ prompts = ["Who sees the profile?"]
 
 [sections.questions.descriptors]
 achieving = "Used in every plan"
+
+[[mappings]]
+question = "1.1"
+target = { framework = "cap-test", question = "vulnerability" }
+"##;
+
+const CAPABILITIES: &str = r##"
+format = 1
+
+[framework]
+id = "cap-test"
+version = 1
+title = "Capability test model"
+locale = "en-GB"
+provider = "Prevent Toolkit tests"
+published = "2026-11-22"
+kinds = [{ key = "capability", label = "Capability" }]
+
+[[scales]]
+id = "stages"
+label = "Stage"
+
+[[scales.levels]]
+key = "implementation"
+label = "Implementation"
+colour = "#d4351c"
+
+[[scales.levels]]
+key = "delivering"
+label = "Delivering"
+colour = "#00703c"
+
+[[sections]]
+id = "c1"
+number = "1"
+title = "Capabilities"
+
+[[sections.questions]]
+id = "vulnerability"
+number = "1"
+kind = "capability"
+title = "Assessing vulnerability"
+scale = "stages"
 "##;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,6 +255,13 @@ async fn gaps_become_actions_and_periods_compare() {
         assert!(cmp.body.contains("2025 to 2026") && cmp.body.contains("2026 to 2027"));
         assert!(cmp.body.contains("Developing") && cmp.body.contains("Achieving"));
         assert!(cmp.body.contains(">changed<"));
+
+        // The answers read as capabilities through the mappings.
+        s.app.import_framework(&g, "cap-test.toml", CAPABILITIES, &Default::default()).await.expect("import capabilities");
+        let caps = lead.get(&format!("{second}/capabilities")).await;
+        assert_eq!(caps.status, 200);
+        assert!(caps.body.contains("Capability test model") && caps.body.contains("Assessing vulnerability"));
+        assert!(caps.body.contains("<td class=\"govuk-table__cell\">1.1</td>"), "{}", caps.body);
 
         // A contributor can see gaps but cannot raise actions.
         let mut partner = s.signed_in("contributor@riverton.example").await;

@@ -207,6 +207,11 @@ const SPEC: &[(&str, &str, Rule)] = {
             Needs(P::AssessmentRead),
         ),
         (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/capabilities",
+            Needs(P::AssessmentRead),
+        ),
+        (
             "POST",
             "/p/{partnership}/assessments/{assessment}/assign",
             Needs(P::AssessmentManage),

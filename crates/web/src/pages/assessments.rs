@@ -859,3 +859,27 @@ pub async fn comment(
         Err(e) => Err(svc(&state, &id)(e)),
     }
 }
+
+pub async fn capabilities(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
+    let summaries = state.app.mapped_summaries(&g, &aid).await.map_err(svc(&state, &id))?;
+    render(
+        &state,
+        &id,
+        "pages/assessment-capabilities.html",
+        StatusCode::OK,
+        context! {
+            title => format!("Summary by capability: {}", view.row.title),
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.row.id, title => view.row.title },
+            summaries => summaries,
+        },
+    )
+    .map_err(fail(&state, &id))
+}
