@@ -49,8 +49,7 @@ impl Config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-                toml::from_str(&text)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
             }
             None => Config::default(),
         };
@@ -89,7 +88,8 @@ impl Config {
         if let Some(v) = env("LOG") {
             cfg.log = v;
         }
-        if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 || cfg.token_max_days < 1 {
+        if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 || cfg.token_max_days < 1
+        {
             anyhow::bail!("session and token lifetimes must be at least 1");
         }
         Ok(cfg)

@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "preventkit", version, about = "Prevent Toolkit: delivering the Prevent duty in one system")]
+#[command(
+    name = "preventkit",
+    version,
+    about = "Prevent Toolkit: delivering the Prevent duty in one system"
+)]
 struct Cli {
     /// A TOML configuration file (settings in PREVENTKIT_* environment variables win over it).
     #[arg(long, global = true, env = "PREVENTKIT_CONFIG")]
@@ -161,7 +165,9 @@ enum OrganisationCommand {
 fn init_logging(cfg: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if cfg.log_format == "json" {
         builder.json().init();
     } else {
@@ -191,10 +197,25 @@ async fn main() -> ExitCode {
 
 fn print_demo(summary: &preventkit_services::demo::DemoSummary, url: &str) {
     println!();
-    println!("Demonstration data: {} ({})", summary.partnership, if summary.created { "loaded now" } else { "already loaded" });
-    println!("Sign in at {url}/sign-in with any of these accounts; every password is: {}", preventkit_services::demo::DEMO_PASSWORD);
+    println!(
+        "Demonstration data: {} ({})",
+        summary.partnership,
+        if summary.created {
+            "loaded now"
+        } else {
+            "already loaded"
+        }
+    );
+    println!(
+        "Sign in at {url}/sign-in with any of these accounts; every password is: {}",
+        preventkit_services::demo::DEMO_PASSWORD
+    );
     for a in &summary.accounts {
-        let mfa = if a.needs_mfa { " (sets up two-factor authentication at first sign-in)" } else { "" };
+        let mfa = if a.needs_mfa {
+            " (sets up two-factor authentication at first sign-in)"
+        } else {
+            ""
+        };
         println!("  {:<32} {}{}", a.email, a.role, mfa);
     }
     println!("Two-factor set-up shows a QR code and a key for any authenticator app (or `oathtool --totp -b KEY`).");
@@ -215,7 +236,10 @@ async fn resolve_org(app: &App, key: &str) -> anyhow::Result<String> {
         .with_context(|| format!("no organisation has the id or name '{key}'"))
 }
 
-async fn resolve_partnership(app: &App, key: &str) -> anyhow::Result<preventkit_services::domain::PartnershipId> {
+async fn resolve_partnership(
+    app: &App,
+    key: &str,
+) -> anyhow::Result<preventkit_services::domain::PartnershipId> {
     let g = console_grant(Permission::PartnershipManage, Scope::Platform)?;
     let all = app.list_all_partnerships(&g).await?;
     let p = all
@@ -228,10 +252,19 @@ async fn resolve_partnership(app: &App, key: &str) -> anyhow::Result<preventkit_
 fn report(e: ServiceError) -> anyhow::Error {
     match e {
         ServiceError::Validation(v) if v.0.iter().all(|f| f.field == "file") => {
-            anyhow::anyhow!("{}", v.0.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("\n"))
+            anyhow::anyhow!(
+                "{}",
+                v.0.iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
         }
         ServiceError::Validation(v) => {
-            let lines: Vec<String> = v.0.iter().map(|f| format!("  --{}: {}", f.field.replace('_', "-"), f.message)).collect();
+            let lines: Vec<String> =
+                v.0.iter()
+                    .map(|f| format!("  --{}: {}", f.field.replace('_', "-"), f.message))
+                    .collect();
             anyhow::anyhow!("the input was not accepted:\n{}", lines.join("\n"))
         }
         other => anyhow::anyhow!(other),
@@ -267,7 +300,14 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let app = App::open(&cfg.database_url, cfg.security()).await?;
             let g = console_grant(Permission::UserManage, Scope::Platform)?;
             match u {
-                UserCommand::Create { email, name, organisation, system_admin, clearance, password_stdin } => {
+                UserCommand::Create {
+                    email,
+                    name,
+                    organisation,
+                    system_admin,
+                    clearance,
+                    password_stdin,
+                } => {
                     let organisation_id = resolve_org(&app, &organisation).await?;
                     let (password, generated) = if password_stdin {
                         let mut line = String::new();
@@ -276,7 +316,14 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                     } else {
                         (preventkit_services::secrets::random_token(15), true)
                     };
-                    let input = NewUser { email, display_name: name, organisation_id, password: password.clone(), clearance, system_admin };
+                    let input = NewUser {
+                        email,
+                        display_name: name,
+                        organisation_id,
+                        password: password.clone(),
+                        clearance,
+                        system_admin,
+                    };
                     let id = app.create_user(&g, &input, &ctx).await.map_err(report)?;
                     println!("Created account {id}.");
                     if generated {
@@ -285,22 +332,32 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 }
                 UserCommand::ResetMfa { email } => {
                     let user = app.find_user_by_email(&g, &email).await.map_err(report)?;
-                    app.reset_mfa(&g, user.id.parse()?, &ctx).await.map_err(report)?;
+                    app.reset_mfa(&g, user.id.parse()?, &ctx)
+                        .await
+                        .map_err(report)?;
                     println!("Two-factor authentication was reset; the person sets it up again at next sign-in.");
                 }
                 UserCommand::Disable { email } => {
                     let user = app.find_user_by_email(&g, &email).await.map_err(report)?;
-                    app.set_user_disabled(&g, user.id.parse()?, true, &ctx).await.map_err(report)?;
-                    println!("The account was disabled; its sessions ended and its tokens were revoked.");
+                    app.set_user_disabled(&g, user.id.parse()?, true, &ctx)
+                        .await
+                        .map_err(report)?;
+                    println!(
+                        "The account was disabled; its sessions ended and its tokens were revoked."
+                    );
                 }
                 UserCommand::Enable { email } => {
                     let user = app.find_user_by_email(&g, &email).await.map_err(report)?;
-                    app.set_user_disabled(&g, user.id.parse()?, false, &ctx).await.map_err(report)?;
+                    app.set_user_disabled(&g, user.id.parse()?, false, &ctx)
+                        .await
+                        .map_err(report)?;
                     println!("The account was enabled.");
                 }
                 UserCommand::Clearance { email, level } => {
                     let user = app.find_user_by_email(&g, &email).await.map_err(report)?;
-                    app.set_user_clearance(&g, user.id.parse()?, &level, &ctx).await.map_err(report)?;
+                    app.set_user_clearance(&g, user.id.parse()?, &level, &ctx)
+                        .await
+                        .map_err(report)?;
                     println!("The clearance was set.");
                 }
                 UserCommand::List => {
@@ -322,8 +379,15 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 PartnershipCommand::Create { name, lead } => {
                     let g = console_grant(Permission::PartnershipManage, Scope::Platform)?;
                     let lead_organisation_id = resolve_org(&app, &lead).await?;
-                    let input = NewPartnership { name, lead_organisation_id, ..Default::default() };
-                    let id = app.create_partnership(&g, &input, &ctx).await.map_err(report)?;
+                    let input = NewPartnership {
+                        name,
+                        lead_organisation_id,
+                        ..Default::default()
+                    };
+                    let id = app
+                        .create_partnership(&g, &input, &ctx)
+                        .await
+                        .map_err(report)?;
                     println!("Created partnership {id}.");
                 }
                 PartnershipCommand::List => {
@@ -332,10 +396,18 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                         println!("{}  {}", p.id, p.name);
                     }
                 }
-                PartnershipCommand::AddMember { partnership, email, role } => {
+                PartnershipCommand::AddMember {
+                    partnership,
+                    email,
+                    role,
+                } => {
                     let pid = resolve_partnership(&app, &partnership).await?;
                     let g = console_grant(Permission::MembershipManage, Scope::Partnership(pid))?;
-                    let input = NewMember { email, role, ..Default::default() };
+                    let input = NewMember {
+                        email,
+                        role,
+                        ..Default::default()
+                    };
                     let id = app.add_member(&g, &input, &ctx).await.map_err(report)?;
                     println!("Added membership {id}.");
                 }
@@ -346,7 +418,10 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             match o {
                 OrganisationCommand::Create { name, org_type } => {
                     let g = console_grant(Permission::OrganisationManage, Scope::Platform)?;
-                    let id = app.create_organisation(&g, &NewOrganisation { name, org_type }, &ctx).await.map_err(report)?;
+                    let id = app
+                        .create_organisation(&g, &NewOrganisation { name, org_type }, &ctx)
+                        .await
+                        .map_err(report)?;
                     println!("Created organisation {id}.");
                 }
                 OrganisationCommand::List => {
@@ -364,8 +439,13 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let app = App::open(&cfg.database_url, cfg.security()).await?;
             let g = console_grant(Permission::FrameworkManage, Scope::Platform)?;
             let name = file.display().to_string();
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
-            match app.import_framework(&g, &name, &text, &ctx).await.map_err(report)? {
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            match app
+                .import_framework(&g, &name, &text, &ctx)
+                .await
+                .map_err(report)?
+            {
                 preventkit_services::frameworks::ImportOutcome::Imported { key, version } => {
                     println!("Imported {key} version {version}.")
                 }
@@ -378,7 +458,10 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let app = App::open(&cfg.database_url, cfg.security()).await?;
             let g = console_grant(Permission::FrameworkRead, Scope::Platform)?;
             for f in app.list_frameworks(&g).await? {
-                println!("{}  version {}  {} questions  {}", f.key, f.version, f.questions, f.title);
+                println!(
+                    "{}  version {}  {} questions  {}",
+                    f.key, f.version, f.questions, f.title
+                );
             }
         }
         Command::VerifyAudit => {
@@ -398,7 +481,11 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Restore { file } => {
             let aside = preventkit_services::restore(&cfg.database_url, &file).await?;
-            println!("Restored from {}. The replaced database was kept as {}.", file.display(), aside.display());
+            println!(
+                "Restored from {}. The replaced database was kept as {}.",
+                file.display(),
+                aside.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -420,17 +507,29 @@ fn check_frameworks(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         }
     }
     for (name, f) in &loaded {
-        let others: Vec<&framework::Framework> = loaded.iter().filter(|(n, _)| n != name).map(|(_, f)| f).collect();
+        let others: Vec<&framework::Framework> = loaded
+            .iter()
+            .filter(|(n, _)| n != name)
+            .map(|(_, f)| f)
+            .collect();
         let problems = framework::check_mappings(f, &others);
         if !problems.is_empty() {
             failed = true;
-            eprintln!("{}", framework::FrameworkError { file: name.clone(), problems });
+            eprintln!(
+                "{}",
+                framework::FrameworkError {
+                    file: name.clone(),
+                    problems
+                }
+            );
             continue;
         }
         let questions = f.questions();
         let mut by_kind: std::collections::BTreeMap<&str, usize> = Default::default();
         for (_, q) in &questions {
-            *by_kind.entry(f.kind_label(&q.kind).unwrap_or(&q.kind)).or_default() += 1;
+            *by_kind
+                .entry(f.kind_label(&q.kind).unwrap_or(&q.kind))
+                .or_default() += 1;
         }
         let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
         println!(
@@ -442,7 +541,11 @@ fn check_frameworks(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
             f.mappings.len()
         );
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 async fn serve(app: App, cfg: &Config) -> anyhow::Result<()> {
@@ -464,7 +567,10 @@ async fn serve(app: App, cfg: &Config) -> anyhow::Result<()> {
         let _ = preventkit_web::metrics::handle();
     }
     let jobs = preventkit_services::jobs::spawn(app.clone());
-    println!("Prevent Toolkit is running at http://{} (press Ctrl+C to stop)", cfg.listen);
+    println!(
+        "Prevent Toolkit is running at http://{} (press Ctrl+C to stop)",
+        cfg.listen
+    );
     preventkit_web::serve(listener, router, shutdown_signal()).await?;
     jobs.abort();
     app.close().await;

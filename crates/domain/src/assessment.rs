@@ -27,9 +27,14 @@ impl State {
         }
     }
     pub fn from_key(k: &str) -> Option<Self> {
-        [State::Draft, State::Submitted, State::Approved, State::Locked]
-            .into_iter()
-            .find(|s| s.key() == k)
+        [
+            State::Draft,
+            State::Submitted,
+            State::Approved,
+            State::Locked,
+        ]
+        .into_iter()
+        .find(|s| s.key() == k)
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -57,7 +62,10 @@ pub enum Transition {
 /// Why a transition is refused, in words for the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TransitionError {
-    NotAllowedFrom { state: State, transition: &'static str },
+    NotAllowedFrom {
+        state: State,
+        transition: &'static str,
+    },
     OwnSubmission,
     ReasonRequired,
 }
@@ -66,12 +74,18 @@ impl std::fmt::Display for TransitionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TransitionError::NotAllowedFrom { state, transition } => {
-                write!(f, "An assessment that is {} cannot be {transition}", state.label().to_lowercase())
+                write!(
+                    f,
+                    "An assessment that is {} cannot be {transition}",
+                    state.label().to_lowercase()
+                )
             }
-            TransitionError::OwnSubmission => {
-                f.write_str("You submitted this assessment, so someone else on the board must approve it")
+            TransitionError::OwnSubmission => f.write_str(
+                "You submitted this assessment, so someone else on the board must approve it",
+            ),
+            TransitionError::ReasonRequired => {
+                f.write_str("Give a reason for reopening the assessment")
             }
-            TransitionError::ReasonRequired => f.write_str("Give a reason for reopening the assessment"),
         }
     }
 }
@@ -173,22 +187,46 @@ mod tests {
     fn reopening_needs_a_reason_and_skipping_steps_is_refused() {
         let u = UserId::new();
         assert_eq!(
-            next_state(State::Locked, &Transition::Reopen { reason: "  ".into() }, u, None),
+            next_state(
+                State::Locked,
+                &Transition::Reopen {
+                    reason: "  ".into()
+                },
+                u,
+                None
+            ),
             Err(TransitionError::ReasonRequired)
         );
         assert_eq!(
-            next_state(State::Locked, &Transition::Reopen { reason: "Error found".into() }, u, None),
+            next_state(
+                State::Locked,
+                &Transition::Reopen {
+                    reason: "Error found".into()
+                },
+                u,
+                None
+            ),
             Ok(State::Draft)
         );
         assert!(next_state(State::Draft, &Transition::Approve, u, None).is_err());
         assert!(next_state(State::Draft, &Transition::Lock, u, None).is_err());
         assert!(next_state(State::Submitted, &Transition::Lock, u, None).is_err());
-        assert!(next_state(State::Draft, &Transition::Reopen { reason: "x".into() }, u, None).is_err());
+        assert!(next_state(
+            State::Draft,
+            &Transition::Reopen { reason: "x".into() },
+            u,
+            None
+        )
+        .is_err());
     }
 
     #[test]
     fn ratings_round_trip_and_stale_edits_are_detected() {
-        for r in [Rating::NotAssessed, Rating::NotApplicable, Rating::Level("achieving".into())] {
+        for r in [
+            Rating::NotAssessed,
+            Rating::NotApplicable,
+            Rating::Level("achieving".into()),
+        ] {
             assert_eq!(Rating::from_stored(&r.to_stored()), r);
         }
         assert!(edit_is_current(3, 3));

@@ -112,10 +112,7 @@ pub enum ChainBreak {
     BrokenLink { seq: i64 },
     /// The log ends somewhere other than the recorded chain head: rows were cut off the end
     /// or appended without going through the log.
-    HeadMismatch {
-        head_seq: i64,
-        last_seq: i64,
-    },
+    HeadMismatch { head_seq: i64, last_seq: i64 },
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -261,13 +258,19 @@ mod tests {
 
         let mut edited = c.clone();
         edited[2].action = "thing.undo".into();
-        assert_eq!(verify(&edited, (5, &head)), Err(ChainBreak::Edited { seq: 3 }));
+        assert_eq!(
+            verify(&edited, (5, &head)),
+            Err(ChainBreak::Edited { seq: 3 })
+        );
 
         let mut deleted = c.clone();
         deleted.remove(1);
         assert!(matches!(
             verify(&deleted, (5, &head)),
-            Err(ChainBreak::Missing { expected_seq: 2, found_seq: 3 })
+            Err(ChainBreak::Missing {
+                expected_seq: 2,
+                found_seq: 3
+            })
         ));
 
         let mut truncated = c.clone();

@@ -185,8 +185,16 @@ impl std::fmt::Display for FrameworkError {
                 writeln!(f)?;
             }
             match p.line {
-                Some(l) => write!(f, "{}:{}: {}: {}. Fix: {}", self.file, l, p.place, p.message, p.fix)?,
-                None => write!(f, "{}: {}: {}. Fix: {}", self.file, p.place, p.message, p.fix)?,
+                Some(l) => write!(
+                    f,
+                    "{}:{}: {}: {}. Fix: {}",
+                    self.file, l, p.place, p.message, p.fix
+                )?,
+                None => write!(
+                    f,
+                    "{}: {}: {}. Fix: {}",
+                    self.file, p.place, p.message, p.fix
+                )?,
             }
         }
         Ok(())
@@ -226,8 +234,9 @@ impl Checker<'_> {
 fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_')
+        && s.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_'
+        })
 }
 
 fn valid_colour(s: &str) -> bool {
@@ -296,7 +305,10 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
         c.add(
             "format".into(),
             c.line_of("format"),
-            format!("format {} is not known to this version of Prevent Toolkit", doc.format),
+            format!(
+                "format {} is not known to this version of Prevent Toolkit",
+                doc.format
+            ),
             format!("write the file in format {FORMAT}, or upgrade Prevent Toolkit"),
         );
     }
@@ -350,7 +362,12 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
     for s in &doc.scales {
         let place = format!("scales[{}]", s.id);
         if scales.contains_key(s.id.as_str()) {
-            c.add(place.clone(), c.id_line(&s.id), format!("the scale id \"{}\" is used twice", s.id), "give each scale its own id".into());
+            c.add(
+                place.clone(),
+                c.id_line(&s.id),
+                format!("the scale id \"{}\" is used twice", s.id),
+                "give each scale its own id".into(),
+            );
         }
         let mut levels = HashSet::new();
         for l in &s.levels {
@@ -358,7 +375,10 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
                 c.add(
                     format!("{place}.levels[{}]", l.key),
                     c.line_of(&format!("key = \"{}\"", l.key)),
-                    format!("the level \"{}\" appears twice in scale \"{}\"", l.key, s.id),
+                    format!(
+                        "the level \"{}\" appears twice in scale \"{}\"",
+                        l.key, s.id
+                    ),
                     "give each level of a scale its own key".into(),
                 );
             }
@@ -384,7 +404,11 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
             c.add(
                 format!("{place}.levels"),
                 c.id_line(&s.id),
-                format!("the scale \"{}\" has {} level(s); a rating scale needs at least two", s.id, s.levels.len()),
+                format!(
+                    "the scale \"{}\" has {} level(s); a rating scale needs at least two",
+                    s.id,
+                    s.levels.len()
+                ),
                 "add the missing levels, lowest first".into(),
             );
         }
@@ -405,12 +429,22 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
     ) {
         let place = format!("{path}sections[{}]", s.id);
         if !ids.insert(s.id.clone()) {
-            c.add(place.clone(), c.id_line(&s.id), format!("the id \"{}\" is used twice", s.id), "give every section and question its own id".into());
+            c.add(
+                place.clone(),
+                c.id_line(&s.id),
+                format!("the id \"{}\" is used twice", s.id),
+                "give every section and question its own id".into(),
+            );
         }
         for q in &s.questions {
             let qp = format!("{place}.questions[{}]", q.id);
             if !ids.insert(q.id.clone()) {
-                c.add(qp.clone(), c.id_line(&q.id), format!("the id \"{}\" is used twice", q.id), "give every section and question its own id".into());
+                c.add(
+                    qp.clone(),
+                    c.id_line(&q.id),
+                    format!("the id \"{}\" is used twice", q.id),
+                    "give every section and question its own id".into(),
+                );
             }
             questions.insert(q.id.clone());
             let line = c.id_line(&q.id);
@@ -419,7 +453,10 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
                     format!("{qp}.kind"),
                     line,
                     format!("the kind \"{}\" is not declared", q.kind),
-                    format!("use one of the kinds in [framework].kinds: {}", sorted(kinds)),
+                    format!(
+                        "use one of the kinds in [framework].kinds: {}",
+                        sorted(kinds)
+                    ),
                 );
             }
             match scales.get(q.scale.as_str()) {
@@ -427,7 +464,10 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
                     format!("{qp}.scale"),
                     line,
                     format!("the scale \"{}\" is not declared", q.scale),
-                    format!("use one of the declared scales: {}", sorted(&scales.keys().copied().collect())),
+                    format!(
+                        "use one of the declared scales: {}",
+                        sorted(&scales.keys().copied().collect())
+                    ),
                 ),
                 Some(levels) => {
                     for key in q.descriptors.keys() {
@@ -443,18 +483,36 @@ fn check(doc: &FileDoc, c: &mut Checker<'_>) {
                 }
             }
             if q.title.trim().is_empty() {
-                c.add(format!("{qp}.title"), line, "the question has no title".into(), "write the question".into());
+                c.add(
+                    format!("{qp}.title"),
+                    line,
+                    "the question has no title".into(),
+                    "write the question".into(),
+                );
             }
         }
         for child in &s.sections {
-            walk(child, &format!("{place}."), c, ids, questions, scales, kinds);
+            walk(
+                child,
+                &format!("{place}."),
+                c,
+                ids,
+                questions,
+                scales,
+                kinds,
+            );
         }
     }
     for s in &doc.sections {
         walk(s, "", c, &mut ids, &mut questions, &scales, &kinds);
     }
     if questions.is_empty() {
-        c.add("sections".into(), None, "the framework has no questions".into(), "add sections with questions".into());
+        c.add(
+            "sections".into(),
+            None,
+            "the framework has no questions".into(),
+            "add sections with questions".into(),
+        );
     }
     for (i, m) in doc.mappings.iter().enumerate() {
         if !questions.contains(&m.question) {
@@ -489,7 +547,11 @@ pub fn check_mappings(framework: &Framework, others: &[&Framework]) -> Vec<Probl
         let Some(target) = others.iter().find(|f| f.envelope.id == m.target.framework) else {
             continue;
         };
-        if !target.questions().iter().any(|(_, q)| q.id == m.target.question) {
+        if !target
+            .questions()
+            .iter()
+            .any(|(_, q)| q.id == m.target.question)
+        {
             problems.push(Problem {
                 place: format!("mappings[{i}].target"),
                 line: None,
@@ -506,7 +568,11 @@ pub fn check_mappings(framework: &Framework, others: &[&Framework]) -> Vec<Probl
 
 /// Whether a new version may be published beside the stored ones: versions only grow, and a
 /// stored version never changes. `stored` holds (version, content fingerprint) of the same id.
-pub fn check_publishable(new_version: u32, new_fingerprint: &str, stored: &[(u32, String)]) -> Result<(), Problem> {
+pub fn check_publishable(
+    new_version: u32,
+    new_fingerprint: &str,
+    stored: &[(u32, String)],
+) -> Result<(), Problem> {
     if let Some((_, fp)) = stored.iter().find(|(v, _)| *v == new_version) {
         if fp == new_fingerprint {
             return Ok(());
@@ -604,7 +670,10 @@ target = { framework = "other", question = "x" }
         assert_eq!(f.envelope.version, 2);
         let qs = f.questions();
         assert_eq!(qs.len(), 2);
-        assert_eq!(qs[0].1.descriptors.get("high").map(String::as_str), Some("Done well"));
+        assert_eq!(
+            qs[0].1.descriptors.get("high").map(String::as_str),
+            Some("Done well")
+        );
         assert_eq!(f.kind_label("good-practice"), Some("Good practice"));
     }
 
@@ -613,23 +682,44 @@ target = { framework = "other", question = "x" }
         let bad = GOOD.replace("prompts = [\"A prompt\"]", "promts = [\"A prompt\"]");
         let e = parse("sample.toml", &bad).expect_err("unknown key");
         let p = &e.problems[0];
-        assert!(p.message.contains("unknown field `promts`"), "{}", p.message);
+        assert!(
+            p.message.contains("unknown field `promts`"),
+            "{}",
+            p.message
+        );
         assert!(p.fix.contains("remove or correct"));
         let line = p.line.expect("line");
-        assert!(bad.lines().nth(line - 1).is_some_and(|l| l.contains("promts")), "line {line}");
+        assert!(
+            bad.lines()
+                .nth(line - 1)
+                .is_some_and(|l| l.contains("promts")),
+            "line {line}"
+        );
         assert!(e.to_string().starts_with(&format!("sample.toml:{line}:")));
     }
 
     #[test]
     fn dangling_references_are_reported() {
         let bad = GOOD
-            .replace("scale = \"progress\"\nprompts", "scale = \"stages\"\nprompts")
-            .replace("kind = \"good-practice\"\ntitle", "kind = \"capability\"\ntitle")
+            .replace(
+                "scale = \"progress\"\nprompts",
+                "scale = \"stages\"\nprompts",
+            )
+            .replace(
+                "kind = \"good-practice\"\ntitle",
+                "kind = \"capability\"\ntitle",
+            )
             .replace("question = \"1.1\"\ntarget", "question = \"9.9\"\ntarget");
         let ps = problems(&bad);
         let places: Vec<&str> = ps.iter().map(|p| p.place.as_str()).collect();
-        assert!(places.contains(&"sections[s1].questions[1.1].scale"), "{places:?}");
-        assert!(places.contains(&"sections[s1].questions[1.2].kind"), "{places:?}");
+        assert!(
+            places.contains(&"sections[s1].questions[1.1].scale"),
+            "{places:?}"
+        );
+        assert!(
+            places.contains(&"sections[s1].questions[1.2].kind"),
+            "{places:?}"
+        );
         assert!(places.contains(&"mappings[0].question"), "{places:?}");
         assert!(ps.iter().all(|p| !p.fix.is_empty()));
     }
@@ -638,32 +728,49 @@ target = { framework = "other", question = "x" }
     fn duplicate_ids_are_reported() {
         let bad = GOOD.replace("id = \"1.2\"", "id = \"1.1\"");
         let ps = problems(&bad);
-        assert!(ps.iter().any(|p| p.message.contains("\"1.1\" is used twice")), "{ps:?}");
+        assert!(
+            ps.iter()
+                .any(|p| p.message.contains("\"1.1\" is used twice")),
+            "{ps:?}"
+        );
     }
 
     #[test]
     fn levels_must_exist_and_be_enough() {
         let bad = GOOD.replace("low = \"Little done\"", "medium = \"Half done\"");
         let ps = problems(&bad);
-        assert!(ps.iter().any(|p| p.place.ends_with("descriptors.medium")), "{ps:?}");
+        assert!(
+            ps.iter().any(|p| p.place.ends_with("descriptors.medium")),
+            "{ps:?}"
+        );
 
         let one_level = GOOD.replace(
             "[[scales.levels]]\nkey = \"high\"\nlabel = \"High\"\ncolour = \"#00703c\"\n",
             "",
         );
         let ps = problems(&one_level);
-        assert!(ps.iter().any(|p| p.message.contains("at least two")), "{ps:?}");
+        assert!(
+            ps.iter().any(|p| p.message.contains("at least two")),
+            "{ps:?}"
+        );
 
         let na_level = GOOD.replace("key = \"low\"", "key = \"not-applicable\"");
         let ps = problems(&na_level);
-        assert!(ps.iter().any(|p| p.message.contains("not levels of the scale")), "{ps:?}");
+        assert!(
+            ps.iter()
+                .any(|p| p.message.contains("not levels of the scale")),
+            "{ps:?}"
+        );
     }
 
     #[test]
     fn versions_only_grow_and_never_change_in_place() {
         let stored = vec![(1, "aaa".to_owned()), (2, "bbb".to_owned())];
         assert!(check_publishable(3, "ccc", &stored).is_ok());
-        assert!(check_publishable(2, "bbb", &stored).is_ok(), "same content again is fine");
+        assert!(
+            check_publishable(2, "bbb", &stored).is_ok(),
+            "same content again is fine"
+        );
         let changed = check_publishable(2, "zzz", &stored).expect_err("changed in place");
         assert!(changed.fix.contains("version 3"));
         let back = check_publishable(1, "new", &[(2, "bbb".to_owned())]).expect_err("backwards");

@@ -503,10 +503,19 @@ mod tests {
         assert!(may_answer(&c, me, Some(my_org), Some(me), None));
         assert!(may_answer(&c, me, Some(my_org), None, Some(my_org)));
         assert!(!may_answer(&c, me, Some(my_org), None, Some(other_org)));
-        assert!(!may_answer(&c, me, Some(my_org), None, None), "unassigned is the lead's");
+        assert!(
+            !may_answer(&c, me, Some(my_org), None, None),
+            "unassigned is the lead's"
+        );
         assert!(!may_answer(&c, me, None, None, None));
         assert!(may_answer(&[Role::PreventLead], me, None, None, None));
-        assert!(!may_answer(&[Role::BoardMember], me, Some(my_org), Some(me), None));
+        assert!(!may_answer(
+            &[Role::BoardMember],
+            me,
+            Some(my_org),
+            Some(me),
+            None
+        ));
     }
 
     #[test]

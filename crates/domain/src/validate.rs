@@ -156,7 +156,10 @@ pub fn required_text(
 }
 
 fn capitalise(s: &str) -> String {
-    let s = s.strip_prefix("a ").or_else(|| s.strip_prefix("an ")).unwrap_or(s);
+    let s = s
+        .strip_prefix("a ")
+        .or_else(|| s.strip_prefix("an "))
+        .unwrap_or(s);
     let s = s.strip_prefix("the ").unwrap_or(s);
     let mut c = s.chars();
     match c.next() {

@@ -38,7 +38,14 @@ pub struct Sheet<'a> {
 }
 
 pub const COVER: &str = "About";
-const HEADERS: [&str; 6] = ["Number", "Kind", "Question", "Rating", "Supporting details", "Evidence"];
+const HEADERS: [&str; 6] = [
+    "Number",
+    "Kind",
+    "Question",
+    "Rating",
+    "Supporting details",
+    "Evidence",
+];
 const COL_NUMBER: usize = 0;
 const COL_RATING: usize = 3;
 const COL_DETAILS: usize = 4;
@@ -120,7 +127,9 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
         for (i, q) in questions_of(s).into_iter().enumerate() {
             let r = (i + 1) as u32;
             let row = sheet.rows.get(&q.id);
-            let rating = row.map(|x| rating_label(f, &q.id, &x.rating)).unwrap_or_default();
+            let rating = row
+                .map(|x| rating_label(f, &q.id, &x.rating))
+                .unwrap_or_default();
             let values = [
                 q.number.clone(),
                 f.kind_label(&q.kind).unwrap_or(&q.kind).to_owned(),
@@ -134,7 +143,8 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
             }
             // The rating cell offers the scale's labels as a list.
             if let Some(scale) = f.scale(&q.scale) {
-                let mut labels: Vec<String> = scale.levels.iter().map(|l| l.label.clone()).collect();
+                let mut labels: Vec<String> =
+                    scale.levels.iter().map(|l| l.label.clone()).collect();
                 if scale.not_applicable.is_some() {
                     labels.push("Not applicable".into());
                 }
@@ -159,7 +169,15 @@ pub fn neutralise(value: &str) -> String {
 pub fn to_csv(sheet: &Sheet<'_>) -> Result<String, csv::Error> {
     let f = sheet.framework;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["Section", "Number", "Kind", "Question", "Rating", "Supporting details", "Evidence"])?;
+    w.write_record([
+        "Section",
+        "Number",
+        "Kind",
+        "Question",
+        "Rating",
+        "Supporting details",
+        "Evidence",
+    ])?;
     for s in &f.sections {
         for q in questions_of(s) {
             let row = sheet.rows.get(&q.id);
@@ -168,7 +186,8 @@ pub fn to_csv(sheet: &Sheet<'_>) -> Result<String, csv::Error> {
                 q.number.clone(),
                 f.kind_label(&q.kind).unwrap_or(&q.kind).to_owned(),
                 q.title.clone(),
-                row.map(|x| rating_label(f, &q.id, &x.rating)).unwrap_or_default(),
+                row.map(|x| rating_label(f, &q.id, &x.rating))
+                    .unwrap_or_default(),
                 row.map(|x| x.details.clone()).unwrap_or_default(),
                 row.map(|x| x.evidence.join("; ")).unwrap_or_default(),
             ];
@@ -191,7 +210,11 @@ pub struct CellProblem {
 
 impl std::fmt::Display for CellProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}, row {}, column {}: {}", self.sheet, self.row, self.column, self.message)
+        write!(
+            f,
+            "{}, row {}, column {}: {}",
+            self.sheet, self.row, self.column, self.message
+        )
     }
 }
 
@@ -265,14 +288,14 @@ pub fn from_xlsx(
                 return Err(problems);
             }
         }
-        Err(_) => {
-            return Err(vec![CellProblem {
-                sheet: COVER.into(),
-                row: 0,
-                column: "-".into(),
-                message: "The 'About' sheet is missing. Upload a spreadsheet exported from this assessment".into(),
-            }])
-        }
+        Err(_) => return Err(vec![CellProblem {
+            sheet: COVER.into(),
+            row: 0,
+            column: "-".into(),
+            message:
+                "The 'About' sheet is missing. Upload a spreadsheet exported from this assessment"
+                    .into(),
+        }]),
     }
     let by_number: HashMap<&str, &preventkit_domain::framework::Question> = framework
         .questions()
@@ -320,26 +343,39 @@ pub fn from_xlsx(
                     sheet: name.clone(),
                     row: row_no,
                     column: column_letter(COL_NUMBER),
-                    message: format!("Question {number} appears more than once. Keep one row for it"),
+                    message: format!(
+                        "Question {number} appears more than once. Keep one row for it"
+                    ),
                 });
                 continue;
             }
             let scale = framework.scale(&q.scale);
-            let rating = if rating_text.is_empty() || rating_text.eq_ignore_ascii_case("not assessed") {
-                Some(String::new())
-            } else if rating_text.eq_ignore_ascii_case("not applicable") && scale.is_some_and(|s| s.not_applicable.is_some()) {
-                Some("n/a".to_owned())
-            } else {
-                scale.and_then(|s| {
-                    s.levels
-                        .iter()
-                        .find(|l| l.label.eq_ignore_ascii_case(&rating_text) || l.key == rating_text)
-                        .map(|l| l.key.clone())
-                })
-            };
+            let rating =
+                if rating_text.is_empty() || rating_text.eq_ignore_ascii_case("not assessed") {
+                    Some(String::new())
+                } else if rating_text.eq_ignore_ascii_case("not applicable")
+                    && scale.is_some_and(|s| s.not_applicable.is_some())
+                {
+                    Some("n/a".to_owned())
+                } else {
+                    scale.and_then(|s| {
+                        s.levels
+                            .iter()
+                            .find(|l| {
+                                l.label.eq_ignore_ascii_case(&rating_text) || l.key == rating_text
+                            })
+                            .map(|l| l.key.clone())
+                    })
+                };
             let Some(rating) = rating else {
                 let choices = scale
-                    .map(|s| s.levels.iter().map(|l| l.label.clone()).collect::<Vec<_>>().join(", "))
+                    .map(|s| {
+                        s.levels
+                            .iter()
+                            .map(|l| l.label.clone())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
                     .unwrap_or_default();
                 problems.push(CellProblem {
                     sheet: name.clone(),
@@ -358,7 +394,11 @@ pub fn from_xlsx(
                 });
                 continue;
             }
-            out.push(Imported { question_id: q.id.clone(), rating, details });
+            out.push(Imported {
+                question_id: q.id.clone(),
+                rating,
+                details,
+            });
         }
     }
     if problems.is_empty() {

@@ -4,12 +4,12 @@ use crate::audit::{event, Subject};
 use crate::secrets::{random_token, sha256_hex};
 use crate::sessions::{insert_session, SessionView, Stage};
 use crate::{now_ms, App, RequestContext, ServiceError};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_storage::repo;
 use preventkit_storage::schema::Users as U;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use preventkit_storage::RecoveryCodeRow;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -110,7 +110,13 @@ pub fn new_recovery_codes(user_id: &str, now: i64) -> (Vec<String>, Vec<Recovery
         let raw: String = (0..16)
             .map(|_| RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())] as char)
             .collect();
-        let shown = format!("{}-{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12], &raw[12..16]);
+        let shown = format!(
+            "{}-{}-{}-{}",
+            &raw[0..4],
+            &raw[4..8],
+            &raw[8..12],
+            &raw[12..16]
+        );
         rows.push(RecoveryCodeRow {
             id: uuid::Uuid::new_v4().to_string(),
             user_id: user_id.to_owned(),
@@ -138,7 +144,6 @@ pub fn unusable_password_hash() -> Result<String, ServiceError> {
     hash_password(&random_token(32))
 }
 
-
 impl App {
     /// Change the signed-in user's password. Every other session of theirs ends, and this one
     /// is replaced by a new id, which is answered.
@@ -165,12 +170,23 @@ impl App {
             errors.add("confirm_password", "The two new passwords do not match");
         }
         if errors.is_empty() && current == new {
-            errors.add("new_password", "Choose a password different from your current one");
+            errors.add(
+                "new_password",
+                "Choose a password different from your current one",
+            );
         }
         let subject = Subject::User(Some(user_id.clone()));
         if !errors.is_empty() {
             let mut tx = self.db().write().await?;
-            event(&mut tx, Some(session.user.id), ctx, "account.change-password", subject, Outcome::Failure).await?;
+            event(
+                &mut tx,
+                Some(session.user.id),
+                ctx,
+                "account.change-password",
+                subject,
+                Outcome::Failure,
+            )
+            .await?;
             tx.commit().await?;
             return Err(ServiceError::Validation(errors));
         }
@@ -179,8 +195,23 @@ impl App {
         let mut tx = self.db().write().await?;
         repo::users::update(&mut tx, &user_id, now, vec![(U::PasswordHash, hash.into())]).await?;
         repo::sessions::delete_for_user(&mut tx, &user_id).await?;
-        let token = insert_session(&mut tx, &user_id, session.stage, session.active_partnership.map(|p| p.to_string()), now).await?;
-        event(&mut tx, Some(session.user.id), ctx, "account.change-password", subject, Outcome::Success).await?;
+        let token = insert_session(
+            &mut tx,
+            &user_id,
+            session.stage,
+            session.active_partnership.map(|p| p.to_string()),
+            now,
+        )
+        .await?;
+        event(
+            &mut tx,
+            Some(session.user.id),
+            ctx,
+            "account.change-password",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -200,7 +231,15 @@ impl App {
         let (codes, rows) = new_recovery_codes(&user_id, now_ms());
         let mut tx = self.db().write().await?;
         repo::users::replace_recovery_codes(&mut tx, &user_id, &rows).await?;
-        event(&mut tx, Some(session.user.id), ctx, "account.recovery-codes", Subject::User(Some(user_id)), Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(session.user.id),
+            ctx,
+            "account.recovery-codes",
+            Subject::User(Some(user_id)),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(codes)
     }

@@ -168,7 +168,13 @@ impl App {
     ) -> Result<OrganisationId, ServiceError> {
         grant.require(Permission::OrganisationManage)?;
         let mut errors = ValidationErrors::new();
-        let name = validate::required_text("name", "the organisation's name", &input.name, 200, &mut errors);
+        let name = validate::required_text(
+            "name",
+            "the organisation's name",
+            &input.name,
+            200,
+            &mut errors,
+        );
         let org_type = OrganisationType::from_key(input.org_type.trim());
         if org_type.is_none() {
             errors.add("org_type", "Choose the type of organisation");
@@ -193,7 +199,15 @@ impl App {
             }
             other => other.into(),
         })?;
-        event(&mut tx, actor_id(grant), ctx, "organisation.create", Subject::Organisation(id.to_string()), Outcome::Success).await?;
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "organisation.create",
+            Subject::Organisation(id.to_string()),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -233,7 +247,15 @@ impl App {
             }
             other => other.into(),
         })?;
-        event(&mut tx, actor_id(grant), ctx, "region.create", Subject::Region(id.to_string()), Outcome::Success).await?;
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "region.create",
+            Subject::Region(id.to_string()),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -271,11 +293,10 @@ impl App {
         Ok(rows
             .into_iter()
             .map(|p| {
-                let roles = p
-                    .id
-                    .parse::<PartnershipId>()
-                    .map(|pid| actor.roles_in(pid).collect())
-                    .unwrap_or_default();
+                let roles =
+                    p.id.parse::<PartnershipId>()
+                        .map(|pid| actor.roles_in(pid).collect())
+                        .unwrap_or_default();
                 (p, roles)
             })
             .collect())
@@ -286,7 +307,9 @@ impl App {
         &self,
         grant: &Grant,
     ) -> Result<(PartnershipRow, Vec<OrganisationRow>), ServiceError> {
-        let pid = grant.require_partnership(Permission::PartnershipRead)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::PartnershipRead)?
+            .to_string();
         let mut tx = self.db().read().await?;
         let p = repo::partnerships::get(&mut tx, &pid)
             .await?
@@ -304,30 +327,57 @@ impl App {
     ) -> Result<PartnershipId, ServiceError> {
         grant.require(Permission::PartnershipManage)?;
         let mut errors = ValidationErrors::new();
-        let name = validate::required_text("name", "the partnership's name", &input.name, 200, &mut errors);
+        let name = validate::required_text(
+            "name",
+            "the partnership's name",
+            &input.name,
+            200,
+            &mut errors,
+        );
         let lead: Option<OrganisationId> = parse_id(
             "lead_organisation_id",
             &input.lead_organisation_id,
             "Choose the lead local authority",
             &mut errors,
         );
-        let parent: Option<PartnershipId> = optional_id("parent_id", &input.parent_id, "Choose a parent partnership from the list", &mut errors);
-        let region: Option<RegionId> = optional_id("region_id", &input.region_id, "Choose a region from the list", &mut errors);
+        let parent: Option<PartnershipId> = optional_id(
+            "parent_id",
+            &input.parent_id,
+            "Choose a parent partnership from the list",
+            &mut errors,
+        );
+        let region: Option<RegionId> = optional_id(
+            "region_id",
+            &input.region_id,
+            "Choose a region from the list",
+            &mut errors,
+        );
         let mut tx = self.db().write().await?;
         if let Some(lead) = lead {
             match repo::organisations::get(&mut tx, &lead.to_string()).await? {
-                Some(o) if OrganisationType::from_key(&o.org_type).is_some_and(|t| t.is_local_authority()) => {}
-                Some(_) => errors.add("lead_organisation_id", "The lead organisation must be a local authority"),
+                Some(o)
+                    if OrganisationType::from_key(&o.org_type)
+                        .is_some_and(|t| t.is_local_authority()) => {}
+                Some(_) => errors.add(
+                    "lead_organisation_id",
+                    "The lead organisation must be a local authority",
+                ),
                 None => errors.add("lead_organisation_id", "Choose the lead local authority"),
             }
         }
         if let Some(parent) = parent {
-            if repo::partnerships::get(&mut tx, &parent.to_string()).await?.is_none() {
+            if repo::partnerships::get(&mut tx, &parent.to_string())
+                .await?
+                .is_none()
+            {
                 errors.add("parent_id", "Choose a parent partnership from the list");
             }
         }
         if let Some(region) = region {
-            if repo::organisations::get_region(&mut tx, &region.to_string()).await?.is_none() {
+            if repo::organisations::get_region(&mut tx, &region.to_string())
+                .await?
+                .is_none()
+            {
                 errors.add("region_id", "Choose a region from the list");
             }
         }
@@ -353,7 +403,15 @@ impl App {
             other => other.into(),
         })?;
         repo::partnerships::add_organisation(&mut tx, &id.to_string(), &lead.to_string()).await?;
-        event(&mut tx, actor_id(grant), ctx, "partnership.create", Subject::Partnership(id.to_string()), Outcome::Success).await?;
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "partnership.create",
+            Subject::Partnership(id.to_string()),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -368,20 +426,42 @@ impl App {
     ) -> Result<(), ServiceError> {
         grant.require(Permission::PartnershipManage)?;
         let mut errors = ValidationErrors::new();
-        let org: Option<OrganisationId> = parse_id("organisation_id", organisation, "Choose an organisation", &mut errors);
+        let org: Option<OrganisationId> = parse_id(
+            "organisation_id",
+            organisation,
+            "Choose an organisation",
+            &mut errors,
+        );
         errors.into_result()?;
         let org = org.ok_or_else(|| ServiceError::Internal("validated".into()))?;
         let mut tx = self.db().write().await?;
-        if repo::partnerships::get(&mut tx, &partnership.to_string()).await?.is_none() {
+        if repo::partnerships::get(&mut tx, &partnership.to_string())
+            .await?
+            .is_none()
+        {
             return Err(ServiceError::NotFound);
         }
-        if repo::organisations::get(&mut tx, &org.to_string()).await?.is_none() {
-            return Err(ServiceError::field("organisation_id", "Choose an organisation"));
+        if repo::organisations::get(&mut tx, &org.to_string())
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::field(
+                "organisation_id",
+                "Choose an organisation",
+            ));
         }
         repo::partnerships::add_organisation(&mut tx, &partnership.to_string(), &org.to_string())
             .await
             .map_err(|e| conflict(e, "That organisation is already a member"))?;
-        event(&mut tx, actor_id(grant), ctx, "partnership.add-organisation", Subject::Partnership(partnership.to_string()), Outcome::Success).await?;
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "partnership.add-organisation",
+            Subject::Partnership(partnership.to_string()),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -407,7 +487,15 @@ impl App {
         grant.require(Permission::UserManage)?;
         let mut tx = self.db().write().await?;
         let id = insert_user(&mut tx, input).await?;
-        event(&mut tx, actor_id(grant), ctx, "user.create", Subject::User(Some(id.to_string())), Outcome::Success).await?;
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "user.create",
+            Subject::User(Some(id.to_string())),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -434,7 +522,9 @@ impl App {
     ) -> Result<(), ServiceError> {
         grant.require(Permission::UserManage)?;
         if disabled && user == grant.user_id() {
-            return Err(ServiceError::Conflict("You cannot disable your own account".into()));
+            return Err(ServiceError::Conflict(
+                "You cannot disable your own account".into(),
+            ));
         }
         let now = now_ms();
         let id = user.to_string();
@@ -447,8 +537,20 @@ impl App {
             repo::sessions::delete_for_user(&mut tx, &id).await?;
             repo::tokens::revoke_all_for_user(&mut tx, &id, now).await?;
         }
-        let action = if disabled { "user.disable" } else { "user.enable" };
-        event(&mut tx, actor_id(grant), ctx, action, Subject::User(Some(id)), Outcome::Success).await?;
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            action,
+            Subject::User(Some(id)),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -463,14 +565,33 @@ impl App {
     ) -> Result<(), ServiceError> {
         grant.require(Permission::UserManage)?;
         let Some(marking) = Marking::from_key(clearance.trim()) else {
-            return Err(ServiceError::field("clearance", "Choose OFFICIAL or OFFICIAL-SENSITIVE"));
+            return Err(ServiceError::field(
+                "clearance",
+                "Choose OFFICIAL or OFFICIAL-SENSITIVE",
+            ));
         };
         let id = user.to_string();
         let mut tx = self.db().write().await?;
-        if repo::users::update(&mut tx, &id, now_ms(), vec![(U::Clearance, marking.key().into())]).await? == 0 {
+        if repo::users::update(
+            &mut tx,
+            &id,
+            now_ms(),
+            vec![(U::Clearance, marking.key().into())],
+        )
+        .await?
+            == 0
+        {
             return Err(ServiceError::NotFound);
         }
-        event(&mut tx, actor_id(grant), ctx, "user.set-clearance", Subject::User(Some(id)), Outcome::Success).await?;
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "user.set-clearance",
+            Subject::User(Some(id)),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -497,7 +618,15 @@ impl App {
         }
         repo::users::replace_recovery_codes(&mut tx, &id, &[]).await?;
         repo::sessions::delete_for_user(&mut tx, &id).await?;
-        event(&mut tx, actor_id(grant), ctx, "user.reset-mfa", Subject::User(Some(id)), Outcome::Success).await?;
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "user.reset-mfa",
+            Subject::User(Some(id)),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -522,7 +651,9 @@ impl App {
         &self,
         grant: &Grant,
     ) -> Result<Vec<OrganisationRow>, ServiceError> {
-        let pid = grant.require_partnership(Permission::MembershipManage)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::MembershipManage)?
+            .to_string();
         let mut tx = self.db().read().await?;
         let rows = repo::partnerships::organisations_of(&mut tx, &pid).await?;
         tx.commit().await?;
@@ -551,7 +682,10 @@ impl App {
                 if !input.organisation_id.trim().is_empty()
                     && !orgs.iter().any(|o| o.id == input.organisation_id.trim())
                 {
-                    return Err(ServiceError::field("organisation_id", "Choose one of the partnership's organisations"));
+                    return Err(ServiceError::field(
+                        "organisation_id",
+                        "Choose one of the partnership's organisations",
+                    ));
                 }
                 let new = NewUser {
                     email: email.clone(),
@@ -562,7 +696,15 @@ impl App {
                     system_admin: false,
                 };
                 let id = insert_user(&mut tx, &new).await?;
-                event(&mut tx, actor_id(grant), ctx, "user.create", Subject::User(Some(id.to_string())), Outcome::Success).await?;
+                event(
+                    &mut tx,
+                    actor_id(grant),
+                    ctx,
+                    "user.create",
+                    Subject::User(Some(id.to_string())),
+                    Outcome::Success,
+                )
+                .await?;
                 id.to_string()
             }
         };
@@ -579,11 +721,24 @@ impl App {
         )
         .await
         .map_err(|e| match e {
-            StorageError::Conflict => ServiceError::field("role", "This person already has that role here"),
+            StorageError::Conflict => {
+                ServiceError::field("role", "This person already has that role here")
+            }
             other => other.into(),
         })?;
-        let subject = Subject::Membership { id: id.to_string(), partnership: pid.to_string() };
-        event(&mut tx, actor_id(grant), ctx, "membership.create", subject, Outcome::Success).await?;
+        let subject = Subject::Membership {
+            id: id.to_string(),
+            partnership: pid.to_string(),
+        };
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "membership.create",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -596,7 +751,9 @@ impl App {
         role: &str,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let pid = grant.require_partnership(Permission::MembershipManage)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::MembershipManage)?
+            .to_string();
         let mut errors = ValidationErrors::new();
         let role = role_field(role, &mut errors);
         errors.into_result()?;
@@ -609,11 +766,24 @@ impl App {
         repo::memberships::update_role(&mut tx, &current.id, &pid, role.key())
             .await
             .map_err(|e| match e {
-                StorageError::Conflict => ServiceError::field("role", "This person already has that role here"),
+                StorageError::Conflict => {
+                    ServiceError::field("role", "This person already has that role here")
+                }
                 other => other.into(),
             })?;
-        let subject = Subject::Membership { id: current.id, partnership: pid };
-        event(&mut tx, actor_id(grant), ctx, "membership.update", subject, Outcome::Success).await?;
+        let subject = Subject::Membership {
+            id: current.id,
+            partnership: pid,
+        };
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "membership.update",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -625,15 +795,28 @@ impl App {
         membership: MembershipId,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let pid = grant.require_partnership(Permission::MembershipManage)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::MembershipManage)?
+            .to_string();
         let mut tx = self.db().write().await?;
         let current = repo::memberships::get_in_partnership(&mut tx, &membership.to_string(), &pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
         keeps_an_administrator(&mut tx, &current, &pid, None).await?;
         repo::memberships::delete(&mut tx, &current.id, &pid).await?;
-        let subject = Subject::Membership { id: current.id, partnership: pid };
-        event(&mut tx, actor_id(grant), ctx, "membership.delete", subject, Outcome::Success).await?;
+        let subject = Subject::Membership {
+            id: current.id,
+            partnership: pid,
+        };
+        event(
+            &mut tx,
+            actor_id(grant),
+            ctx,
+            "membership.delete",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -645,8 +828,11 @@ impl App {
         membership: MembershipId,
     ) -> Result<MemberRow, ServiceError> {
         let pid = grant.partnership().ok_or(ServiceError::NotFound)?;
-        if !(grant.covers(Permission::MembershipRead) || grant.covers(Permission::MembershipManage)) {
-            return Err(ServiceError::Denied(preventkit_domain::Denial::NotPermitted));
+        if !(grant.covers(Permission::MembershipRead) || grant.covers(Permission::MembershipManage))
+        {
+            return Err(ServiceError::Denied(
+                preventkit_domain::Denial::NotPermitted,
+            ));
         }
         let mut tx = self.db().read().await?;
         let rows = repo::memberships::members_of(&mut tx, &pid.to_string()).await?;
@@ -682,8 +868,19 @@ pub(crate) async fn insert_user(
 ) -> Result<UserId, ServiceError> {
     let mut errors = ValidationErrors::new();
     let email = validate::email("email", &input.email, &mut errors);
-    let display_name = validate::required_text("display_name", "the person's full name", &input.display_name, 200, &mut errors);
-    let org: Option<OrganisationId> = parse_id("organisation_id", &input.organisation_id, "Choose the person's organisation", &mut errors);
+    let display_name = validate::required_text(
+        "display_name",
+        "the person's full name",
+        &input.display_name,
+        200,
+        &mut errors,
+    );
+    let org: Option<OrganisationId> = parse_id(
+        "organisation_id",
+        &input.organisation_id,
+        "Choose the person's organisation",
+        &mut errors,
+    );
     validate::password("password", &input.password, &mut errors);
     let clearance = if input.clearance.trim().is_empty() {
         Some(Marking::Official)
@@ -694,7 +891,10 @@ pub(crate) async fn insert_user(
         errors.add("clearance", "Choose OFFICIAL or OFFICIAL-SENSITIVE");
     }
     if let Some(org) = org {
-        if repo::organisations::get(tx, &org.to_string()).await?.is_none() {
+        if repo::organisations::get(tx, &org.to_string())
+            .await?
+            .is_none()
+        {
             errors.add("organisation_id", "Choose the person's organisation");
         }
     }
@@ -727,7 +927,9 @@ pub(crate) async fn insert_user(
     )
     .await
     .map_err(|e| match e {
-        StorageError::Conflict => ServiceError::field("email", "An account with this email address already exists"),
+        StorageError::Conflict => {
+            ServiceError::field("email", "An account with this email address already exists")
+        }
         other => other.into(),
     })?;
     Ok(id)

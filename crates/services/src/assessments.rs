@@ -74,7 +74,10 @@ impl App {
         let end = parse_date("period_end", &input.period_end, &mut errors);
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
-                errors.add("period_end", "The end of the period must be on or after its start");
+                errors.add(
+                    "period_end",
+                    "The end of the period must be on or after its start",
+                );
             }
         }
         let mut tx = self.db().write().await?;
@@ -88,7 +91,10 @@ impl App {
         } else {
             let prev = repo::assessments::get(&mut tx, input.previous_id.trim(), &pid).await?;
             if prev.is_none() {
-                errors.add("previous_id", "Choose an earlier assessment of this partnership");
+                errors.add(
+                    "previous_id",
+                    "Choose an earlier assessment of this partnership",
+                );
             }
             prev
         };
@@ -125,8 +131,11 @@ impl App {
             None => HashMap::new(),
         };
         if let Some(p) = &previous {
-            let question_ids: std::collections::HashSet<String> =
-                framework.questions().into_iter().map(|(_, q)| q.id.clone()).collect();
+            let question_ids: std::collections::HashSet<String> = framework
+                .questions()
+                .into_iter()
+                .map(|(_, q)| q.id.clone())
+                .collect();
             for (evidence, question) in repo::evidence::links(&mut tx, &p.id).await? {
                 if question_ids.contains(&question) {
                     repo::evidence::link(&mut tx, &evidence, &id, &question).await?;
@@ -135,7 +144,9 @@ impl App {
         }
         for (_, q) in framework.questions() {
             let (rating, details) = match carried.get(&q.id) {
-                Some(r) if rating_is_valid(&framework, &q.id, &r.rating) => (r.rating.clone(), r.details.clone()),
+                Some(r) if rating_is_valid(&framework, &q.id, &r.rating) => {
+                    (r.rating.clone(), r.details.clone())
+                }
                 _ => (String::new(), String::new()),
             };
             repo::assessments::insert_response(
@@ -153,12 +164,26 @@ impl App {
             )
             .await?;
         }
-        event(&mut tx, Some(grant.user_id()), ctx, "assessment.create", Subject::Assessment { id: id.clone(), partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "assessment.create",
+            Subject::Assessment {
+                id: id.clone(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn list_assessments(&self, grant: &Grant) -> Result<Vec<AssessmentRow>, ServiceError> {
+    pub async fn list_assessments(
+        &self,
+        grant: &Grant,
+    ) -> Result<Vec<AssessmentRow>, ServiceError> {
         let pid = self.assessment_scope(grant, Permission::AssessmentRead)?;
         let mut tx = self.db().read().await?;
         let rows = repo::assessments::for_partnership(&mut tx, &pid).await?;
@@ -168,7 +193,11 @@ impl App {
 
     /// One assessment of the grant's partnership. Any assessment permission lets its holder
     /// read the assessment it acts on.
-    pub async fn assessment(&self, grant: &Grant, id: &str) -> Result<AssessmentView, ServiceError> {
+    pub async fn assessment(
+        &self,
+        grant: &Grant,
+        id: &str,
+    ) -> Result<AssessmentView, ServiceError> {
         let pid = [
             Permission::AssessmentRead,
             Permission::AssessmentManage,
@@ -179,7 +208,9 @@ impl App {
         ]
         .into_iter()
         .find_map(|p| grant.require_partnership(p).ok())
-        .ok_or(ServiceError::Denied(preventkit_domain::Denial::NotPermitted))?
+        .ok_or(ServiceError::Denied(
+            preventkit_domain::Denial::NotPermitted,
+        ))?
         .to_string();
         let mut tx = self.db().read().await?;
         let row = repo::assessments::get(&mut tx, id, &pid)
@@ -197,7 +228,10 @@ impl App {
             framework_key: fv.framework_key,
             framework_version: fv.version,
             row,
-            responses: responses.into_iter().map(|r| (r.question_id.clone(), r)).collect(),
+            responses: responses
+                .into_iter()
+                .map(|r| (r.question_id.clone(), r))
+                .collect(),
         })
     }
 
@@ -219,8 +253,15 @@ impl App {
             .assessment_scope(grant, Permission::AssessmentRespond)
             .map_err(Err)?;
         let view = self.assessment(grant, id).await.map_err(Err)?;
-        if view.framework.questions().iter().any(|(_, q)| q.id == question) {
-            self.ensure_may_answer(grant, id, question).await.map_err(Err)?;
+        if view
+            .framework
+            .questions()
+            .iter()
+            .any(|(_, q)| q.id == question)
+        {
+            self.ensure_may_answer(grant, id, question)
+                .await
+                .map_err(Err)?;
         }
         let state = State::from_key(&view.row.state).unwrap_or(State::Locked);
         if !state.editable() {
@@ -230,7 +271,12 @@ impl App {
             ))));
         }
         let mut errors = ValidationErrors::new();
-        if view.framework.questions().iter().all(|(_, q)| q.id != question) {
+        if view
+            .framework
+            .questions()
+            .iter()
+            .all(|(_, q)| q.id != question)
+        {
             return Err(Err(ServiceError::NotFound));
         }
         let rating = rating.trim();
@@ -238,7 +284,10 @@ impl App {
             errors.add("rating", "Choose a rating from the list");
         }
         if details.chars().count() > 20_000 {
-            errors.add("details", "Supporting details must be 20,000 characters or fewer");
+            errors.add(
+                "details",
+                "Supporting details must be 20,000 characters or fewer",
+            );
         }
         errors.into_result().map_err(|e| Err(e.into()))?;
         let now = now_ms();
@@ -256,11 +305,26 @@ impl App {
                 }));
             }
             let by = grant.user_id().to_string();
-            if !repo::assessments::update_response(&mut tx, &current, based_on, rating, details, &by, now).await? {
+            if !repo::assessments::update_response(
+                &mut tx, &current, based_on, rating, details, &by, now,
+            )
+            .await?
+            {
                 tx.rollback().await?;
                 return Err(ServiceError::Busy);
             }
-            event(&mut tx, Some(grant.user_id()), ctx, "assessment.respond", Subject::Assessment { id: id.to_owned(), partnership: pid.clone() }, Outcome::Success).await?;
+            event(
+                &mut tx,
+                Some(grant.user_id()),
+                ctx,
+                "assessment.respond",
+                Subject::Assessment {
+                    id: id.to_owned(),
+                    partnership: pid.clone(),
+                },
+                Outcome::Success,
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(based_on + 1))
         };
@@ -308,7 +372,10 @@ impl App {
             .ok_or(ServiceError::NotFound)?;
         let from = State::from_key(&row.state)
             .ok_or_else(|| ServiceError::Internal("unknown assessment state".into()))?;
-        let submitted_by = row.submitted_by.as_deref().and_then(|u| UserId::from_str(u).ok());
+        let submitted_by = row
+            .submitted_by
+            .as_deref()
+            .and_then(|u| UserId::from_str(u).ok());
         let to = next_state(from, t, grant.user_id(), submitted_by)
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
         let submitter = match t {
@@ -317,7 +384,9 @@ impl App {
             _ => row.submitted_by.clone(),
         };
         if !repo::assessments::set_state(&mut tx, id, from.key(), to.key(), submitter, now).await? {
-            return Err(ServiceError::Conflict("The assessment changed while you were looking at it. Reload and try again".into()));
+            return Err(ServiceError::Conflict(
+                "The assessment changed while you were looking at it. Reload and try again".into(),
+            ));
         }
         let reason = match t {
             Transition::Reopen { reason } => Some(reason.trim().to_owned()),
@@ -342,7 +411,18 @@ impl App {
             Transition::Lock => "assessment.lock",
             Transition::Reopen { .. } => "assessment.reopen",
         };
-        event(&mut tx, Some(grant.user_id()), ctx, action, Subject::Assessment { id: id.to_owned(), partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            action,
+            Subject::Assessment {
+                id: id.to_owned(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(to)
     }
@@ -366,7 +446,11 @@ impl AssessmentView {
                 for k in &f.envelope.kinds {
                     let of_kind: Vec<_> = qs.iter().filter(|q| q.kind == k.key).collect();
                     if !of_kind.is_empty() {
-                        kinds.push((k.label.clone(), of_kind.iter().filter(|q| answered(q)).count(), of_kind.len()));
+                        kinds.push((
+                            k.label.clone(),
+                            of_kind.iter().filter(|q| answered(q)).count(),
+                            of_kind.len(),
+                        ));
                     }
                 }
                 SectionProgress {
@@ -382,7 +466,10 @@ impl AssessmentView {
     }
 }
 
-fn collect<'a>(s: &'a preventkit_domain::framework::Section, out: &mut Vec<&'a preventkit_domain::framework::Question>) {
+fn collect<'a>(
+    s: &'a preventkit_domain::framework::Section,
+    out: &mut Vec<&'a preventkit_domain::framework::Question>,
+) {
     out.extend(s.questions.iter());
     for c in &s.sections {
         collect(c, out);
@@ -451,17 +538,33 @@ impl AssessmentView {
         let f = &self.framework;
         let mut gaps: Vec<(usize, i64, usize, Gap)> = Vec::new();
         for (pos, (_, q)) in f.questions().into_iter().enumerate() {
-            let Some(scale) = f.scale(&q.scale) else { continue };
-            let rating = self.responses.get(&q.id).map(|r| r.rating.clone()).unwrap_or_default();
+            let Some(scale) = f.scale(&q.scale) else {
+                continue;
+            };
+            let rating = self
+                .responses
+                .get(&q.id)
+                .map(|r| r.rating.clone())
+                .unwrap_or_default();
             let level = match Rating::from_stored(&rating) {
                 Rating::NotApplicable => continue,
                 Rating::NotAssessed => -1,
-                Rating::Level(k) => scale.levels.iter().position(|l| l.key == k).map(|i| i as i64).unwrap_or(-1),
+                Rating::Level(k) => scale
+                    .levels
+                    .iter()
+                    .position(|l| l.key == k)
+                    .map(|i| i as i64)
+                    .unwrap_or(-1),
             };
             if level + 1 >= scale.levels.len() as i64 {
                 continue;
             }
-            let kind_order = f.envelope.kinds.iter().position(|k| k.key == q.kind).unwrap_or(usize::MAX);
+            let kind_order = f
+                .envelope
+                .kinds
+                .iter()
+                .position(|k| k.key == q.kind)
+                .unwrap_or(usize::MAX);
             gaps.push((
                 kind_order,
                 level,
@@ -489,10 +592,19 @@ impl App {
         let mut answers = vec![view.responses.clone()];
         let mut tx = self.db().read().await?;
         while chain.len() < 4 {
-            let Some(prev_id) = chain.last().and_then(|a| a.previous_id.clone()) else { break };
-            let Some(prev) = repo::assessments::get(&mut tx, &prev_id, &pid).await? else { break };
+            let Some(prev_id) = chain.last().and_then(|a| a.previous_id.clone()) else {
+                break;
+            };
+            let Some(prev) = repo::assessments::get(&mut tx, &prev_id, &pid).await? else {
+                break;
+            };
             let responses = repo::assessments::responses(&mut tx, &prev.id).await?;
-            answers.push(responses.into_iter().map(|r| (r.question_id.clone(), r)).collect());
+            answers.push(
+                responses
+                    .into_iter()
+                    .map(|r| (r.question_id.clone(), r))
+                    .collect(),
+            );
             chain.push(prev);
         }
         tx.commit().await?;
@@ -510,7 +622,10 @@ impl App {
                 (q.id.clone(), q.number.clone(), q.title.clone(), ratings)
             })
             .collect();
-        Ok(Comparison { assessments: chain, rows })
+        Ok(Comparison {
+            assessments: chain,
+            rows,
+        })
     }
 
     /// Raise an action, usually from a gap in an assessment.
@@ -520,9 +635,12 @@ impl App {
         input: &NewAction,
         ctx: &RequestContext,
     ) -> Result<String, ServiceError> {
-        let pid = grant.require_partnership(Permission::ActionManage)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::ActionManage)?
+            .to_string();
         let mut errors = ValidationErrors::new();
-        let title = validate::required_text("title", "what needs doing", &input.title, 300, &mut errors);
+        let title =
+            validate::required_text("title", "what needs doing", &input.title, 300, &mut errors);
         parse_date("due_date", &input.due_date, &mut errors);
         let mut tx = self.db().write().await?;
         let members = repo::memberships::members_of(&mut tx, &pid).await?;
@@ -561,7 +679,18 @@ impl App {
             },
         )
         .await?;
-        event(&mut tx, Some(grant.user_id()), ctx, "action.create", Subject::Action { id: id.clone(), partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "action.create",
+            Subject::Action {
+                id: id.clone(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -574,14 +703,17 @@ impl App {
     ) -> Result<Vec<preventkit_storage::ActionRow>, ServiceError> {
         let view = self.assessment(grant, id).await?;
         let mut tx = self.db().read().await?;
-        let rows = repo::actions::for_partnership(&mut tx, &view.row.partnership_id, Some(id)).await?;
+        let rows =
+            repo::actions::for_partnership(&mut tx, &view.row.partnership_id, Some(id)).await?;
         tx.commit().await?;
         Ok(rows)
     }
 }
 
 impl App {
-    fn sheet_rows(view: &AssessmentView) -> HashMap<String, preventkit_reports::assessment_sheet::Row> {
+    fn sheet_rows(
+        view: &AssessmentView,
+    ) -> HashMap<String, preventkit_reports::assessment_sheet::Row> {
         view.responses
             .values()
             .map(|r| {
@@ -606,7 +738,9 @@ impl App {
     pub async fn export_xlsx(&self, grant: &Grant, id: &str) -> Result<Vec<u8>, ServiceError> {
         let view = self.assessment(grant, id).await?;
         let period = format!("{} to {}", view.row.period_start, view.row.period_end);
-        let state = State::from_key(&view.row.state).map(|s| s.label()).unwrap_or("");
+        let state = State::from_key(&view.row.state)
+            .map(|s| s.label())
+            .unwrap_or("");
         let sheet = preventkit_reports::assessment_sheet::Sheet {
             assessment_id: &view.row.id,
             title: &view.row.title,
@@ -624,7 +758,9 @@ impl App {
     pub async fn export_csv(&self, grant: &Grant, id: &str) -> Result<String, ServiceError> {
         let view = self.assessment(grant, id).await?;
         let period = format!("{} to {}", view.row.period_start, view.row.period_end);
-        let state = State::from_key(&view.row.state).map(|s| s.label()).unwrap_or("");
+        let state = State::from_key(&view.row.state)
+            .map(|s| s.label())
+            .unwrap_or("");
         let sheet = preventkit_reports::assessment_sheet::Sheet {
             assessment_id: &view.row.id,
             title: &view.row.title,
@@ -648,7 +784,9 @@ impl App {
         bytes: &[u8],
         ctx: &RequestContext,
     ) -> Result<usize, ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentRespond)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::AssessmentRespond)?
+            .to_string();
         let view = self.assessment(grant, id).await?;
         let state = State::from_key(&view.row.state).unwrap_or(State::Locked);
         if !state.editable() {
@@ -657,8 +795,9 @@ impl App {
                 state.label().to_lowercase()
             )));
         }
-        let answers = preventkit_reports::assessment_sheet::from_xlsx(bytes, &view.framework, &view.row.id)
-            .map_err(|problems| {
+        let answers =
+            preventkit_reports::assessment_sheet::from_xlsx(bytes, &view.framework, &view.row.id)
+                .map_err(|problems| {
                 let mut v = ValidationErrors::new();
                 for p in problems {
                     v.add("file", p.to_string());
@@ -670,12 +809,23 @@ impl App {
         let mut tx = self.db().write().await?;
         let mut not_yours = ValidationErrors::new();
         for a in &answers {
-            let Some(current) = repo::assessments::response(&mut tx, id, &a.question_id).await? else {
+            let Some(current) = repo::assessments::response(&mut tx, id, &a.question_id).await?
+            else {
                 continue;
             };
             let differs = current.rating != a.rating || current.details != a.details;
-            if differs && !self.may_answer(&mut tx, grant, &pid, id, &a.question_id).await? {
-                not_yours.add("file", format!("Question {} is assigned to another partner: leave its row as exported", a.question_id));
+            if differs
+                && !self
+                    .may_answer(&mut tx, grant, &pid, id, &a.question_id)
+                    .await?
+            {
+                not_yours.add(
+                    "file",
+                    format!(
+                        "Question {} is assigned to another partner: leave its row as exported",
+                        a.question_id
+                    ),
+                );
             }
         }
         if !not_yours.is_empty() {
@@ -684,18 +834,40 @@ impl App {
         }
         let mut changed = 0;
         for a in answers {
-            let Some(current) = repo::assessments::response(&mut tx, id, &a.question_id).await? else {
+            let Some(current) = repo::assessments::response(&mut tx, id, &a.question_id).await?
+            else {
                 continue;
             };
             if current.rating == a.rating && current.details == a.details {
                 continue;
             }
-            if !repo::assessments::update_response(&mut tx, &current, current.version, &a.rating, &a.details, &by, now).await? {
+            if !repo::assessments::update_response(
+                &mut tx,
+                &current,
+                current.version,
+                &a.rating,
+                &a.details,
+                &by,
+                now,
+            )
+            .await?
+            {
                 return Err(ServiceError::Busy);
             }
             changed += 1;
         }
-        event(&mut tx, Some(grant.user_id()), ctx, "assessment.import", Subject::Assessment { id: id.to_owned(), partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "assessment.import",
+            Subject::Assessment {
+                id: id.to_owned(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(changed)
     }
@@ -728,12 +900,13 @@ impl App {
         question: &str,
     ) -> Result<bool, ServiceError> {
         let user = grant.user_id();
-        let roles: Vec<preventkit_domain::Role> = repo::memberships::for_user(tx, &user.to_string())
-            .await?
-            .into_iter()
-            .filter(|m| m.partnership_id == pid)
-            .filter_map(|m| preventkit_domain::Role::from_key(&m.role))
-            .collect();
+        let roles: Vec<preventkit_domain::Role> =
+            repo::memberships::for_user(tx, &user.to_string())
+                .await?
+                .into_iter()
+                .filter(|m| m.partnership_id == pid)
+                .filter_map(|m| preventkit_domain::Role::from_key(&m.role))
+                .collect();
         let organisation = repo::users::get(tx, &user.to_string())
             .await?
             .and_then(|u| u.organisation_id.parse().ok());
@@ -748,14 +921,29 @@ impl App {
             ),
             None => (None, None),
         };
-        Ok(preventkit_domain::policy::may_answer(&roles, user, organisation, au, ao))
+        Ok(preventkit_domain::policy::may_answer(
+            &roles,
+            user,
+            organisation,
+            au,
+            ao,
+        ))
     }
 
     /// Refuse unless the grant's holder may answer this question.
-    pub async fn ensure_may_answer(&self, grant: &Grant, assessment: &str, question: &str) -> Result<(), ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentRespond)?.to_string();
+    pub async fn ensure_may_answer(
+        &self,
+        grant: &Grant,
+        assessment: &str,
+        question: &str,
+    ) -> Result<(), ServiceError> {
+        let pid = grant
+            .require_partnership(Permission::AssessmentRespond)?
+            .to_string();
         let mut tx = self.db().read().await?;
-        let ok = self.may_answer(&mut tx, grant, &pid, assessment, question).await?;
+        let ok = self
+            .may_answer(&mut tx, grant, &pid, assessment, question)
+            .await?;
         tx.commit().await?;
         if ok {
             Ok(())
@@ -777,7 +965,9 @@ impl App {
         user_id: &str,
         ctx: &RequestContext,
     ) -> Result<usize, ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentManage)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::AssessmentManage)?
+            .to_string();
         let view = self.assessment(grant, assessment).await?;
         let mut questions: Vec<String> = Vec::new();
         fn walk(s: &preventkit_domain::framework::Section, out: &mut Vec<String>) {
@@ -786,16 +976,33 @@ impl App {
                 walk(c, out);
             }
         }
-        fn find<'a>(ss: &'a [preventkit_domain::framework::Section], id: &str) -> Option<&'a preventkit_domain::framework::Section> {
-            ss.iter().find_map(|s| if s.id == id { Some(s) } else { find(&s.sections, id) })
+        fn find<'a>(
+            ss: &'a [preventkit_domain::framework::Section],
+            id: &str,
+        ) -> Option<&'a preventkit_domain::framework::Section> {
+            ss.iter().find_map(|s| {
+                if s.id == id {
+                    Some(s)
+                } else {
+                    find(&s.sections, id)
+                }
+            })
         }
         match find(&view.framework.sections, target.trim()) {
             Some(s) => walk(s, &mut questions),
             None => {
-                if view.framework.questions().iter().any(|(_, q)| q.id == target.trim()) {
+                if view
+                    .framework
+                    .questions()
+                    .iter()
+                    .any(|(_, q)| q.id == target.trim())
+                {
                     questions.push(target.trim().to_owned());
                 } else {
-                    return Err(ServiceError::field("target", "Choose a section or question"));
+                    return Err(ServiceError::field(
+                        "target",
+                        "Choose a section or question",
+                    ));
                 }
             }
         }
@@ -809,7 +1016,10 @@ impl App {
         if let Some(o) = &organisation {
             let orgs = repo::partnerships::organisations_of(&mut tx, &pid).await?;
             if !orgs.iter().any(|x| &x.id == o) {
-                errors.add("organisation_id", "Choose one of the partnership's organisations");
+                errors.add(
+                    "organisation_id",
+                    "Choose one of the partnership's organisations",
+                );
             }
         }
         if let Some(u) = &user {
@@ -831,13 +1041,28 @@ impl App {
             )
             .await?;
         }
-        event(&mut tx, Some(grant.user_id()), ctx, "assessment.assign", Subject::Assessment { id: assessment.to_owned(), partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "assessment.assign",
+            Subject::Assessment {
+                id: assessment.to_owned(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(questions.len())
     }
 
     /// Who answers each question, by question id.
-    pub async fn assignments(&self, grant: &Grant, assessment: &str) -> Result<HashMap<String, AssignmentView>, ServiceError> {
+    pub async fn assignments(
+        &self,
+        grant: &Grant,
+        assessment: &str,
+    ) -> Result<HashMap<String, AssignmentView>, ServiceError> {
         let view = self.assessment(grant, assessment).await?;
         let pid = view.row.partnership_id.clone();
         let mut tx = self.db().read().await?;
@@ -848,9 +1073,23 @@ impl App {
         Ok(rows
             .into_iter()
             .map(|a| {
-                let organisation = a.organisation_id.as_ref().and_then(|o| orgs.iter().find(|x| &x.id == o)).map(|x| x.name.clone());
-                let person = a.user_id.as_ref().and_then(|u| members.iter().find(|m| &m.user_id == u)).map(|m| m.display_name.clone());
-                (a.question_id, AssignmentView { organisation, person })
+                let organisation = a
+                    .organisation_id
+                    .as_ref()
+                    .and_then(|o| orgs.iter().find(|x| &x.id == o))
+                    .map(|x| x.name.clone());
+                let person = a
+                    .user_id
+                    .as_ref()
+                    .and_then(|u| members.iter().find(|m| &m.user_id == u))
+                    .map(|m| m.display_name.clone());
+                (
+                    a.question_id,
+                    AssignmentView {
+                        organisation,
+                        person,
+                    },
+                )
             })
             .collect())
     }
@@ -864,13 +1103,26 @@ impl App {
         body: &str,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentComment)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::AssessmentComment)?
+            .to_string();
         let view = self.assessment(grant, assessment).await?;
-        if view.framework.questions().iter().all(|(_, q)| q.id != question) {
+        if view
+            .framework
+            .questions()
+            .iter()
+            .all(|(_, q)| q.id != question)
+        {
             return Err(ServiceError::NotFound);
         }
         let mut errors = ValidationErrors::new();
-        let body = validate::required_text("comment", "a comment", &body.replace('\r', ""), 5000, &mut errors);
+        let body = validate::required_text(
+            "comment",
+            "a comment",
+            &body.replace('\r', ""),
+            5000,
+            &mut errors,
+        );
         errors.into_result()?;
         let mut tx = self.db().write().await?;
         repo::comments::insert(
@@ -885,13 +1137,29 @@ impl App {
             },
         )
         .await?;
-        event(&mut tx, Some(grant.user_id()), ctx, "assessment.comment", Subject::Assessment { id: assessment.to_owned(), partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "assessment.comment",
+            Subject::Assessment {
+                id: assessment.to_owned(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The comments on a question, oldest first.
-    pub async fn comments(&self, grant: &Grant, assessment: &str, question: &str) -> Result<Vec<CommentView>, ServiceError> {
+    pub async fn comments(
+        &self,
+        grant: &Grant,
+        assessment: &str,
+        question: &str,
+    ) -> Result<Vec<CommentView>, ServiceError> {
         let view = self.assessment(grant, assessment).await?;
         let mut tx = self.db().read().await?;
         let rows = repo::comments::for_question(&mut tx, assessment, question).await?;
@@ -914,8 +1182,13 @@ impl App {
 
 impl App {
     /// The partnership's organisations as (id, name), for assigning questions.
-    pub async fn partnership_organisations(&self, grant: &Grant) -> Result<Vec<(String, String)>, ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentManage)?.to_string();
+    pub async fn partnership_organisations(
+        &self,
+        grant: &Grant,
+    ) -> Result<Vec<(String, String)>, ServiceError> {
+        let pid = grant
+            .require_partnership(Permission::AssessmentManage)?
+            .to_string();
         let mut tx = self.db().read().await?;
         let rows = repo::partnerships::organisations_of(&mut tx, &pid).await?;
         tx.commit().await?;
@@ -923,8 +1196,13 @@ impl App {
     }
 
     /// The partnership's people as (user id, name), once each, for assigning questions.
-    pub async fn partnership_people(&self, grant: &Grant) -> Result<Vec<(String, String)>, ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentManage)?.to_string();
+    pub async fn partnership_people(
+        &self,
+        grant: &Grant,
+    ) -> Result<Vec<(String, String)>, ServiceError> {
+        let pid = grant
+            .require_partnership(Permission::AssessmentManage)?
+            .to_string();
         let mut tx = self.db().read().await?;
         let rows = repo::memberships::members_of(&mut tx, &pid).await?;
         tx.commit().await?;
@@ -950,10 +1228,18 @@ pub struct MappedSummary {
 
 impl App {
     /// The assessment summarised under every framework its questions are mapped to.
-    pub async fn mapped_summaries(&self, grant: &Grant, id: &str) -> Result<Vec<MappedSummary>, ServiceError> {
+    pub async fn mapped_summaries(
+        &self,
+        grant: &Grant,
+        id: &str,
+    ) -> Result<Vec<MappedSummary>, ServiceError> {
         let view = self.assessment(grant, id).await?;
         let f = &view.framework;
-        let mut targets: Vec<String> = f.mappings.iter().map(|m| m.target.framework.clone()).collect();
+        let mut targets: Vec<String> = f
+            .mappings
+            .iter()
+            .map(|m| m.target.framework.clone())
+            .collect();
         targets.sort();
         targets.dedup();
         let mut tx = self.db().read().await?;
@@ -961,13 +1247,22 @@ impl App {
         tx.commit().await?;
         let scale = f.scales.first();
         let mut columns: Vec<(String, String)> = scale
-            .map(|s| s.levels.iter().map(|l| (l.key.clone(), l.label.clone())).collect())
+            .map(|s| {
+                s.levels
+                    .iter()
+                    .map(|l| (l.key.clone(), l.label.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         columns.push(("n/a".into(), "Not applicable".into()));
         columns.push((String::new(), "Not assessed".into()));
         let mut out = Vec::new();
         for key in targets {
-            let Some(row) = stored.iter().filter(|r| r.framework_key == key).max_by_key(|r| r.version) else {
+            let Some(row) = stored
+                .iter()
+                .filter(|r| r.framework_key == key)
+                .max_by_key(|r| r.version)
+            else {
                 continue;
             };
             let target = parse_stored(row)?;
@@ -987,13 +1282,24 @@ impl App {
                     .map(|(k, _)| {
                         mapped
                             .iter()
-                            .filter(|q| view.responses.get(**q).map(|r| r.rating.as_str()).unwrap_or("") == k)
+                            .filter(|q| {
+                                view.responses
+                                    .get(**q)
+                                    .map(|r| r.rating.as_str())
+                                    .unwrap_or("")
+                                    == k
+                            })
                             .count()
                     })
                     .collect();
                 let numbers = mapped
                     .iter()
-                    .filter_map(|q| f.questions().into_iter().find(|(_, x)| x.id == *q).map(|(_, x)| x.number.clone()))
+                    .filter_map(|q| {
+                        f.questions()
+                            .into_iter()
+                            .find(|(_, x)| x.id == *q)
+                            .map(|(_, x)| x.number.clone())
+                    })
                     .collect();
                 rows.push((tq.title.clone(), numbers, counts));
             }

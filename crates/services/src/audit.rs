@@ -14,18 +14,33 @@ pub enum Subject {
     Organisation(String),
     Region(String),
     Partnership(String),
-    Membership { id: String, partnership: String },
-    Token { id: String, partnership: String },
+    Membership {
+        id: String,
+        partnership: String,
+    },
+    Token {
+        id: String,
+        partnership: String,
+    },
     /// A route that was refused, by its pattern (never the concrete path).
     Route(String),
     /// A stored framework version.
     Framework(String),
     /// A self-assessment.
-    Assessment { id: String, partnership: String },
+    Assessment {
+        id: String,
+        partnership: String,
+    },
     /// An action in the action plan.
-    Action { id: String, partnership: String },
+    Action {
+        id: String,
+        partnership: String,
+    },
     /// An evidence item.
-    Evidence { id: String, partnership: String },
+    Evidence {
+        id: String,
+        partnership: String,
+    },
 }
 
 impl Subject {
@@ -142,9 +157,16 @@ impl App {
         let partnership_id = if grant.covers(Permission::PlatformAuditRead) {
             None
         } else {
-            Some(grant.require_partnership(Permission::AuditRead)?.to_string())
+            Some(
+                grant
+                    .require_partnership(Permission::AuditRead)?
+                    .to_string(),
+            )
         };
-        debug_assert!(matches!(grant.scope(), Scope::Platform | Scope::Partnership(_)));
+        debug_assert!(matches!(
+            grant.scope(),
+            Scope::Platform | Scope::Partnership(_)
+        ));
         let filter = AuditFilter {
             partnership_id,
             actor_id: q.actor.map(|a| a.to_string()),

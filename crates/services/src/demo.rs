@@ -41,17 +41,47 @@ const ORGS: &[(&str, &str)] = &[
 
 /// (email, name, organisation index, role)
 const PEOPLE: &[(&str, &str, usize, Role)] = &[
-    ("admin@riverton.example", "Alex Admin", 0, Role::Administrator),
+    (
+        "admin@riverton.example",
+        "Alex Admin",
+        0,
+        Role::Administrator,
+    ),
     ("lead@riverton.example", "Priya Lead", 0, Role::PreventLead),
-    ("contributor@riverton.example", "Chris Contributor", 1, Role::Contributor),
+    (
+        "contributor@riverton.example",
+        "Chris Contributor",
+        1,
+        Role::Contributor,
+    ),
     ("board@riverton.example", "Bola Board", 2, Role::BoardMember),
-    ("councillor@riverton.example", "Cllr Elin Member", 0, Role::ElectedMember),
+    (
+        "councillor@riverton.example",
+        "Cllr Elin Member",
+        0,
+        Role::ElectedMember,
+    ),
     ("chair@riverton.example", "Sam Chair", 0, Role::ChannelChair),
     ("panel@riverton.example", "Pat Panel", 3, Role::PanelMember),
-    ("caseofficer@riverton.example", "Kim Case", 0, Role::CaseOfficer),
-    ("referrer@riverton.example", "Rory Referrer", 3, Role::Referrer),
+    (
+        "caseofficer@riverton.example",
+        "Kim Case",
+        0,
+        Role::CaseOfficer,
+    ),
+    (
+        "referrer@riverton.example",
+        "Rory Referrer",
+        3,
+        Role::Referrer,
+    ),
     ("auditor@riverton.example", "Ada Auditor", 0, Role::Auditor),
-    ("regional@riverton.example", "Reggie Regional", 5, Role::RegionalViewer),
+    (
+        "regional@riverton.example",
+        "Reggie Regional",
+        5,
+        Role::RegionalViewer,
+    ),
 ];
 
 /// Demonstration accounts cleared for OFFICIAL-SENSITIVE.
@@ -109,7 +139,9 @@ impl App {
             org_ids.push(id);
         }
         let p_grant = decide(&console, Permission::PartnershipManage, Scope::Platform)?;
-        let region = self.create_region(&p_grant, "North of England (demo)", &ctx).await?;
+        let region = self
+            .create_region(&p_grant, "North of England (demo)", &ctx)
+            .await?;
         let partnership = self
             .create_partnership(
                 &p_grant,
@@ -162,13 +194,19 @@ impl App {
                 .id
                 .parse()
                 .map_err(|_| ServiceError::Internal("stored user id is not a UUID".into()))?;
-            self.set_user_clearance(&u_grant, id, "official-sensitive", &ctx).await?;
+            self.set_user_clearance(&u_grant, id, "official-sensitive", &ctx)
+                .await?;
         }
         self.demo_members(
             &console,
             other,
             &org_ids,
-            &[("admin@eastvale.example", "Eve Eastvale", 6, Role::Administrator)],
+            &[(
+                "admin@eastvale.example",
+                "Eve Eastvale",
+                6,
+                Role::Administrator,
+            )],
             &ctx,
         )
         .await?;
@@ -187,12 +225,13 @@ impl App {
         people: &[(&str, &str, usize, Role)],
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let grant = decide(console, Permission::MembershipManage, Scope::Partnership(partnership))?;
+        let grant = decide(
+            console,
+            Permission::MembershipManage,
+            Scope::Partnership(partnership),
+        )?;
         for (email, name, org, role) in people {
-            let organisation_id = org_ids
-                .get(*org)
-                .map(|o| o.to_string())
-                .unwrap_or_default();
+            let organisation_id = org_ids.get(*org).map(|o| o.to_string()).unwrap_or_default();
             self.add_member(
                 &grant,
                 &NewMember {

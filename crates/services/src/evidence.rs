@@ -20,11 +20,31 @@ const TYPES: &[(&str, &str, &[u8])] = &[
     ("png", "image/png", b"\x89PNG"),
     ("jpg", "image/jpeg", b"\xFF\xD8\xFF"),
     ("jpeg", "image/jpeg", b"\xFF\xD8\xFF"),
-    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-    ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", b"PK\x03\x04"),
-    ("odt", "application/vnd.oasis.opendocument.text", b"PK\x03\x04"),
-    ("ods", "application/vnd.oasis.opendocument.spreadsheet", b"PK\x03\x04"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        b"PK\x03\x04",
+    ),
+    (
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        b"PK\x03\x04",
+    ),
+    (
+        "odt",
+        "application/vnd.oasis.opendocument.text",
+        b"PK\x03\x04",
+    ),
+    (
+        "ods",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        b"PK\x03\x04",
+    ),
     ("txt", "text/plain", b""),
     ("csv", "text/csv", b""),
 ];
@@ -132,41 +152,71 @@ impl App {
         upload: Option<Upload>,
         ctx: &RequestContext,
     ) -> Result<String, ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentRespond)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::AssessmentRespond)?
+            .to_string();
         let view_a = self.assessment(grant, assessment_id).await?;
         if !State::from_key(&view_a.row.state).is_some_and(State::editable) {
-            return Err(ServiceError::Conflict("Evidence can be added only while the assessment is a draft".into()));
+            return Err(ServiceError::Conflict(
+                "Evidence can be added only while the assessment is a draft".into(),
+            ));
         }
-        if view_a.framework.questions().iter().all(|(_, q)| q.id != question_id) {
+        if view_a
+            .framework
+            .questions()
+            .iter()
+            .all(|(_, q)| q.id != question_id)
+        {
             return Err(ServiceError::NotFound);
         }
-        self.ensure_may_answer(grant, assessment_id, question_id).await?;
+        self.ensure_may_answer(grant, assessment_id, question_id)
+            .await?;
         let mut errors = ValidationErrors::new();
-        let title = validate::required_text("title", "a title for the evidence", &input.title, 200, &mut errors);
+        let title = validate::required_text(
+            "title",
+            "a title for the evidence",
+            &input.title,
+            200,
+            &mut errors,
+        );
         let marking = Marking::from_key(input.marking.trim());
         match marking {
             None => errors.add("marking", "Choose OFFICIAL or OFFICIAL-SENSITIVE"),
-            Some(m) if !grant.may_read_marking(m) => {
-                errors.add("marking", "You can mark evidence only up to your own clearance")
-            }
+            Some(m) if !grant.may_read_marking(m) => errors.add(
+                "marking",
+                "You can mark evidence only up to your own clearance",
+            ),
             Some(_) => {}
         }
         let review = input.review_date.trim();
         if !review.is_empty()
-            && time::Date::parse(review, time::macros::format_description!("[year]-[month]-[day]")).is_err()
+            && time::Date::parse(
+                review,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .is_err()
         {
-            errors.add("review_date", "Enter a review date like 2027-03-31, or leave it empty");
+            errors.add(
+                "review_date",
+                "Enter a review date like 2027-03-31, or leave it empty",
+            );
         }
         let (url, file) = match input.kind.trim() {
             "link" => {
                 let u = input.url.trim();
-                if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2000 || u.contains(char::is_whitespace) {
+                if !(u.starts_with("https://") || u.starts_with("http://"))
+                    || u.len() > 2000
+                    || u.contains(char::is_whitespace)
+                {
                     errors.add("url", "Enter a web address starting with https://");
                 }
                 (Some(u.to_owned()), None)
             }
             "file" => match &upload {
-                Some(up) => (None, check_file(up, &mut errors).map(|(n, t)| (n, t, up.bytes.clone()))),
+                Some(up) => (
+                    None,
+                    check_file(up, &mut errors).map(|(n, t)| (n, t, up.bytes.clone())),
+                ),
                 None => {
                     errors.add("file", "Choose a file to upload");
                     (None, None)
@@ -198,7 +248,18 @@ impl App {
         let mut tx = self.db().write().await?;
         repo::evidence::insert(&mut tx, &row, file.map(|(_, _, b)| b)).await?;
         repo::evidence::link(&mut tx, &id, assessment_id, question_id).await?;
-        event(&mut tx, Some(grant.user_id()), ctx, "evidence.create", Subject::Evidence { id: id.clone(), partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "evidence.create",
+            Subject::Evidence {
+                id: id.clone(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -212,21 +273,45 @@ impl App {
         evidence_id: &str,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentRespond)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::AssessmentRespond)?
+            .to_string();
         let view_a = self.assessment(grant, assessment_id).await?;
         if !State::from_key(&view_a.row.state).is_some_and(State::editable) {
-            return Err(ServiceError::Conflict("Evidence can be linked only while the assessment is a draft".into()));
+            return Err(ServiceError::Conflict(
+                "Evidence can be linked only while the assessment is a draft".into(),
+            ));
         }
-        if view_a.framework.questions().iter().all(|(_, q)| q.id != question_id) {
+        if view_a
+            .framework
+            .questions()
+            .iter()
+            .all(|(_, q)| q.id != question_id)
+        {
             return Err(ServiceError::NotFound);
         }
-        self.ensure_may_answer(grant, assessment_id, question_id).await?;
+        self.ensure_may_answer(grant, assessment_id, question_id)
+            .await?;
         let mut tx = self.db().write().await?;
         let Some(e) = repo::evidence::get(&mut tx, evidence_id.trim(), &pid).await? else {
-            return Err(ServiceError::field("evidence_id", "Choose an evidence item from the list"));
+            return Err(ServiceError::field(
+                "evidence_id",
+                "Choose an evidence item from the list",
+            ));
         };
         repo::evidence::link(&mut tx, &e.id, assessment_id, question_id).await?;
-        event(&mut tx, Some(grant.user_id()), ctx, "evidence.link", Subject::Evidence { id: e.id, partnership: pid }, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "evidence.link",
+            Subject::Evidence {
+                id: e.id,
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -244,23 +329,38 @@ impl App {
         tx.commit().await?;
         Ok(links
             .into_iter()
-            .filter_map(|(eid, q)| all.iter().find(|e| e.id == eid).map(|e| (q, view(grant, e))))
+            .filter_map(|(eid, q)| {
+                all.iter()
+                    .find(|e| e.id == eid)
+                    .map(|e| (q, view(grant, e)))
+            })
             .collect())
     }
 
     /// The partnership's evidence the reader is cleared to see (to link to other questions).
-    pub async fn partnership_evidence(&self, grant: &Grant) -> Result<Vec<EvidenceView>, ServiceError> {
+    pub async fn partnership_evidence(
+        &self,
+        grant: &Grant,
+    ) -> Result<Vec<EvidenceView>, ServiceError> {
         let pid = grant
             .partnership()
             .ok_or(ServiceError::Denied(preventkit_domain::Denial::WrongScope))?
             .to_string();
-        if !(grant.covers(Permission::AssessmentRead) || grant.covers(Permission::AssessmentRespond)) {
-            return Err(ServiceError::Denied(preventkit_domain::Denial::NotPermitted));
+        if !(grant.covers(Permission::AssessmentRead)
+            || grant.covers(Permission::AssessmentRespond))
+        {
+            return Err(ServiceError::Denied(
+                preventkit_domain::Denial::NotPermitted,
+            ));
         }
         let mut tx = self.db().read().await?;
         let all = repo::evidence::for_partnership(&mut tx, &pid).await?;
         tx.commit().await?;
-        Ok(all.iter().map(|e| view(grant, e)).filter(|v| v.visible).collect())
+        Ok(all
+            .iter()
+            .map(|e| view(grant, e))
+            .filter(|v| v.visible)
+            .collect())
     }
 
     /// A file's name, type and bytes, only for readers cleared for its marking. Every
@@ -271,23 +371,52 @@ impl App {
         evidence_id: &str,
         ctx: &RequestContext,
     ) -> Result<(String, String, Vec<u8>), ServiceError> {
-        let pid = grant.require_partnership(Permission::AssessmentRead)?.to_string();
+        let pid = grant
+            .require_partnership(Permission::AssessmentRead)?
+            .to_string();
         let mut tx = self.db().write().await?;
         let e = repo::evidence::get(&mut tx, evidence_id, &pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let marking = Marking::from_key(&e.marking).unwrap_or(Marking::OfficialSensitive);
         if !grant.may_read_marking(marking) {
-            event(&mut tx, Some(grant.user_id()), ctx, "evidence.download", Subject::Evidence { id: e.id.clone(), partnership: pid }, Outcome::Denied).await?;
+            event(
+                &mut tx,
+                Some(grant.user_id()),
+                ctx,
+                "evidence.download",
+                Subject::Evidence {
+                    id: e.id.clone(),
+                    partnership: pid,
+                },
+                Outcome::Denied,
+            )
+            .await?;
             tx.commit().await?;
-            return Err(ServiceError::Denied(preventkit_domain::Denial::AboveClearance));
+            return Err(ServiceError::Denied(
+                preventkit_domain::Denial::AboveClearance,
+            ));
         }
-        let bytes = repo::evidence::bytes(&mut tx, &e.id).await?.ok_or(ServiceError::NotFound)?;
-        event(&mut tx, Some(grant.user_id()), ctx, "evidence.download", Subject::Evidence { id: e.id.clone(), partnership: pid }, Outcome::Success).await?;
+        let bytes = repo::evidence::bytes(&mut tx, &e.id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "evidence.download",
+            Subject::Evidence {
+                id: e.id.clone(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok((
             e.file_name.unwrap_or_else(|| "evidence".into()),
-            e.content_type.unwrap_or_else(|| "application/octet-stream".into()),
+            e.content_type
+                .unwrap_or_else(|| "application/octet-stream".into()),
             bytes,
         ))
     }
@@ -307,11 +436,20 @@ mod tests {
     #[test]
     fn files_must_be_what_they_say() {
         let mut e = ValidationErrors::new();
-        let ok = Upload { file_name: "plan.pdf".into(), bytes: b"%PDF-1.7 ...".to_vec() };
+        let ok = Upload {
+            file_name: "plan.pdf".into(),
+            bytes: b"%PDF-1.7 ...".to_vec(),
+        };
         assert!(check_file(&ok, &mut e).is_some());
-        let fake = Upload { file_name: "plan.pdf".into(), bytes: b"MZ\x90\x00".to_vec() };
+        let fake = Upload {
+            file_name: "plan.pdf".into(),
+            bytes: b"MZ\x90\x00".to_vec(),
+        };
         assert!(check_file(&fake, &mut e).is_none());
-        let exe = Upload { file_name: "run.exe".into(), bytes: b"MZ".to_vec() };
+        let exe = Upload {
+            file_name: "run.exe".into(),
+            bytes: b"MZ".to_vec(),
+        };
         assert!(check_file(&exe, &mut e).is_none());
         assert_eq!(e.0.len(), 2);
     }

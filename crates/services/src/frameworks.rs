@@ -12,9 +12,15 @@ use preventkit_storage::{repo, FrameworkVersionRow};
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportOutcome {
-    Imported { key: String, version: u32 },
+    Imported {
+        key: String,
+        version: u32,
+    },
     /// The same version with the same content was already there: nothing changed.
-    AlreadyPresent { key: String, version: u32 },
+    AlreadyPresent {
+        key: String,
+        version: u32,
+    },
 }
 
 /// A stored framework version, for lists.
@@ -34,8 +40,11 @@ fn invalid(e: FrameworkError) -> ServiceError {
 }
 
 pub(crate) fn parse_stored(row: &FrameworkVersionRow) -> Result<Framework, ServiceError> {
-    framework::parse(&format!("{}@{}", row.framework_key, row.version), &row.source)
-        .map_err(|e| ServiceError::Internal(format!("a stored framework no longer parses: {e}")))
+    framework::parse(
+        &format!("{}@{}", row.framework_key, row.version),
+        &row.source,
+    )
+    .map_err(|e| ServiceError::Internal(format!("a stored framework no longer parses: {e}")))
 }
 
 impl App {
@@ -62,9 +71,15 @@ impl App {
             .map(|r| (u32::try_from(r.version).unwrap_or(0), r.fingerprint.clone()))
             .collect();
         if let Err(p) = framework::check_publishable(version, &fingerprint, &existing) {
-            return Err(invalid(FrameworkError { file: file_name.to_owned(), problems: vec![p] }));
+            return Err(invalid(FrameworkError {
+                file: file_name.to_owned(),
+                problems: vec![p],
+            }));
         }
-        if existing.iter().any(|(v, fp)| *v == version && *fp == fingerprint) {
+        if existing
+            .iter()
+            .any(|(v, fp)| *v == version && *fp == fingerprint)
+        {
             tx.rollback().await?;
             return Ok(ImportOutcome::AlreadyPresent { key, version });
         }
@@ -84,7 +99,10 @@ impl App {
         let refs: Vec<&Framework> = targets.iter().collect();
         let problems = framework::check_mappings(&parsed, &refs);
         if !problems.is_empty() {
-            return Err(invalid(FrameworkError { file: file_name.to_owned(), problems }));
+            return Err(invalid(FrameworkError {
+                file: file_name.to_owned(),
+                problems,
+            }));
         }
         let id = uuid::Uuid::new_v4().to_string();
         repo::frameworks::insert(
@@ -100,13 +118,24 @@ impl App {
             },
         )
         .await?;
-        event(&mut tx, Some(grant.user_id()), ctx, "framework.import", Subject::Framework(id), Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "framework.import",
+            Subject::Framework(id),
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(ImportOutcome::Imported { key, version })
     }
 
     /// Every stored framework version.
-    pub async fn list_frameworks(&self, grant: &Grant) -> Result<Vec<FrameworkSummary>, ServiceError> {
+    pub async fn list_frameworks(
+        &self,
+        grant: &Grant,
+    ) -> Result<Vec<FrameworkSummary>, ServiceError> {
         grant.require(Permission::FrameworkRead)?;
         let mut tx = self.db().read().await?;
         let rows = repo::frameworks::list(&mut tx).await?;

@@ -160,7 +160,15 @@ impl App {
         if is_throttled {
             let mut tx = self.db().write().await?;
             let subject = Subject::User(user.as_ref().map(|u| u.id.clone()));
-            event(&mut tx, None, ctx, "session.sign-in", subject, Outcome::Denied).await?;
+            event(
+                &mut tx,
+                None,
+                ctx,
+                "session.sign-in",
+                subject,
+                Outcome::Denied,
+            )
+            .await?;
             tx.commit().await?;
             return Err(ServiceError::Throttled);
         }
@@ -177,7 +185,15 @@ impl App {
                 let mut tx = self.db().write().await?;
                 count_failure(&mut tx, &keys, now).await?;
                 let subject = Subject::User(other.map(|u| u.id));
-                event(&mut tx, None, ctx, "session.sign-in", subject, Outcome::Failure).await?;
+                event(
+                    &mut tx,
+                    None,
+                    ctx,
+                    "session.sign-in",
+                    subject,
+                    Outcome::Failure,
+                )
+                .await?;
                 tx.commit().await?;
                 return Err(ServiceError::InvalidCredentials);
             }
@@ -195,7 +211,10 @@ impl App {
             repo::throttle::clear(&mut tx, pair).await?;
         }
         // With one partnership there is nothing to choose: work in it from the start.
-        let mut partnerships: Vec<&str> = memberships.iter().map(|m| m.partnership_id.as_str()).collect();
+        let mut partnerships: Vec<&str> = memberships
+            .iter()
+            .map(|m| m.partnership_id.as_str())
+            .collect();
         partnerships.sort_unstable();
         partnerships.dedup();
         let active = match partnerships.as_slice() {
@@ -233,7 +252,15 @@ impl App {
             let uid = UserId::from_str(&row.user_id).ok();
             let subject = Subject::User(Some(row.user_id.clone()));
             let ctx = RequestContext::default();
-            event(&mut tx, uid, &ctx, "session.expire", subject, Outcome::Success).await?;
+            event(
+                &mut tx,
+                uid,
+                &ctx,
+                "session.expire",
+                subject,
+                Outcome::Success,
+            )
+            .await?;
             tx.commit().await?;
             return Ok(None);
         }
@@ -275,8 +302,15 @@ impl App {
         let mut tx = self.db().write().await?;
         if throttled(&mut tx, &key, now).await? {
             let subject = Subject::User(Some(user_id.clone()));
-            event(&mut tx, Some(session.user.id), ctx, "session.mfa", subject, Outcome::Denied)
-                .await?;
+            event(
+                &mut tx,
+                Some(session.user.id),
+                ctx,
+                "session.mfa",
+                subject,
+                Outcome::Denied,
+            )
+            .await?;
             tx.commit().await?;
             return Err(ServiceError::Throttled);
         }
@@ -302,8 +336,15 @@ impl App {
         let subject = Subject::User(Some(user_id.clone()));
         if !ok {
             count_failure(&mut tx, &key, now).await?;
-            event(&mut tx, Some(session.user.id), ctx, "session.mfa", subject, Outcome::Failure)
-                .await?;
+            event(
+                &mut tx,
+                Some(session.user.id),
+                ctx,
+                "session.mfa",
+                subject,
+                Outcome::Failure,
+            )
+            .await?;
             tx.commit().await?;
             return Err(ServiceError::field(
                 "code",
@@ -319,7 +360,15 @@ impl App {
         } else {
             "session.sign-in"
         };
-        event(&mut tx, Some(session.user.id), ctx, action, subject, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(session.user.id),
+            ctx,
+            action,
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(NewSession {
             token,
@@ -382,8 +431,15 @@ impl App {
         let Some(step) =
             totp_matching_step(&secret, &session.user.email, code, (now / 1000) as u64)?
         else {
-            event(&mut tx, Some(session.user.id), ctx, "account.mfa-enrol", subject, Outcome::Failure)
-                .await?;
+            event(
+                &mut tx,
+                Some(session.user.id),
+                ctx,
+                "account.mfa-enrol",
+                subject,
+                Outcome::Failure,
+            )
+            .await?;
             tx.commit().await?;
             return Err(ServiceError::field(
                 "code",
@@ -406,10 +462,24 @@ impl App {
         repo::sessions::delete(&mut tx, &session.key).await?;
         let active = session.active_partnership.map(|p| p.to_string());
         let token = insert_session(&mut tx, &user_id, Stage::Complete, active, now).await?;
-        event(&mut tx, Some(session.user.id), ctx, "account.mfa-enrol", subject.clone(), Outcome::Success)
-            .await?;
-        event(&mut tx, Some(session.user.id), ctx, "session.sign-in", subject, Outcome::Success)
-            .await?;
+        event(
+            &mut tx,
+            Some(session.user.id),
+            ctx,
+            "account.mfa-enrol",
+            subject.clone(),
+            Outcome::Success,
+        )
+        .await?;
+        event(
+            &mut tx,
+            Some(session.user.id),
+            ctx,
+            "session.sign-in",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok((
             NewSession {
@@ -429,8 +499,15 @@ impl App {
         let mut tx = self.db().write().await?;
         repo::sessions::delete(&mut tx, &session.key).await?;
         let subject = Subject::User(Some(session.user.id.to_string()));
-        event(&mut tx, Some(session.user.id), ctx, "session.sign-out", subject, Outcome::Success)
-            .await?;
+        event(
+            &mut tx,
+            Some(session.user.id),
+            ctx,
+            "session.sign-out",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

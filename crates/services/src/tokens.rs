@@ -74,17 +74,31 @@ impl App {
             return Err(ServiceError::Denied(preventkit_domain::Denial::MfaRequired));
         }
         let mut errors = ValidationErrors::new();
-        let name = required_text("name", "a name for the token", &input.name, 100, &mut errors);
+        let name = required_text(
+            "name",
+            "a name for the token",
+            &input.name,
+            100,
+            &mut errors,
+        );
         let partnership = PartnershipId::from_str(input.partnership_id.trim()).ok();
         let role = Role::from_key(input.role.trim());
         let max = self.config().token_max_days;
-        let days = input.days.trim().parse::<i64>().ok().filter(|d| (1..=max).contains(d));
+        let days = input
+            .days
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=max).contains(d));
         match (partnership, role) {
             (Some(p), Some(r)) => {
                 if !session.actor.roles_in(p).any(|held| held == r) {
                     errors.add("role", "Choose a role you hold in that partnership");
                 } else if r.requires_mfa() && !session.actor.mfa_verified {
-                    errors.add("role", "Set up two-factor authentication before making a token for this role");
+                    errors.add(
+                        "role",
+                        "Set up two-factor authentication before making a token for this role",
+                    );
                 }
             }
             (None, _) => errors.add("partnership_id", "Choose a partnership"),
@@ -121,8 +135,15 @@ impl App {
             id: id.to_string(),
             partnership: partnership.to_string(),
         };
-        event(&mut tx, Some(session.user.id), ctx, "api-token.create", subject, Outcome::Success)
-            .await?;
+        event(
+            &mut tx,
+            Some(session.user.id),
+            ctx,
+            "api-token.create",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok((id, secret))
     }
@@ -148,13 +169,23 @@ impl App {
             return Err(ServiceError::NotFound);
         };
         if !repo::tokens::revoke(&mut tx, &row.id, &row.user_id, now_ms()).await? {
-            return Err(ServiceError::Conflict("That token was already revoked".into()));
+            return Err(ServiceError::Conflict(
+                "That token was already revoked".into(),
+            ));
         }
         let subject = Subject::Token {
             id: row.id,
             partnership: row.partnership_id,
         };
-        event(&mut tx, Some(user), ctx, "api-token.revoke", subject, Outcome::Success).await?;
+        event(
+            &mut tx,
+            Some(user),
+            ctx,
+            "api-token.revoke",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

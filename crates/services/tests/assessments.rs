@@ -4,7 +4,9 @@
 
 use preventkit_domain::assessment::{State, Transition};
 use preventkit_domain::policy::decide;
-use preventkit_domain::{Actor, Clearance, Marking, PartnershipId, Permission, Role, Scope, UserId};
+use preventkit_domain::{
+    Actor, Clearance, Marking, PartnershipId, Permission, Role, Scope, UserId,
+};
 use preventkit_services::assessments::NewAssessment;
 use preventkit_services::frameworks::ImportOutcome;
 use preventkit_services::{App, RequestContext, SecurityConfig, ServiceError};
@@ -65,16 +67,31 @@ scale = "progress"
 async fn apps() -> Vec<(App, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}/t.db", dir.path().display());
-    let mut v = vec![(App::open(&url, SecurityConfig::default()).await.expect("open"), Some(dir))];
+    let mut v = vec![(
+        App::open(&url, SecurityConfig::default())
+            .await
+            .expect("open"),
+        Some(dir),
+    )];
     match std::env::var("PREVENTKIT_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("pk_svc_{}", uuid::Uuid::new_v4().simple());
-            let admin = preventkit_storage::Db::connect(&base).await.expect("connect");
-            admin.execute_admin(&format!("CREATE DATABASE {name}")).await.expect("create db");
+            let admin = preventkit_storage::Db::connect(&base)
+                .await
+                .expect("connect");
+            admin
+                .execute_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create db");
             admin.close().await;
             let cut = base.rfind('/').expect("path");
             let url = format!("{}/{name}", &base[..cut]);
-            v.push((App::open(&url, SecurityConfig::default()).await.expect("open pg"), None));
+            v.push((
+                App::open(&url, SecurityConfig::default())
+                    .await
+                    .expect("open pg"),
+                None,
+            ));
         }
         _ => eprintln!("NOTE: PostgreSQL leg skipped: set PREVENTKIT_TEST_DATABASE_URL to run it"),
     }
@@ -95,12 +112,20 @@ fn actor(p: PartnershipId, role: Role) -> Actor {
 async fn member(app: &App, p: PartnershipId, email: &str, role: Role) -> Actor {
     let g = decide(&Actor::console(), Permission::UserManage, Scope::Platform).expect("grant");
     let user = app.find_user_by_email(&g, email).await.expect("demo user");
-    Actor { user_id: user.id.parse().expect("uuid"), ..actor(p, role) }
+    Actor {
+        user_id: user.id.parse().expect("uuid"),
+        ..actor(p, role)
+    }
 }
 
 async fn partnership(app: &App) -> PartnershipId {
     app.load_demo().await.expect("demo");
-    let g = decide(&Actor::console(), Permission::PartnershipManage, Scope::Platform).expect("grant");
+    let g = decide(
+        &Actor::console(),
+        Permission::PartnershipManage,
+        Scope::Platform,
+    )
+    .expect("grant");
     let p = app.list_all_partnerships(&g).await.expect("list");
     p.into_iter()
         .find(|p| p.name == "Riverton Prevent Partnership")
@@ -113,25 +138,60 @@ async fn partnership(app: &App) -> PartnershipId {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn framework_versions_never_change_in_place() {
     for (app, _dir) in apps().await {
-        let g = decide(&Actor::console(), Permission::FrameworkManage, Scope::Platform).expect("grant");
+        let g = decide(
+            &Actor::console(),
+            Permission::FrameworkManage,
+            Scope::Platform,
+        )
+        .expect("grant");
         let ctx = RequestContext::console();
         assert_eq!(
-            app.import_framework(&g, "mini.toml", FRAMEWORK, &ctx).await.expect("import"),
-            ImportOutcome::Imported { key: "mini".into(), version: 1 }
+            app.import_framework(&g, "mini.toml", FRAMEWORK, &ctx)
+                .await
+                .expect("import"),
+            ImportOutcome::Imported {
+                key: "mini".into(),
+                version: 1
+            }
         );
         assert_eq!(
-            app.import_framework(&g, "mini.toml", FRAMEWORK, &ctx).await.expect("again"),
-            ImportOutcome::AlreadyPresent { key: "mini".into(), version: 1 }
+            app.import_framework(&g, "mini.toml", FRAMEWORK, &ctx)
+                .await
+                .expect("again"),
+            ImportOutcome::AlreadyPresent {
+                key: "mini".into(),
+                version: 1
+            }
         );
         let changed = FRAMEWORK.replace("Is it shared?", "Is it shared widely?");
-        let err = app.import_framework(&g, "mini.toml", &changed, &ctx).await.expect_err("in place");
-        assert!(err.to_string().contains("publish the change as version 2"), "{err}");
+        let err = app
+            .import_framework(&g, "mini.toml", &changed, &ctx)
+            .await
+            .expect_err("in place");
+        assert!(
+            err.to_string().contains("publish the change as version 2"),
+            "{err}"
+        );
         let v2 = changed.replace("version = 1", "version = 2");
-        assert!(app.import_framework(&g, "mini.toml", &v2, &ctx).await.is_ok());
-        let bad = FRAMEWORK.replace("scale = \"progress\"\n\n[[sections.questions]]", "scale = \"stages\"\n\n[[sections.questions]]");
-        let err = app.import_framework(&g, "bad.toml", &bad, &ctx).await.expect_err("bad file");
+        assert!(app
+            .import_framework(&g, "mini.toml", &v2, &ctx)
+            .await
+            .is_ok());
+        let bad = FRAMEWORK.replace(
+            "scale = \"progress\"\n\n[[sections.questions]]",
+            "scale = \"stages\"\n\n[[sections.questions]]",
+        );
+        let err = app
+            .import_framework(&g, "bad.toml", &bad, &ctx)
+            .await
+            .expect_err("bad file");
         assert!(err.to_string().contains("bad.toml"), "{err}");
-        let read = decide(&Actor::console(), Permission::FrameworkRead, Scope::Platform).expect("grant");
+        let read = decide(
+            &Actor::console(),
+            Permission::FrameworkRead,
+            Scope::Platform,
+        )
+        .expect("grant");
         let list = app.list_frameworks(&read).await.expect("list");
         assert_eq!(list.iter().filter(|f| f.key == "mini").count(), 2);
     }
@@ -141,8 +201,15 @@ async fn framework_versions_never_change_in_place() {
 async fn answering_the_life_cycle_and_the_next_period() {
     for (app, _dir) in apps().await {
         let ctx = RequestContext::console();
-        let fg = decide(&Actor::console(), Permission::FrameworkManage, Scope::Platform).expect("grant");
-        app.import_framework(&fg, "mini.toml", FRAMEWORK, &ctx).await.expect("import");
+        let fg = decide(
+            &Actor::console(),
+            Permission::FrameworkManage,
+            Scope::Platform,
+        )
+        .expect("grant");
+        app.import_framework(&fg, "mini.toml", FRAMEWORK, &ctx)
+            .await
+            .expect("import");
         let p = partnership(&app).await;
         let scope = Scope::Partnership(p);
         let lead = member(&app, p, "lead@riverton.example", Role::PreventLead).await;
@@ -151,11 +218,20 @@ async fn answering_the_life_cycle_and_the_next_period() {
         let manage = decide(&lead, Permission::AssessmentManage, scope).expect("lead manages");
 
         // Bad input changes nothing.
-        let bad = NewAssessment { title: " ".into(), framework: "nope".into(), period_start: "2026-13-01".into(), period_end: "x".into(), previous_id: String::new() };
+        let bad = NewAssessment {
+            title: " ".into(),
+            framework: "nope".into(),
+            period_start: "2026-13-01".into(),
+            period_end: "x".into(),
+            previous_id: String::new(),
+        };
         match app.create_assessment(&manage, &bad, &ctx).await {
             Err(ServiceError::Validation(v)) => {
                 let fields: Vec<&str> = v.0.iter().map(|e| e.field.as_str()).collect();
-                assert!(fields.contains(&"title") && fields.contains(&"framework"), "{fields:?}");
+                assert!(
+                    fields.contains(&"title") && fields.contains(&"framework"),
+                    "{fields:?}"
+                );
             }
             other => panic!("expected validation errors, got {other:?}"),
         }
@@ -163,7 +239,17 @@ async fn answering_the_life_cycle_and_the_next_period() {
         assert!(app.list_assessments(&read).await.expect("list").is_empty());
 
         let id = app
-            .create_assessment(&manage, &NewAssessment { title: "2025/26".into(), framework: "mini".into(), period_start: "2025-04-01".into(), period_end: "2026-03-31".into(), previous_id: String::new() }, &ctx)
+            .create_assessment(
+                &manage,
+                &NewAssessment {
+                    title: "2025/26".into(),
+                    framework: "mini".into(),
+                    period_start: "2025-04-01".into(),
+                    period_end: "2026-03-31".into(),
+                    previous_id: String::new(),
+                },
+                &ctx,
+            )
             .await
             .expect("create");
         let view = app.assessment(&read, &id).await.expect("view");
@@ -173,15 +259,40 @@ async fn answering_the_life_cycle_and_the_next_period() {
         // A contributor answers only what is assigned to them.
         let respond = decide(&partner, Permission::AssessmentRespond, scope).expect("respond");
         assert!(matches!(
-            app.respond(&respond, &id, "1.1", 1, "developing", "", &ctx).await,
+            app.respond(&respond, &id, "1.1", 1, "developing", "", &ctx)
+                .await,
             Err(Err(ServiceError::Conflict(_)))
         ));
-        app.assign(&manage, &id, "b1", "", &partner.user_id.to_string(), &ctx).await.expect("assign");
+        app.assign(&manage, &id, "b1", "", &partner.user_id.to_string(), &ctx)
+            .await
+            .expect("assign");
         // A stale second edit is refused with both versions.
-        let v2 = app.respond(&respond, &id, "1.1", 1, "developing", "We have a draft.", &ctx).await.expect("rate");
+        let v2 = app
+            .respond(
+                &respond,
+                &id,
+                "1.1",
+                1,
+                "developing",
+                "We have a draft.",
+                &ctx,
+            )
+            .await
+            .expect("rate");
         assert_eq!(v2, 2);
         let lead_respond = decide(&lead, Permission::AssessmentRespond, scope).expect("respond");
-        match app.respond(&lead_respond, &id, "1.1", 1, "achieving", "Signed off.", &ctx).await {
+        match app
+            .respond(
+                &lead_respond,
+                &id,
+                "1.1",
+                1,
+                "achieving",
+                "Signed off.",
+                &ctx,
+            )
+            .await
+        {
             Err(Ok(stale)) => {
                 assert_eq!(stale.current.rating, "developing");
                 assert_eq!(stale.current.version, 2);
@@ -190,32 +301,107 @@ async fn answering_the_life_cycle_and_the_next_period() {
             other => panic!("expected a stale edit, got {other:?}"),
         }
         // A rating outside the scale is refused.
-        assert!(matches!(app.respond(&respond, &id, "1.1", 2, "excellent", "", &ctx).await, Err(Err(ServiceError::Validation(_)))));
-        app.respond(&lead_respond, &id, "1.1", 2, "achieving", "Signed off.", &ctx).await.expect("current edit");
-        let history = app.response_history(&read, &id, "1.1").await.expect("history");
-        assert_eq!(history.iter().map(|h| h.rating.as_str()).collect::<Vec<_>>(), vec!["developing", ""]);
+        assert!(matches!(
+            app.respond(&respond, &id, "1.1", 2, "excellent", "", &ctx)
+                .await,
+            Err(Err(ServiceError::Validation(_)))
+        ));
+        app.respond(
+            &lead_respond,
+            &id,
+            "1.1",
+            2,
+            "achieving",
+            "Signed off.",
+            &ctx,
+        )
+        .await
+        .expect("current edit");
+        let history = app
+            .response_history(&read, &id, "1.1")
+            .await
+            .expect("history");
+        assert_eq!(
+            history
+                .iter()
+                .map(|h| h.rating.as_str())
+                .collect::<Vec<_>>(),
+            vec!["developing", ""]
+        );
 
         // A board member cannot answer; a referrer cannot even read.
         assert!(decide(&board, Permission::AssessmentRespond, scope).is_err());
         assert!(decide(&actor(p, Role::Referrer), Permission::AssessmentRead, scope).is_err());
 
         // Life cycle: the submitter cannot approve their own submission.
-        app.transition(&manage, &id, &Transition::Submit, &ctx).await.expect("submit");
-        let lead_as_board = Actor { memberships: vec![(p, Role::BoardMember)], ..lead.clone() };
+        app.transition(&manage, &id, &Transition::Submit, &ctx)
+            .await
+            .expect("submit");
+        let lead_as_board = Actor {
+            memberships: vec![(p, Role::BoardMember)],
+            ..lead.clone()
+        };
         let own = decide(&lead_as_board, Permission::AssessmentApprove, scope).expect("grant");
-        let err = app.transition(&own, &id, &Transition::Approve, &ctx).await.expect_err("own approval");
+        let err = app
+            .transition(&own, &id, &Transition::Approve, &ctx)
+            .await
+            .expect_err("own approval");
         assert!(err.to_string().contains("someone else"), "{err}");
         // Answers are frozen once submitted.
-        assert!(matches!(app.respond(&respond, &id, "1.2", 1, "developing", "", &ctx).await, Err(Err(ServiceError::Conflict(_)))));
+        assert!(matches!(
+            app.respond(&respond, &id, "1.2", 1, "developing", "", &ctx)
+                .await,
+            Err(Err(ServiceError::Conflict(_)))
+        ));
         let approve = decide(&board, Permission::AssessmentApprove, scope).expect("approve");
-        assert_eq!(app.transition(&approve, &id, &Transition::Approve, &ctx).await.expect("approve"), State::Approved);
-        assert_eq!(app.transition(&manage, &id, &Transition::Lock, &ctx).await.expect("lock"), State::Locked);
-        assert!(app.transition(&manage, &id, &Transition::Reopen { reason: "".into() }, &ctx).await.is_err());
-        assert_eq!(app.transition(&manage, &id, &Transition::Reopen { reason: "A figure was wrong".into() }, &ctx).await.expect("reopen"), State::Draft);
+        assert_eq!(
+            app.transition(&approve, &id, &Transition::Approve, &ctx)
+                .await
+                .expect("approve"),
+            State::Approved
+        );
+        assert_eq!(
+            app.transition(&manage, &id, &Transition::Lock, &ctx)
+                .await
+                .expect("lock"),
+            State::Locked
+        );
+        assert!(app
+            .transition(
+                &manage,
+                &id,
+                &Transition::Reopen { reason: "".into() },
+                &ctx
+            )
+            .await
+            .is_err());
+        assert_eq!(
+            app.transition(
+                &manage,
+                &id,
+                &Transition::Reopen {
+                    reason: "A figure was wrong".into()
+                },
+                &ctx
+            )
+            .await
+            .expect("reopen"),
+            State::Draft
+        );
 
         // The next period starts from this one's answers.
         let next = app
-            .create_assessment(&manage, &NewAssessment { title: "2026/27".into(), framework: "mini".into(), period_start: "2026-04-01".into(), period_end: "2027-03-31".into(), previous_id: id.clone() }, &ctx)
+            .create_assessment(
+                &manage,
+                &NewAssessment {
+                    title: "2026/27".into(),
+                    framework: "mini".into(),
+                    period_start: "2026-04-01".into(),
+                    period_end: "2027-03-31".into(),
+                    previous_id: id.clone(),
+                },
+                &ctx,
+            )
             .await
             .expect("next period");
         let nv = app.assessment(&read, &next).await.expect("view");
@@ -225,7 +411,15 @@ async fn answering_the_life_cycle_and_the_next_period() {
 
         // Another partnership cannot see it.
         let other = PartnershipId::new();
-        let outsider = decide(&actor(other, Role::PreventLead), Permission::AssessmentRead, Scope::Partnership(other)).expect("grant");
-        assert!(matches!(app.assessment(&outsider, &id).await, Err(ServiceError::NotFound)));
+        let outsider = decide(
+            &actor(other, Role::PreventLead),
+            Permission::AssessmentRead,
+            Scope::Partnership(other),
+        )
+        .expect("grant");
+        assert!(matches!(
+            app.assessment(&outsider, &id).await,
+            Err(ServiceError::NotFound)
+        ));
     }
 }

@@ -76,8 +76,10 @@ impl From<sqlx::Error> for StorageError {
             }
             // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) after the busy timeout.
             // PostgreSQL: serialization failure and deadlock.
-            if matches!(db.code().as_deref(), Some("5") | Some("6") | Some("40001") | Some("40P01"))
-            {
+            if matches!(
+                db.code().as_deref(),
+                Some("5") | Some("6") | Some("40001") | Some("40P01")
+            ) {
                 return StorageError::Busy;
             }
         }
@@ -114,7 +116,11 @@ impl Db {
                 }
             }
             if !url.contains("mode=") {
-                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+                url.push_str(if url.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
             }
         }
         let options = AnyPoolOptions::new()
@@ -305,23 +311,13 @@ impl Tx {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_paths() {
-        assert_eq!(sqlite_path("sqlite://data/x.db?mode=rwc").as_deref(), Some("data/x.db"));
-        assert_eq!(sqlite_path("sqlite:x.db").as_deref(), Some("x.db"));
-        assert_eq!(sqlite_path("sqlite::memory:"), None);
-        assert!(Engine::from_url("mysql://x").is_err());
-    }
-}
-
 /// Put an SQLite backup in place of the database at `url`. The backup is checked first
 /// (integrity and schema); the current file is moved aside, never deleted, so a mistaken
 /// restore can itself be undone. Run with the server stopped.
-pub async fn restore_sqlite(url: &str, backup: &std::path::Path) -> Result<std::path::PathBuf, StorageError> {
+pub async fn restore_sqlite(
+    url: &str,
+    backup: &std::path::Path,
+) -> Result<std::path::PathBuf, StorageError> {
     if Engine::from_url(url)? != Engine::Sqlite {
         return Err(StorageError::Unsupported(
             "restore of PostgreSQL is done with pg_restore (see docs/operations.md)",
@@ -337,10 +333,14 @@ pub async fn restore_sqlite(url: &str, backup: &std::path::Path) -> Result<std::
     let migrated = check.is_migrated().await?;
     check.close().await;
     if result != "ok" {
-        return Err(StorageError::Corrupt(format!("the backup fails its integrity check: {result}")));
+        return Err(StorageError::Corrupt(format!(
+            "the backup fails its integrity check: {result}"
+        )));
     }
     if !migrated {
-        return Err(StorageError::Corrupt("the backup is not a Prevent Toolkit database".into()));
+        return Err(StorageError::Corrupt(
+            "the backup is not a Prevent Toolkit database".into(),
+        ));
     }
     let target = std::path::PathBuf::from(target);
     let staged = target.with_extension("restoring");
@@ -357,4 +357,20 @@ pub async fn restore_sqlite(url: &str, backup: &std::path::Path) -> Result<std::
     }
     std::fs::rename(&staged, &target)?;
     Ok(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            sqlite_path("sqlite://data/x.db?mode=rwc").as_deref(),
+            Some("data/x.db")
+        );
+        assert_eq!(sqlite_path("sqlite:x.db").as_deref(), Some("x.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert!(Engine::from_url("mysql://x").is_err());
+    }
 }

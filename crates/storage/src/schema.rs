@@ -5,8 +5,7 @@
 use crate::db::{Db, StorageError};
 use crate::now_ms;
 use sea_query::{
-    ColumnDef, ForeignKey, Iden, Index, IndexCreateStatement, Query, Table,
-    TableCreateStatement,
+    ColumnDef, ForeignKey, Iden, Index, IndexCreateStatement, Query, Table, TableCreateStatement,
 };
 
 #[derive(Iden, Clone, Copy)]
@@ -303,7 +302,11 @@ pub enum AuditHead {
 }
 
 fn id(col: impl Iden + 'static) -> ColumnDef {
-    ColumnDef::new(col).string_len(36).not_null().primary_key().to_owned()
+    ColumnDef::new(col)
+        .string_len(36)
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 fn text(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col).text().not_null().to_owned()
@@ -497,7 +500,12 @@ fn migration_1() -> Vec<Step> {
             .col(ref_id(ApiTokens::PartnershipId))
             .col(text(ApiTokens::Role))
             .col(text(ApiTokens::Name))
-            .col(ColumnDef::new(ApiTokens::TokenHash).string_len(64).not_null().unique_key())
+            .col(
+                ColumnDef::new(ApiTokens::TokenHash)
+                    .string_len(64)
+                    .not_null()
+                    .unique_key(),
+            )
             .col(int(ApiTokens::CreatedAt))
             .col(int(ApiTokens::ExpiresAt))
             .col(int_null(ApiTokens::RevokedAt))
@@ -515,18 +523,33 @@ fn migration_1() -> Vec<Step> {
             .to_owned()),
         T(Table::create()
             .table(Throttle::Table)
-            .col(ColumnDef::new(Throttle::Key).string_len(100).not_null().primary_key())
+            .col(
+                ColumnDef::new(Throttle::Key)
+                    .string_len(100)
+                    .not_null()
+                    .primary_key(),
+            )
             .col(int(Throttle::WindowStart))
             .col(int(Throttle::Failures))
             .to_owned()),
         T(Table::create()
             .table(Settings::Table)
-            .col(ColumnDef::new(Settings::Key).string_len(100).not_null().primary_key())
+            .col(
+                ColumnDef::new(Settings::Key)
+                    .string_len(100)
+                    .not_null()
+                    .primary_key(),
+            )
             .col(text(Settings::Value))
             .to_owned()),
         T(Table::create()
             .table(Jobs::Table)
-            .col(ColumnDef::new(Jobs::Name).string_len(100).not_null().primary_key())
+            .col(
+                ColumnDef::new(Jobs::Name)
+                    .string_len(100)
+                    .not_null()
+                    .primary_key(),
+            )
             .col(int(Jobs::LockedUntil))
             .col(text_null(Jobs::LockedBy))
             .col(int_null(Jobs::LastRunAt))
@@ -539,7 +562,12 @@ fn migration_1() -> Vec<Step> {
                     .not_null()
                     .primary_key(),
             )
-            .col(ColumnDef::new(AuditEvents::Id).string_len(36).not_null().unique_key())
+            .col(
+                ColumnDef::new(AuditEvents::Id)
+                    .string_len(36)
+                    .not_null()
+                    .unique_key(),
+            )
             .col(int(AuditEvents::OccurredAt))
             .col(ref_id_null(AuditEvents::ActorId))
             .col(ref_id_null(AuditEvents::PartnershipId))
@@ -548,7 +576,11 @@ fn migration_1() -> Vec<Step> {
             .col(text_null(AuditEvents::ObjectId))
             .col(text(AuditEvents::Outcome))
             .col(text_null(AuditEvents::Source))
-            .col(ColumnDef::new(AuditEvents::PrevHash).string_len(64).not_null())
+            .col(
+                ColumnDef::new(AuditEvents::PrevHash)
+                    .string_len(64)
+                    .not_null(),
+            )
             .col(ColumnDef::new(AuditEvents::Hash).string_len(64).not_null())
             .to_owned()),
         I(Index::create()
@@ -559,9 +591,18 @@ fn migration_1() -> Vec<Step> {
             .to_owned()),
         T(Table::create()
             .table(AuditHead::Table)
-            .col(ColumnDef::new(AuditHead::Id).big_integer().not_null().primary_key())
+            .col(
+                ColumnDef::new(AuditHead::Id)
+                    .big_integer()
+                    .not_null()
+                    .primary_key(),
+            )
             .col(int(AuditHead::LastSeq))
-            .col(ColumnDef::new(AuditHead::LastHash).string_len(64).not_null())
+            .col(
+                ColumnDef::new(AuditHead::LastHash)
+                    .string_len(64)
+                    .not_null(),
+            )
             .col(int(AuditHead::TouchedAt))
             .to_owned()),
     ]
@@ -573,10 +614,18 @@ fn migration_2() -> Vec<Step> {
             Table::create()
                 .table(FrameworkVersions::Table)
                 .col(id(FrameworkVersions::Id))
-                .col(ColumnDef::new(FrameworkVersions::FrameworkKey).string_len(100).not_null())
+                .col(
+                    ColumnDef::new(FrameworkVersions::FrameworkKey)
+                        .string_len(100)
+                        .not_null(),
+                )
                 .col(int(FrameworkVersions::Version))
                 .col(text(FrameworkVersions::Title))
-                .col(ColumnDef::new(FrameworkVersions::Fingerprint).string_len(64).not_null())
+                .col(
+                    ColumnDef::new(FrameworkVersions::Fingerprint)
+                        .string_len(64)
+                        .not_null(),
+                )
                 .col(text(FrameworkVersions::Source))
                 .col(int(FrameworkVersions::ImportedAt))
                 .to_owned(),
@@ -631,7 +680,11 @@ fn migration_3() -> Vec<Step> {
             .table(Responses::Table)
             .col(id(Responses::Id))
             .col(ref_id(Responses::AssessmentId))
-            .col(ColumnDef::new(Responses::QuestionId).string_len(100).not_null())
+            .col(
+                ColumnDef::new(Responses::QuestionId)
+                    .string_len(100)
+                    .not_null(),
+            )
             .col(text(Responses::Rating))
             .col(text(Responses::Details))
             .col(int(Responses::Version))
@@ -682,7 +735,10 @@ fn migration_3() -> Vec<Step> {
             .col(int(AssessmentTransitions::At))
             .foreign_key(
                 ForeignKey::create()
-                    .from(AssessmentTransitions::Table, AssessmentTransitions::AssessmentId)
+                    .from(
+                        AssessmentTransitions::Table,
+                        AssessmentTransitions::AssessmentId,
+                    )
                     .to(Assessments::Table, Assessments::Id),
             )
             .to_owned()),
@@ -764,7 +820,11 @@ fn migration_5() -> Vec<Step> {
             .table(EvidenceLinks::Table)
             .col(ref_id(EvidenceLinks::EvidenceId))
             .col(ref_id(EvidenceLinks::AssessmentId))
-            .col(ColumnDef::new(EvidenceLinks::QuestionId).string_len(100).not_null())
+            .col(
+                ColumnDef::new(EvidenceLinks::QuestionId)
+                    .string_len(100)
+                    .not_null(),
+            )
             .primary_key(
                 Index::create()
                     .col(EvidenceLinks::EvidenceId)
@@ -792,7 +852,11 @@ fn migration_6() -> Vec<Step> {
             .table(Comments::Table)
             .col(id(Comments::Id))
             .col(ref_id(Comments::AssessmentId))
-            .col(ColumnDef::new(Comments::QuestionId).string_len(100).not_null())
+            .col(
+                ColumnDef::new(Comments::QuestionId)
+                    .string_len(100)
+                    .not_null(),
+            )
             .col(ref_id(Comments::AuthorId))
             .col(text(Comments::Body))
             .col(int(Comments::CreatedAt))
@@ -811,7 +875,11 @@ fn migration_6() -> Vec<Step> {
         T(Table::create()
             .table(Assignments::Table)
             .col(ref_id(Assignments::AssessmentId))
-            .col(ColumnDef::new(Assignments::QuestionId).string_len(100).not_null())
+            .col(
+                ColumnDef::new(Assignments::QuestionId)
+                    .string_len(100)
+                    .not_null(),
+            )
             .col(ref_id_null(Assignments::OrganisationId))
             .col(ref_id_null(Assignments::UserId))
             .foreign_key(
@@ -939,7 +1007,10 @@ pub(crate) async fn migrate(db: &Db) -> Result<Vec<i64>, StorageError> {
                 [
                     (AuditHead::Id, 1i64.into()),
                     (AuditHead::LastSeq, 0i64.into()),
-                    (AuditHead::LastHash, preventkit_domain::audit::GENESIS_HASH.into()),
+                    (
+                        AuditHead::LastHash,
+                        preventkit_domain::audit::GENESIS_HASH.into(),
+                    ),
                     (AuditHead::TouchedAt, now_ms().into()),
                 ],
             )?)

@@ -14,7 +14,10 @@ async fn postgres_db() -> Option<Db> {
     let base = std::env::var("PREVENTKIT_TEST_DATABASE_URL").ok()?;
     let name = format!("pk_storage_{}", uuid::Uuid::new_v4().simple());
     let admin = Db::connect(&base).await.expect("connect postgres");
-    admin.execute_admin(&format!("CREATE DATABASE {name}")).await.expect("create database");
+    admin
+        .execute_admin(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
     admin.close().await;
     let url = match base.rfind('/') {
         Some(i) => format!("{}/{name}", &base[..i]),
@@ -48,18 +51,33 @@ async fn migrate_is_idempotent_and_round_trips_rows() {
             created_at: now_ms(),
         };
         let mut tx = db.write().await.expect("write");
-        repo::organisations::insert(&mut tx, &row).await.expect("insert");
+        repo::organisations::insert(&mut tx, &row)
+            .await
+            .expect("insert");
         tx.commit().await.expect("commit");
 
         let mut tx = db.write().await.expect("write");
-        let dup = OrganisationRow { id: uuid::Uuid::new_v4().to_string(), ..row.clone() };
-        let err = repo::organisations::insert(&mut tx, &dup).await.expect_err("duplicate");
+        let dup = OrganisationRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            ..row.clone()
+        };
+        let err = repo::organisations::insert(&mut tx, &dup)
+            .await
+            .expect_err("duplicate");
         assert!(matches!(err, StorageError::Conflict), "{err:?}");
         tx.rollback().await.expect("rollback");
 
         let mut tx = db.read().await.expect("read");
-        let got = repo::organisations::get(&mut tx, &row.id).await.expect("get");
+        let got = repo::organisations::get(&mut tx, &row.id)
+            .await
+            .expect("get");
         assert_eq!(got, Some(row.clone()));
-        assert_eq!(repo::organisations::list(&mut tx).await.expect("list").len(), 1);
+        assert_eq!(
+            repo::organisations::list(&mut tx)
+                .await
+                .expect("list")
+                .len(),
+            1
+        );
     }
 }

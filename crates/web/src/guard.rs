@@ -158,11 +158,12 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
         Access::Permission(p) => {
             let scope = match p.scope_kind() {
                 ScopeKind::Platform => Some(Scope::Platform),
-                ScopeKind::Partnership => partnership_param(req.uri().path(), spec.path)
-                    .map(|pid| {
+                ScopeKind::Partnership => {
+                    partnership_param(req.uri().path(), spec.path).map(|pid| {
                         partnership = Some(pid);
                         Scope::Partnership(pid)
-                    }),
+                    })
+                }
             };
             match (scope, &actor) {
                 (None, _) => {
@@ -242,7 +243,8 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
     let mut res = next.run(req).await;
     if let Some(pre) = new_pre_cookie {
         if spec.surface == Surface::Page {
-            let c = crate::pages::cookie_header(&state.cfg, state.cfg.pre_session_cookie(), &pre, None);
+            let c =
+                crate::pages::cookie_header(&state.cfg, state.cfg.pre_session_cookie(), &pre, None);
             res.headers_mut().append(header::SET_COOKIE, c);
         }
     }
@@ -341,7 +343,11 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// A text field of a multipart form (file uploads), read from the buffered body.
-async fn multipart_field(content_type: &str, body: axum::body::Bytes, name: &str) -> Option<String> {
+async fn multipart_field(
+    content_type: &str,
+    body: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
     let boundary = multer::parse_boundary(content_type).ok()?;
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
     let mut mp = multer::Multipart::new(stream, boundary);
@@ -375,10 +381,7 @@ mod tests {
             partnership_param(&path, "/api/v1/partnerships/{partnership}/memberships"),
             Some(id)
         );
-        assert_eq!(
-            partnership_param("/p/not-a-uuid", "/p/{partnership}"),
-            None
-        );
+        assert_eq!(partnership_param("/p/not-a-uuid", "/p/{partnership}"), None);
     }
 
     #[test]

@@ -14,10 +14,20 @@ async fn mfa_enrolment_challenge_and_recovery_codes() {
         let mut b = s.browser();
 
         // Password first: an administrator must set up MFA before anything else.
-        let r = b.post_form("/sign-in", "/sign-in", &[("email", "admin@riverton.example"), ("password", PW)]).await;
+        let r = b
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[("email", "admin@riverton.example"), ("password", PW)],
+            )
+            .await;
         assert_eq!(r.status, 303, "{}", engine.name());
         assert_eq!(r.location(), Some("/sign-in/mfa/set-up"));
-        let pre_mfa_cookie = b.cookies.get("pk_session").cloned().expect("session cookie");
+        let pre_mfa_cookie = b
+            .cookies
+            .get("pk_session")
+            .cloned()
+            .expect("session cookie");
         // Nothing else is reachable yet.
         let r = b.get("/home").await;
         assert_eq!(r.location(), Some("/sign-in/mfa/set-up"));
@@ -29,12 +39,24 @@ async fn mfa_enrolment_challenge_and_recovery_codes() {
         let secret = secret.replace(' ', "");
 
         // A wrong code re-renders with an error summary and changes nothing.
-        let r = b.post_form("/sign-in/mfa/set-up", "/sign-in/mfa/set-up", &[("code", "000000")]).await;
+        let r = b
+            .post_form(
+                "/sign-in/mfa/set-up",
+                "/sign-in/mfa/set-up",
+                &[("code", "000000")],
+            )
+            .await;
         assert_eq!(r.status, 422);
         assert!(r.body.contains("govuk-error-summary"));
         assert!(r.body.contains("href=\"#code\""));
 
-        let r = b.post_form("/sign-in/mfa/set-up", "/sign-in/mfa/set-up", &[("code", &totp_now(&secret))]).await;
+        let r = b
+            .post_form(
+                "/sign-in/mfa/set-up",
+                "/sign-in/mfa/set-up",
+                &[("code", &totp_now(&secret))],
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let codes: Vec<String> = r
             .body
@@ -62,21 +84,49 @@ async fn mfa_enrolment_challenge_and_recovery_codes() {
 
         // Next sign-in asks for a code.
         let mut b = s.browser();
-        let r = b.post_form("/sign-in", "/sign-in", &[("email", "admin@riverton.example"), ("password", PW)]).await;
+        let r = b
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[("email", "admin@riverton.example"), ("password", PW)],
+            )
+            .await;
         assert_eq!(r.location(), Some("/sign-in/mfa"));
         // The code used at enrolment cannot be used again (same time step).
-        let r = b.post_form("/sign-in/mfa", "/sign-in/mfa", &[("code", &totp_now(&secret))]).await;
+        let r = b
+            .post_form(
+                "/sign-in/mfa",
+                "/sign-in/mfa",
+                &[("code", &totp_now(&secret))],
+            )
+            .await;
         assert_eq!(r.status, 422, "a TOTP code is good once");
         // A recovery code works once.
-        let r = b.post_form("/sign-in/mfa", "/sign-in/mfa", &[("code", &codes[0])]).await;
+        let r = b
+            .post_form("/sign-in/mfa", "/sign-in/mfa", &[("code", &codes[0])])
+            .await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(r.location(), Some("/home"));
 
         let mut again = s.browser();
-        again.post_form("/sign-in", "/sign-in", &[("email", "admin@riverton.example"), ("password", PW)]).await;
-        let r = again.post_form("/sign-in/mfa", "/sign-in/mfa", &[("code", &codes[0])]).await;
+        again
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[("email", "admin@riverton.example"), ("password", PW)],
+            )
+            .await;
+        let r = again
+            .post_form("/sign-in/mfa", "/sign-in/mfa", &[("code", &codes[0])])
+            .await;
         assert_eq!(r.status, 422, "a recovery code is good once");
-        let r = again.post_form("/sign-in/mfa", "/sign-in/mfa", &[("code", &totp_next(&secret))]).await;
+        let r = again
+            .post_form(
+                "/sign-in/mfa",
+                "/sign-in/mfa",
+                &[("code", &totp_next(&secret))],
+            )
+            .await;
         assert_eq!(r.status, 303, "a fresh TOTP code works");
     }
 }
@@ -87,19 +137,38 @@ async fn unknown_and_known_emails_get_the_same_answer_and_throttling_is_temporar
         let s = Server::start_with(
             &engine,
             Options {
-                web: preventkit_web::WebConfig { trust_forwarded_for: true, ..Default::default() },
+                web: preventkit_web::WebConfig {
+                    trust_forwarded_for: true,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
         )
         .await;
         let mut attacker = s.browser();
-        attacker.extra.push(("x-forwarded-for".into(), "203.0.113.7".into()));
+        attacker
+            .extra
+            .push(("x-forwarded-for".into(), "203.0.113.7".into()));
 
         let known = attacker
-            .post_form("/sign-in", "/sign-in", &[("email", "referrer@riverton.example"), ("password", "wrong password")])
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[
+                    ("email", "referrer@riverton.example"),
+                    ("password", "wrong password"),
+                ],
+            )
             .await;
         let unknown = attacker
-            .post_form("/sign-in", "/sign-in", &[("email", "nobody@riverton.example"), ("password", "wrong password")])
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[
+                    ("email", "nobody@riverton.example"),
+                    ("password", "wrong password"),
+                ],
+            )
             .await;
         assert_eq!(known.status, 401);
         assert_eq!(unknown.status, known.status);
@@ -109,37 +178,66 @@ async fn unknown_and_known_emails_get_the_same_answer_and_throttling_is_temporar
                 .replace("referrer@riverton.example", "EMAIL")
                 .replace("nobody@riverton.example", "EMAIL")
         };
-        assert_eq!(strip(&known), strip(&unknown), "identical pages for known and unknown emails");
+        assert_eq!(
+            strip(&known),
+            strip(&unknown),
+            "identical pages for known and unknown emails"
+        );
 
         // Four more failures from this address for this account (five in all)...
         for _ in 0..4 {
             let r = attacker
-                .post_form("/sign-in", "/sign-in", &[("email", "referrer@riverton.example"), ("password", "wrong password")])
+                .post_form(
+                    "/sign-in",
+                    "/sign-in",
+                    &[
+                        ("email", "referrer@riverton.example"),
+                        ("password", "wrong password"),
+                    ],
+                )
                 .await;
             assert_eq!(r.status, 401);
         }
         // ...and now even the right password is refused from here.
         let r = attacker
-            .post_form("/sign-in", "/sign-in", &[("email", "referrer@riverton.example"), ("password", PW)])
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[("email", "referrer@riverton.example"), ("password", PW)],
+            )
             .await;
         assert_eq!(r.status, 429);
         assert!(r.body.contains("too many attempts"));
         // The same answer for an unknown email throttled the same way.
         for _ in 0..4 {
             attacker
-                .post_form("/sign-in", "/sign-in", &[("email", "nobody@riverton.example"), ("password", "x")])
+                .post_form(
+                    "/sign-in",
+                    "/sign-in",
+                    &[("email", "nobody@riverton.example"), ("password", "x")],
+                )
                 .await;
         }
         let r = attacker
-            .post_form("/sign-in", "/sign-in", &[("email", "nobody@riverton.example"), ("password", "x")])
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[("email", "nobody@riverton.example"), ("password", "x")],
+            )
             .await;
         assert_eq!(r.status, 429);
 
         // The real user, from their own address, is not locked out.
         let mut owner = s.browser();
-        owner.extra.push(("x-forwarded-for".into(), "198.51.100.20".into()));
+        owner
+            .extra
+            .push(("x-forwarded-for".into(), "198.51.100.20".into()));
         let r = owner
-            .post_form("/sign-in", "/sign-in", &[("email", "referrer@riverton.example"), ("password", PW)])
+            .post_form(
+                "/sign-in",
+                "/sign-in",
+                &[("email", "referrer@riverton.example"), ("password", PW)],
+            )
             .await;
         assert_eq!(r.status, 303, "owner signs in from another address");
         assert_eq!(r.location(), Some("/home"));
@@ -153,11 +251,14 @@ async fn unknown_and_known_emails_get_the_same_answer_and_throttling_is_temporar
         .expect("grant");
         let events = s
             .app
-            .audit_events(&grant, &preventkit_services::audit::AuditQuery {
-                action_prefix: Some("session.sign-in".into()),
-                limit: 500,
-                ..Default::default()
-            })
+            .audit_events(
+                &grant,
+                &preventkit_services::audit::AuditQuery {
+                    action_prefix: Some("session.sign-in".into()),
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
             .await
             .expect("events");
         let failures = events.iter().filter(|e| e.outcome == "failure").count();
@@ -166,7 +267,9 @@ async fn unknown_and_known_emails_get_the_same_answer_and_throttling_is_temporar
         assert!(denied >= 2, "throttled attempts recorded: {denied}");
         assert!(events.iter().all(|e| e.source.is_some()));
         // Events carry ids, never the email typed.
-        assert!(events.iter().all(|e| !e.object_id.clone().unwrap_or_default().contains('@')));
+        assert!(events
+            .iter()
+            .all(|e| !e.object_id.clone().unwrap_or_default().contains('@')));
     }
 }
 
@@ -194,7 +297,15 @@ async fn state_changes_without_a_valid_csrf_token_are_refused_and_change_nothing
         let mut other = other;
         let foreign = other.get("/account").await.csrf().expect("csrf");
         let r = b
-            .post_raw("/account/password", &[("current_password", PW), ("new_password", new_pw), ("confirm_password", new_pw), ("csrf_token", &foreign)])
+            .post_raw(
+                "/account/password",
+                &[
+                    ("current_password", PW),
+                    ("new_password", new_pw),
+                    ("confirm_password", new_pw),
+                    ("csrf_token", &foreign),
+                ],
+            )
             .await;
         assert_eq!(r.status, 400);
         // The password did not change.
@@ -205,7 +316,12 @@ async fn state_changes_without_a_valid_csrf_token_are_refused_and_change_nothing
         assert!(check.is_ok(), "old password still works");
         // A sign-in form without the pre-sign-in token is refused.
         let mut fresh = s.browser();
-        let r = fresh.post_raw("/sign-in", &[("email", "referrer@riverton.example"), ("password", PW)]).await;
+        let r = fresh
+            .post_raw(
+                "/sign-in",
+                &[("email", "referrer@riverton.example"), ("password", PW)],
+            )
+            .await;
         assert_eq!(r.status, 400);
     }
 }
@@ -216,20 +332,37 @@ async fn bad_form_input_rerenders_with_errors_and_changes_nothing() {
         let s = Server::start(&engine).await;
         let mut b = s.signed_in("referrer@riverton.example").await;
         let r = b
-            .post_form("/account", "/account/password", &[("current_password", "not it"), ("new_password", "short"), ("confirm_password", "different")])
+            .post_form(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", "not it"),
+                    ("new_password", "short"),
+                    ("confirm_password", "different"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 422);
         assert!(r.body.contains("govuk-error-summary"));
         for field in ["current_password", "new_password", "confirm_password"] {
-            assert!(r.body.contains(&format!("href=\"#{field}\"")), "summary links to {field}");
+            assert!(
+                r.body.contains(&format!("href=\"#{field}\"")),
+                "summary links to {field}"
+            );
         }
         assert!(r.body.contains("Password must be 8 characters or more"));
         assert!(r.body.contains("<title>Error: "));
-        assert!(s.app.sign_in("referrer@riverton.example", PW, &Default::default()).await.is_ok());
+        assert!(s
+            .app
+            .sign_in("referrer@riverton.example", PW, &Default::default())
+            .await
+            .is_ok());
 
         // Sign-in with empty fields.
         let mut anon = s.browser();
-        let r = anon.post_form("/sign-in", "/sign-in", &[("email", ""), ("password", "")]).await;
+        let r = anon
+            .post_form("/sign-in", "/sign-in", &[("email", ""), ("password", "")])
+            .await;
         assert_eq!(r.status, 422);
         assert!(r.body.contains("Enter your email address"));
         assert!(r.body.contains("Enter your password"));
@@ -238,7 +371,15 @@ async fn bad_form_input_rerenders_with_errors_and_changes_nothing() {
         let mut second = s.signed_in("referrer@riverton.example").await;
         let new_pw = "a brand new pass phrase";
         let r = b
-            .post_form("/account", "/account/password", &[("current_password", PW), ("new_password", new_pw), ("confirm_password", new_pw)])
+            .post_form(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", PW),
+                    ("new_password", new_pw),
+                    ("confirm_password", new_pw),
+                ],
+            )
             .await;
         assert_eq!(r.status, 303);
         assert_eq!(b.get("/account").await.status, 200);
@@ -252,7 +393,10 @@ async fn idle_sessions_expire() {
         let s = Server::start_with(
             &engine,
             Options {
-                security: preventkit_services::SecurityConfig { session_idle_ms: 1_000, ..Default::default() },
+                security: preventkit_services::SecurityConfig {
+                    session_idle_ms: 1_000,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
         )

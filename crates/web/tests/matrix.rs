@@ -377,7 +377,12 @@ fn holders(p: Permission) -> Holders {
         P::ActionManage => partnership(Roles::Only(&[R::PreventLead]), false),
         // Those who take part in the assessment may comment; the auditor only reads.
         P::AssessmentComment => partnership(
-            Roles::Only(&[R::PreventLead, R::Contributor, R::BoardMember, R::ElectedMember]),
+            Roles::Only(&[
+                R::PreventLead,
+                R::Contributor,
+                R::BoardMember,
+                R::ElectedMember,
+            ]),
             false,
         ),
         // Permissions that no route used when this was written. A route that starts using one

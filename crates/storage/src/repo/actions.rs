@@ -48,5 +48,6 @@ pub async fn for_partnership(
     if let Some(a) = assessment {
         q.and_where(Expr::col(A::AssessmentId).eq(a));
     }
-    tx.fetch_all(&q.order_by(A::DueDate, Order::Asc).to_owned()).await
+    tx.fetch_all(&q.order_by(A::DueDate, Order::Asc).to_owned())
+        .await
 }

@@ -119,10 +119,21 @@ pub async fn insert_transition(tx: &mut Tx, t: &TransitionRow) -> Result<(), Sto
     Ok(())
 }
 
-pub async fn transitions(tx: &mut Tx, assessment_id: &str) -> Result<Vec<TransitionRow>, StorageError> {
+pub async fn transitions(
+    tx: &mut Tx,
+    assessment_id: &str,
+) -> Result<Vec<TransitionRow>, StorageError> {
     tx.fetch_all(
         &Query::select()
-            .columns([T::Id, T::AssessmentId, T::FromState, T::ToState, T::Reason, T::ActorId, T::At])
+            .columns([
+                T::Id,
+                T::AssessmentId,
+                T::FromState,
+                T::ToState,
+                T::Reason,
+                T::ActorId,
+                T::At,
+            ])
             .from(T::Table)
             .and_where(Expr::col(T::AssessmentId).eq(assessment_id))
             .order_by(T::At, Order::Asc)
@@ -231,10 +242,21 @@ pub async fn update_response(
     Ok(true)
 }
 
-pub async fn history(tx: &mut Tx, response_id: &str) -> Result<Vec<ResponseHistoryRow>, StorageError> {
+pub async fn history(
+    tx: &mut Tx,
+    response_id: &str,
+) -> Result<Vec<ResponseHistoryRow>, StorageError> {
     tx.fetch_all(
         &Query::select()
-            .columns([H::Id, H::ResponseId, H::Version, H::Rating, H::Details, H::ChangedBy, H::ChangedAt])
+            .columns([
+                H::Id,
+                H::ResponseId,
+                H::Version,
+                H::Rating,
+                H::Details,
+                H::ChangedBy,
+                H::ChangedAt,
+            ])
             .from(H::Table)
             .and_where(Expr::col(H::ResponseId).eq(response_id))
             .order_by(H::Version, Order::Desc)

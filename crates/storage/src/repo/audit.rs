@@ -138,10 +138,13 @@ pub async fn search(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEventRow>, 
         q.and_where(Expr::col(A::ActorId).eq(a.as_str()));
     }
     if let Some(prefix) = &f.action_prefix {
-        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        q.and_where(Expr::col(A::Action).like(
-            sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\'),
-        ));
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.and_where(
+            Expr::col(A::Action).like(sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\')),
+        );
     }
     if let Some(o) = &f.outcome {
         q.and_where(Expr::col(A::Outcome).eq(o.as_str()));

@@ -21,10 +21,21 @@ pub async fn insert(tx: &mut Tx, c: &CommentRow) -> Result<(), StorageError> {
     Ok(())
 }
 
-pub async fn for_question(tx: &mut Tx, assessment: &str, question: &str) -> Result<Vec<CommentRow>, StorageError> {
+pub async fn for_question(
+    tx: &mut Tx,
+    assessment: &str,
+    question: &str,
+) -> Result<Vec<CommentRow>, StorageError> {
     tx.fetch_all(
         &Query::select()
-            .columns([C::Id, C::AssessmentId, C::QuestionId, C::AuthorId, C::Body, C::CreatedAt])
+            .columns([
+                C::Id,
+                C::AssessmentId,
+                C::QuestionId,
+                C::AuthorId,
+                C::Body,
+                C::CreatedAt,
+            ])
             .from(C::Table)
             .and_where(Expr::col(C::AssessmentId).eq(assessment))
             .and_where(Expr::col(C::QuestionId).eq(question))
@@ -54,7 +65,10 @@ pub async fn assign(tx: &mut Tx, a: &AssignmentRow) -> Result<(), StorageError> 
     Ok(())
 }
 
-pub async fn assignments(tx: &mut Tx, assessment: &str) -> Result<Vec<AssignmentRow>, StorageError> {
+pub async fn assignments(
+    tx: &mut Tx,
+    assessment: &str,
+) -> Result<Vec<AssignmentRow>, StorageError> {
     tx.fetch_all(
         &Query::select()
             .columns([S::AssessmentId, S::QuestionId, S::OrganisationId, S::UserId])

@@ -19,7 +19,11 @@ const COLS: [E; 13] = [
     E::CreatedAt,
 ];
 
-pub async fn insert(tx: &mut Tx, e: &EvidenceRow, bytes: Option<Vec<u8>>) -> Result<(), StorageError> {
+pub async fn insert(
+    tx: &mut Tx,
+    e: &EvidenceRow,
+    bytes: Option<Vec<u8>>,
+) -> Result<(), StorageError> {
     tx.execute(&super::insert(
         E::Table,
         [
@@ -49,7 +53,11 @@ pub async fn insert(tx: &mut Tx, e: &EvidenceRow, bytes: Option<Vec<u8>>) -> Res
     Ok(())
 }
 
-pub async fn get(tx: &mut Tx, id: &str, partnership_id: &str) -> Result<Option<EvidenceRow>, StorageError> {
+pub async fn get(
+    tx: &mut Tx,
+    id: &str,
+    partnership_id: &str,
+) -> Result<Option<EvidenceRow>, StorageError> {
     tx.fetch_optional(
         &Query::select()
             .columns(COLS)
@@ -61,7 +69,10 @@ pub async fn get(tx: &mut Tx, id: &str, partnership_id: &str) -> Result<Option<E
     .await
 }
 
-pub async fn for_partnership(tx: &mut Tx, partnership_id: &str) -> Result<Vec<EvidenceRow>, StorageError> {
+pub async fn for_partnership(
+    tx: &mut Tx,
+    partnership_id: &str,
+) -> Result<Vec<EvidenceRow>, StorageError> {
     tx.fetch_all(
         &Query::select()
             .columns(COLS)
@@ -87,7 +98,12 @@ pub async fn bytes(tx: &mut Tx, id: &str) -> Result<Option<Vec<u8>>, StorageErro
 }
 
 /// Link an item to a question of an assessment (linking twice is harmless).
-pub async fn link(tx: &mut Tx, evidence: &str, assessment: &str, question: &str) -> Result<(), StorageError> {
+pub async fn link(
+    tx: &mut Tx,
+    evidence: &str,
+    assessment: &str,
+    question: &str,
+) -> Result<(), StorageError> {
     let mut stmt = super::insert(
         L::Table,
         [

@@ -66,7 +66,10 @@ pub async fn members_of(tx: &mut Tx, partnership_id: &str) -> Result<Vec<MemberR
                 (U::Table, U::DisabledAt),
             ])
             .from(M::Table)
-            .inner_join(U::Table, Expr::col((U::Table, U::Id)).equals((M::Table, M::UserId)))
+            .inner_join(
+                U::Table,
+                Expr::col((U::Table, U::Id)).equals((M::Table, M::UserId)),
+            )
             .and_where(Expr::col((M::Table, M::PartnershipId)).eq(partnership_id))
             .order_by((U::Table, U::DisplayName), Order::Asc)
             .order_by((M::Table, M::Role), Order::Asc)

@@ -9,7 +9,10 @@ pub async fn insert(tx: &mut Tx, row: &PartnershipRow) -> Result<(), StorageErro
         [
             (P::Id, row.id.clone().into()),
             (P::Name, row.name.clone().into()),
-            (P::LeadOrganisationId, row.lead_organisation_id.clone().into()),
+            (
+                P::LeadOrganisationId,
+                row.lead_organisation_id.clone().into(),
+            ),
             (P::ParentId, row.parent_id.clone().into()),
             (P::RegionId, row.region_id.clone().into()),
             (P::CreatedAt, row.created_at.into()),

@@ -11,7 +11,10 @@ pub async fn insert(tx: &mut Tx, row: &SessionRow) -> Result<(), StorageError> {
             (S::UserId, row.user_id.clone().into()),
             (S::Stage, row.stage.clone().into()),
             (S::PendingTotpSecret, row.pending_totp_secret.clone().into()),
-            (S::ActivePartnershipId, row.active_partnership_id.clone().into()),
+            (
+                S::ActivePartnershipId,
+                row.active_partnership_id.clone().into(),
+            ),
             (S::CreatedAt, row.created_at.into()),
             (S::LastSeenAt, row.last_seen_at.into()),
         ],

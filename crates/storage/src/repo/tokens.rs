@@ -42,8 +42,12 @@ fn select() -> sea_query::SelectStatement {
 }
 
 pub async fn find_by_hash(tx: &mut Tx, hash: &str) -> Result<Option<ApiTokenRow>, StorageError> {
-    tx.fetch_optional(&select().and_where(Expr::col(T::TokenHash).eq(hash)).to_owned())
-        .await
+    tx.fetch_optional(
+        &select()
+            .and_where(Expr::col(T::TokenHash).eq(hash))
+            .to_owned(),
+    )
+    .await
 }
 
 pub async fn for_user(tx: &mut Tx, user_id: &str) -> Result<Vec<ApiTokenRow>, StorageError> {
@@ -72,7 +76,11 @@ pub async fn revoke(tx: &mut Tx, id: &str, user_id: &str, now: i64) -> Result<bo
     Ok(n == 1)
 }
 
-pub async fn revoke_all_for_user(tx: &mut Tx, user_id: &str, now: i64) -> Result<u64, StorageError> {
+pub async fn revoke_all_for_user(
+    tx: &mut Tx,
+    user_id: &str,
+    now: i64,
+) -> Result<u64, StorageError> {
     tx.execute(
         &Query::update()
             .table(T::Table)

@@ -50,8 +50,12 @@ fn select() -> sea_query::SelectStatement {
 }
 
 pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<UserRow>, StorageError> {
-    tx.fetch_optional(&select().and_where(Expr::col((U::Table, U::Id)).eq(id)).to_owned())
-        .await
+    tx.fetch_optional(
+        &select()
+            .and_where(Expr::col((U::Table, U::Id)).eq(id))
+            .to_owned(),
+    )
+    .await
 }
 
 pub async fn find_by_email(tx: &mut Tx, email: &str) -> Result<Option<UserRow>, StorageError> {
@@ -64,8 +68,12 @@ pub async fn find_by_email(tx: &mut Tx, email: &str) -> Result<Option<UserRow>, 
 }
 
 pub async fn list(tx: &mut Tx) -> Result<Vec<UserRow>, StorageError> {
-    tx.fetch_all(&select().order_by((U::Table, U::Email), Order::Asc).to_owned())
-        .await
+    tx.fetch_all(
+        &select()
+            .order_by((U::Table, U::Email), Order::Asc)
+            .to_owned(),
+    )
+    .await
 }
 
 /// Users holding any role in a partnership.

@@ -26,7 +26,12 @@ fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
 }
 
 fn org(o: preventkit_services::admin::Organisation) -> Organisation {
-    Organisation { id: o.id, name: o.name, org_type: o.org_type, created_at: rfc3339(o.created_at) }
+    Organisation {
+        id: o.id,
+        name: o.name,
+        org_type: o.org_type,
+        created_at: rfc3339(o.created_at),
+    }
 }
 
 fn membership(m: preventkit_services::admin::Member) -> Membership {
@@ -67,7 +72,10 @@ pub async fn me(State(state): State<AppState>, id: Identity) -> ApiResult<Json<M
 /// The token owner's tokens (never their secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account",
     responses((status = 200, body = [Token]), (status = 401, body = ErrorBody)))]
-pub async fn list_tokens(State(state): State<AppState>, id: Identity) -> ApiResult<Json<Vec<Token>>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    id: Identity,
+) -> ApiResult<Json<Vec<Token>>> {
     let t = token(&id)?;
     let list = state.app.list_tokens(t.actor.user_id).await?;
     Ok(Json(
@@ -90,24 +98,46 @@ pub async fn list_tokens(State(state): State<AppState>, id: Identity) -> ApiResu
 #[utoipa::path(delete, path = "/api/v1/tokens/{token}", tag = "account",
     params(("token" = String, Path, description = "Token id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn revoke_token(State(state): State<AppState>, id: Identity, Path(raw): Path<String>) -> ApiResult<Response> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    id: Identity,
+    Path(raw): Path<String>,
+) -> ApiResult<Response> {
     let t = token(&id)?;
     let tid: TokenId = parse(&raw)?;
-    state.app.revoke_token(t.actor.user_id, tid, &id.ctx).await?;
+    state
+        .app
+        .revoke_token(t.actor.user_id, tid, &id.ctx)
+        .await?;
     Ok(no_content())
 }
 
 /// Every organisation (names and types only).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
     responses((status = 200, body = [Organisation]), (status = 403, body = ErrorBody)))]
-pub async fn list_organisations(State(state): State<AppState>, Granted(g): Granted) -> ApiResult<Json<Vec<Organisation>>> {
-    Ok(Json(state.app.list_organisations(&g).await?.into_iter().map(org).collect()))
+pub async fn list_organisations(
+    State(state): State<AppState>,
+    Granted(g): Granted,
+) -> ApiResult<Json<Vec<Organisation>>> {
+    Ok(Json(
+        state
+            .app
+            .list_organisations(&g)
+            .await?
+            .into_iter()
+            .map(org)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{organisation}", tag = "organisations",
     params(("organisation" = String, Path, description = "Organisation id")),
     responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
-pub async fn get_organisation(State(state): State<AppState>, Granted(g): Granted, Path(raw): Path<String>) -> ApiResult<Json<Organisation>> {
+pub async fn get_organisation(
+    State(state): State<AppState>,
+    Granted(g): Granted,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<Organisation>> {
     let oid: OrganisationId = parse(&raw)?;
     Ok(Json(org(state.app.get_organisation(&g, oid).await?)))
 }
@@ -116,7 +146,10 @@ pub async fn get_organisation(State(state): State<AppState>, Granted(g): Granted
 #[utoipa::path(get, path = "/api/v1/partnerships/{partnership}", tag = "partnerships",
     params(("partnership" = String, Path, description = "Partnership id")),
     responses((status = 200, body = Partnership), (status = 403, body = ErrorBody)))]
-pub async fn get_partnership(State(state): State<AppState>, Granted(g): Granted) -> ApiResult<Json<Partnership>> {
+pub async fn get_partnership(
+    State(state): State<AppState>,
+    Granted(g): Granted,
+) -> ApiResult<Json<Partnership>> {
     let (p, orgs) = state.app.get_partnership(&g).await?;
     Ok(Json(Partnership {
         id: p.id,
@@ -133,7 +166,10 @@ pub async fn get_partnership(State(state): State<AppState>, Granted(g): Granted)
 #[utoipa::path(get, path = "/api/v1/partnerships/{partnership}/users", tag = "partnerships",
     params(("partnership" = String, Path, description = "Partnership id")),
     responses((status = 200, body = [User]), (status = 403, body = ErrorBody)))]
-pub async fn list_users(State(state): State<AppState>, Granted(g): Granted) -> ApiResult<Json<Vec<User>>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    Granted(g): Granted,
+) -> ApiResult<Json<Vec<User>>> {
     let members = state.app.list_members(&g).await?;
     let mut users: Vec<User> = Vec::new();
     for m in members {
@@ -154,8 +190,19 @@ pub async fn list_users(State(state): State<AppState>, Granted(g): Granted) -> A
 #[utoipa::path(get, path = "/api/v1/partnerships/{partnership}/memberships", tag = "memberships",
     params(("partnership" = String, Path, description = "Partnership id")),
     responses((status = 200, body = [Membership]), (status = 403, body = ErrorBody)))]
-pub async fn list_memberships(State(state): State<AppState>, Granted(g): Granted) -> ApiResult<Json<Vec<Membership>>> {
-    Ok(Json(state.app.list_members(&g).await?.into_iter().map(membership).collect()))
+pub async fn list_memberships(
+    State(state): State<AppState>,
+    Granted(g): Granted,
+) -> ApiResult<Json<Vec<Membership>>> {
+    Ok(Json(
+        state
+            .app
+            .list_members(&g)
+            .await?
+            .into_iter()
+            .map(membership)
+            .collect(),
+    ))
 }
 
 /// Give a person a role. An email without an account makes one, which then needs
@@ -178,13 +225,23 @@ pub async fn create_membership(
         password: body.password.unwrap_or_default(),
     };
     let mid = state.app.add_member(&g, &input, &id.ctx).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: mid.to_string() })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: mid.to_string(),
+        }),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/partnerships/{partnership}/memberships/{membership}", tag = "memberships",
     params(("partnership" = String, Path, description = "Partnership id"), ("membership" = String, Path, description = "Membership id")),
     responses((status = 200, body = Membership), (status = 404, body = ErrorBody)))]
-pub async fn get_membership(State(state): State<AppState>, Granted(g): Granted, Path((_, raw)): Path<(String, String)>) -> ApiResult<Json<Membership>> {
+pub async fn get_membership(
+    State(state): State<AppState>,
+    Granted(g): Granted,
+    Path((_, raw)): Path<(String, String)>,
+) -> ApiResult<Json<Membership>> {
     let mid: MembershipId = parse(&raw)?;
     Ok(Json(membership(state.app.get_member(&g, mid).await?)))
 }
@@ -202,7 +259,10 @@ pub async fn update_membership(
     ApiJson(body): ApiJson<UpdateMembership>,
 ) -> ApiResult<Response> {
     let mid: MembershipId = parse(&raw)?;
-    state.app.change_member_role(&g, mid, &body.role, &id.ctx).await?;
+    state
+        .app
+        .change_member_role(&g, mid, &body.role, &id.ctx)
+        .await?;
     Ok(no_content())
 }
 
@@ -230,7 +290,10 @@ pub async fn list_audit_events(
     params: Result<Query<AuditParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<AuditEvent>>> {
     let Query(p) = params.map_err(|e| {
-        ApiError(WebError::Service(ServiceError::field("query", e.body_text())))
+        ApiError(WebError::Service(ServiceError::field(
+            "query",
+            e.body_text(),
+        )))
     })?;
     let filter = Filter {
         action: p.action.unwrap_or_default(),
@@ -240,7 +303,8 @@ pub async fn list_audit_events(
         to: p.to.unwrap_or_default(),
         before: p.before.map(|b| b.to_string()).unwrap_or_default(),
     };
-    let mut q = to_query(&filter).map_err(|e| ApiError(WebError::Service(ServiceError::Validation(e))))?;
+    let mut q =
+        to_query(&filter).map_err(|e| ApiError(WebError::Service(ServiceError::Validation(e))))?;
     q.limit = p.limit.unwrap_or(50).clamp(1, 500);
     let rows = state.app.audit_events(&g, &q).await?;
     Ok(Json(

@@ -67,15 +67,20 @@ pub async fn openapi_json() -> Response {
 pub fn error_response(err: WebError) -> Response {
     err.log();
     let fields: Vec<FieldProblem> = match &err {
-        WebError::Service(ServiceError::Validation(v)) => v
-            .0
-            .iter()
-            .map(|f| FieldProblem { field: f.field.clone(), message: f.message.clone() })
-            .collect(),
+        WebError::Service(ServiceError::Validation(v)) => {
+            v.0.iter()
+                .map(|f| FieldProblem {
+                    field: f.field.clone(),
+                    message: f.message.clone(),
+                })
+                .collect()
+        }
         _ => Vec::new(),
     };
     let message = match &err {
-        WebError::Service(ServiceError::Validation(_)) => "The request has invalid fields".to_owned(),
+        WebError::Service(ServiceError::Validation(_)) => {
+            "The request has invalid fields".to_owned()
+        }
         other => other.public_message(),
     };
     let body = ErrorBody {
@@ -132,21 +137,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let bytes = axum::body::Bytes::from_request(req, s)
             .await
             .map_err(|_| ApiError(WebError::BadRequest("The body could not be read".into())))?;
-        serde_json::from_slice::<T>(&bytes).map(ApiJson).map_err(|e| {
-            let msg = e.to_string();
-            let field = msg
-                .strip_prefix("unknown field `")
-                .and_then(|r| r.split('`').next())
-                .or_else(|| msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()))
-                .map(str::to_owned);
-            let mut v = preventkit_services::domain::validate::ValidationErrors::new();
-            match field {
-                Some(f) if msg.starts_with("unknown field") => v.add(&f, format!("'{f}' is not a field of this request")),
-                Some(f) => v.add(&f, format!("'{f}' is required")),
-                None => v.add("body", format!("The body is not valid: {msg}")),
-            }
-            ApiError(WebError::Service(ServiceError::Validation(v)))
-        })
+        serde_json::from_slice::<T>(&bytes)
+            .map(ApiJson)
+            .map_err(|e| {
+                let msg = e.to_string();
+                let field = msg
+                    .strip_prefix("unknown field `")
+                    .and_then(|r| r.split('`').next())
+                    .or_else(|| {
+                        msg.strip_prefix("missing field `")
+                            .and_then(|r| r.split('`').next())
+                    })
+                    .map(str::to_owned);
+                let mut v = preventkit_services::domain::validate::ValidationErrors::new();
+                match field {
+                    Some(f) if msg.starts_with("unknown field") => {
+                        v.add(&f, format!("'{f}' is not a field of this request"))
+                    }
+                    Some(f) => v.add(&f, format!("'{f}' is required")),
+                    None => v.add("body", format!("The body is not valid: {msg}")),
+                }
+                ApiError(WebError::Service(ServiceError::Validation(v)))
+            })
     }
 }
 

@@ -1,6 +1,8 @@
 //! The signed-in user's own account: password, recovery codes, API tokens.
 
-use super::{cookie_header, fail, form_errors, render, render_with_flash, see_other_with, svc, PageResult};
+use super::{
+    cookie_header, fail, form_errors, render, render_with_flash, see_other_with, svc, PageResult,
+};
 use crate::extract::{Fields, Signed};
 use crate::guard::Identity;
 use crate::AppState;
@@ -21,7 +23,11 @@ async fn account_page(
     status: StatusCode,
     errors: Option<&ValidationErrors>,
 ) -> PageResult {
-    let left = state.app.recovery_codes_left(s).await.map_err(svc(state, id))?;
+    let left = state
+        .app
+        .recovery_codes_left(s)
+        .await
+        .map_err(svc(state, id))?;
     let ctx = context! {
         title => "Your account",
         email => s.user.email,
@@ -37,7 +43,11 @@ async fn account_page(
     }
 }
 
-pub async fn account(State(state): State<AppState>, Signed(s, id): Signed, headers: HeaderMap) -> PageResult {
+pub async fn account(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    headers: HeaderMap,
+) -> PageResult {
     account_page(&state, &s, &id, &headers, StatusCode::OK, None).await
 }
 
@@ -67,7 +77,15 @@ pub async fn change_password(
             Ok(res)
         }
         Err(ServiceError::Validation(e)) => {
-            account_page(&state, &s, &id, &headers, StatusCode::UNPROCESSABLE_ENTITY, Some(&e)).await
+            account_page(
+                &state,
+                &s,
+                &id,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
@@ -97,8 +115,16 @@ async fn tokens_page(
     status: StatusCode,
     extra: Value,
 ) -> PageResult {
-    let tokens = state.app.list_tokens(s.user.id).await.map_err(svc(state, id))?;
-    let partnerships = state.app.my_partnerships(&s.actor).await.map_err(svc(state, id))?;
+    let tokens = state
+        .app
+        .list_tokens(s.user.id)
+        .await
+        .map_err(svc(state, id))?;
+    let partnerships = state
+        .app
+        .my_partnerships(&s.actor)
+        .await
+        .map_err(svc(state, id))?;
     let mut choices = Vec::new();
     for (p, roles) in &partnerships {
         for r in roles {
@@ -108,8 +134,10 @@ async fn tokens_page(
             });
         }
     }
-    let names: std::collections::BTreeMap<String, String> =
-        partnerships.iter().map(|(p, _)| (p.id.clone(), p.name.clone())).collect();
+    let names: std::collections::BTreeMap<String, String> = partnerships
+        .iter()
+        .map(|(p, _)| (p.id.clone(), p.name.clone()))
+        .collect();
     let ctx = context! {
         title => "API tokens",
         tokens => tokens,
@@ -124,7 +152,11 @@ async fn tokens_page(
     }
 }
 
-pub async fn tokens(State(state): State<AppState>, Signed(s, id): Signed, headers: HeaderMap) -> PageResult {
+pub async fn tokens(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    headers: HeaderMap,
+) -> PageResult {
     tokens_page(&state, &s, &id, &headers, StatusCode::OK, context! {}).await
 }
 
@@ -144,7 +176,15 @@ pub async fn create_token(
     };
     match state.app.create_token(&s, &input, &id.ctx).await {
         Ok((_, secret)) => {
-            tokens_page(&state, &s, &id, &headers, StatusCode::OK, context! { new_token => secret }).await
+            tokens_page(
+                &state,
+                &s,
+                &id,
+                &headers,
+                StatusCode::OK,
+                context! { new_token => secret },
+            )
+            .await
         }
         Err(ServiceError::Validation(mut e)) => {
             // The form has one "scope" field for partnership and role together.
@@ -180,5 +220,9 @@ pub async fn revoke_token(
         .revoke_token(s.user.id, token, &id.ctx)
         .await
         .map_err(svc(&state, &id))?;
-    Ok(see_other_with(&state.cfg, "/account/tokens", "token-revoked"))
+    Ok(see_other_with(
+        &state.cfg,
+        "/account/tokens",
+        "token-revoked",
+    ))
 }

@@ -38,7 +38,9 @@ fn page(
 /// A platform grant for another permission, for pages that show what a neighbouring
 /// permission covers (for example organisation choices on the partnership page).
 fn platform_grant(id: &Identity, p: Permission) -> Option<Grant> {
-    id.session.as_ref().and_then(|s| decide(&s.actor, p, Scope::Platform).ok())
+    id.session
+        .as_ref()
+        .and_then(|s| decide(&s.actor, p, Scope::Platform).ok())
 }
 
 fn org_types() -> Vec<Value> {
@@ -58,13 +60,19 @@ async fn organisations_page(
     values: Value,
 ) -> PageResult {
     let orgs = match platform_grant(id, Permission::OrganisationRead) {
-        Some(read) => state.app.list_organisations(&read).await.map_err(svc(state, id))?,
+        Some(read) => state
+            .app
+            .list_organisations(&read)
+            .await
+            .map_err(svc(state, id))?,
         None => Vec::new(),
     };
     let rows: Vec<Value> = orgs
         .into_iter()
         .map(|o| {
-            let kind = OrganisationType::from_key(&o.org_type).map(|t| t.label()).unwrap_or("Other");
+            let kind = OrganisationType::from_key(&o.org_type)
+                .map(|t| t.label())
+                .unwrap_or("Other");
             context! { name => o.name, kind => kind }
         })
         .collect();
@@ -78,7 +86,12 @@ async fn organisations_page(
     )
 }
 
-pub async fn organisations(State(state): State<AppState>, id: Identity, Granted(_): Granted, headers: HeaderMap) -> PageResult {
+pub async fn organisations(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(_): Granted,
+    headers: HeaderMap,
+) -> PageResult {
     organisations_page(&state, &id, &headers, None, context! {}).await
 }
 
@@ -89,9 +102,16 @@ pub async fn create_organisation(
     headers: HeaderMap,
     form: Fields,
 ) -> PageResult {
-    let input = NewOrganisation { name: form.get("name"), org_type: form.get("org_type") };
+    let input = NewOrganisation {
+        name: form.get("name"),
+        org_type: form.get("org_type"),
+    };
     match state.app.create_organisation(&g, &input, &id.ctx).await {
-        Ok(_) => Ok(see_other_with(&state.cfg, "/admin/organisations", "organisation-created")),
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            "/admin/organisations",
+            "organisation-created",
+        )),
         Err(ServiceError::Validation(e)) => {
             let values = context! { name => input.name, org_type => input.org_type };
             organisations_page(&state, &id, &headers, Some(&e), values).await
@@ -110,13 +130,30 @@ async fn partnerships_page(
     errors: Option<&ValidationErrors>,
     values: Value,
 ) -> PageResult {
-    let partnerships = state.app.list_all_partnerships(grant).await.map_err(svc(state, id))?;
-    let regions = state.app.list_regions(grant).await.map_err(svc(state, id))?;
+    let partnerships = state
+        .app
+        .list_all_partnerships(grant)
+        .await
+        .map_err(svc(state, id))?;
+    let regions = state
+        .app
+        .list_regions(grant)
+        .await
+        .map_err(svc(state, id))?;
     let orgs = match platform_grant(id, Permission::OrganisationRead) {
-        Some(g) => state.app.list_organisations(&g).await.map_err(svc(state, id))?,
+        Some(g) => state
+            .app
+            .list_organisations(&g)
+            .await
+            .map_err(svc(state, id))?,
         None => Vec::new(),
     };
-    let org_name = |oid: &str| orgs.iter().find(|o| o.id == oid).map(|o| o.name.clone()).unwrap_or_default();
+    let org_name = |oid: &str| {
+        orgs.iter()
+            .find(|o| o.id == oid)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
     let region_name = |rid: &Option<String>| {
         rid.as_ref()
             .and_then(|r| regions.iter().find(|x| &x.id == r))
@@ -134,9 +171,18 @@ async fn partnerships_page(
         .filter(|o| OrganisationType::from_key(&o.org_type).is_some_and(|t| t.is_local_authority()))
         .map(|o| context! { value => o.id, text => o.name })
         .collect();
-    let all_orgs: Vec<Value> = orgs.iter().map(|o| context! { value => o.id, text => o.name }).collect();
-    let parents: Vec<Value> = partnerships.iter().map(|p| context! { value => p.id, text => p.name }).collect();
-    let region_opts: Vec<Value> = regions.iter().map(|r| context! { value => r.id, text => r.name }).collect();
+    let all_orgs: Vec<Value> = orgs
+        .iter()
+        .map(|o| context! { value => o.id, text => o.name })
+        .collect();
+    let parents: Vec<Value> = partnerships
+        .iter()
+        .map(|p| context! { value => p.id, text => p.name })
+        .collect();
+    let region_opts: Vec<Value> = regions
+        .iter()
+        .map(|r| context! { value => r.id, text => r.name })
+        .collect();
     page(
         state,
         id,
@@ -155,7 +201,12 @@ async fn partnerships_page(
     )
 }
 
-pub async fn partnerships(State(state): State<AppState>, id: Identity, Granted(g): Granted, headers: HeaderMap) -> PageResult {
+pub async fn partnerships(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    headers: HeaderMap,
+) -> PageResult {
     partnerships_page(&state, &id, &g, &headers, None, context! {}).await
 }
 
@@ -173,7 +224,11 @@ pub async fn create_partnership(
         region_id: form.get("region_id"),
     };
     match state.app.create_partnership(&g, &input, &id.ctx).await {
-        Ok(_) => Ok(see_other_with(&state.cfg, "/admin/partnerships", "partnership-created")),
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            "/admin/partnerships",
+            "partnership-created",
+        )),
         Err(ServiceError::Validation(e)) => {
             let values = context! {
                 name => input.name, lead_organisation_id => input.lead_organisation_id,
@@ -193,10 +248,22 @@ pub async fn add_partnership_organisation(
     headers: HeaderMap,
     form: Fields,
 ) -> PageResult {
-    let pid: PartnershipId = pid.parse().map_err(|_| fail(&state, &id)(crate::WebError::NotFound))?;
-    match state.app.add_partnership_organisation(&g, pid, &form.get("organisation_id"), &id.ctx).await {
-        Ok(()) => Ok(see_other_with(&state.cfg, "/admin/partnerships", "partnership-updated")),
-        Err(ServiceError::Validation(e)) => partnerships_page(&state, &id, &g, &headers, Some(&e), context! {}).await,
+    let pid: PartnershipId = pid
+        .parse()
+        .map_err(|_| fail(&state, &id)(crate::WebError::NotFound))?;
+    match state
+        .app
+        .add_partnership_organisation(&g, pid, &form.get("organisation_id"), &id.ctx)
+        .await
+    {
+        Ok(()) => Ok(see_other_with(
+            &state.cfg,
+            "/admin/partnerships",
+            "partnership-updated",
+        )),
+        Err(ServiceError::Validation(e)) => {
+            partnerships_page(&state, &id, &g, &headers, Some(&e), context! {}).await
+        }
         Err(ServiceError::Conflict(m)) => {
             let e = ValidationErrors::single("organisation_id", m);
             partnerships_page(&state, &id, &g, &headers, Some(&e), context! {}).await
@@ -212,13 +279,29 @@ pub async fn create_region(
     headers: HeaderMap,
     form: Fields,
 ) -> PageResult {
-    match state.app.create_region(&g, &form.get("region_name"), &id.ctx).await {
-        Ok(_) => Ok(see_other_with(&state.cfg, "/admin/partnerships", "region-created")),
+    match state
+        .app
+        .create_region(&g, &form.get("region_name"), &id.ctx)
+        .await
+    {
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            "/admin/partnerships",
+            "region-created",
+        )),
         Err(ServiceError::Validation(mut e)) => {
             for fe in &mut e.0 {
                 fe.field = "region_name".into();
             }
-            partnerships_page(&state, &id, &g, &headers, Some(&e), context! { region_name => form.get("region_name") }).await
+            partnerships_page(
+                &state,
+                &id,
+                &g,
+                &headers,
+                Some(&e),
+                context! { region_name => form.get("region_name") },
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
@@ -236,10 +319,17 @@ async fn users_page(
 ) -> PageResult {
     let users = state.app.list_users(grant).await.map_err(svc(state, id))?;
     let orgs = match platform_grant(id, Permission::OrganisationRead) {
-        Some(g) => state.app.list_organisations(&g).await.map_err(svc(state, id))?,
+        Some(g) => state
+            .app
+            .list_organisations(&g)
+            .await
+            .map_err(svc(state, id))?,
         None => Vec::new(),
     };
-    let org_opts: Vec<Value> = orgs.iter().map(|o| context! { value => o.id, text => o.name }).collect();
+    let org_opts: Vec<Value> = orgs
+        .iter()
+        .map(|o| context! { value => o.id, text => o.name })
+        .collect();
     let me = id.session.as_ref().map(|s| s.user.id.to_string());
     page(
         state,
@@ -251,7 +341,12 @@ async fn users_page(
     )
 }
 
-pub async fn users(State(state): State<AppState>, id: Identity, Granted(g): Granted, headers: HeaderMap) -> PageResult {
+pub async fn users(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    headers: HeaderMap,
+) -> PageResult {
     users_page(&state, &id, &g, &headers, None, context! {}).await
 }
 
@@ -284,7 +379,8 @@ pub async fn create_user(
 }
 
 fn user_id(state: &AppState, id: &Identity, raw: &str) -> Result<UserId, super::PageError> {
-    raw.parse().map_err(|_| fail(state, id)(crate::WebError::NotFound))
+    raw.parse()
+        .map_err(|_| fail(state, id)(crate::WebError::NotFound))
 }
 
 async fn user_action(
@@ -304,19 +400,37 @@ async fn user_action(
     }
 }
 
-pub async fn disable_user(State(state): State<AppState>, id: Identity, Granted(g): Granted, Path(user): Path<String>, headers: HeaderMap) -> PageResult {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
     let uid = user_id(&state, &id, &user)?;
     let r = state.app.set_user_disabled(&g, uid, true, &id.ctx).await;
     user_action(&state, &id, &g, &headers, r).await
 }
 
-pub async fn enable_user(State(state): State<AppState>, id: Identity, Granted(g): Granted, Path(user): Path<String>, headers: HeaderMap) -> PageResult {
+pub async fn enable_user(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
     let uid = user_id(&state, &id, &user)?;
     let r = state.app.set_user_disabled(&g, uid, false, &id.ctx).await;
     user_action(&state, &id, &g, &headers, r).await
 }
 
-pub async fn reset_mfa(State(state): State<AppState>, id: Identity, Granted(g): Granted, Path(user): Path<String>, headers: HeaderMap) -> PageResult {
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
     let uid = user_id(&state, &id, &user)?;
     let r = state.app.reset_mfa(&g, uid, &id.ctx).await;
     user_action(&state, &id, &g, &headers, r).await

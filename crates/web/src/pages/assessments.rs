@@ -22,16 +22,23 @@ fn can(id: &Identity, p: Permission, pid: PartnershipId) -> bool {
 }
 
 fn pid_of(state: &AppState, id: &Identity, g: &Grant) -> Result<PartnershipId, super::PageError> {
-    g.partnership().ok_or_else(|| fail(state, id)(crate::WebError::NotFound))
+    g.partnership()
+        .ok_or_else(|| fail(state, id)(crate::WebError::NotFound))
 }
 
 fn state_label(key: &str) -> &'static str {
-    AState::from_key(key).map(|s| s.label()).unwrap_or("Unknown")
+    AState::from_key(key)
+        .map(|s| s.label())
+        .unwrap_or("Unknown")
 }
 
 async fn list_page(state: &AppState, id: &Identity, g: &Grant, headers: &HeaderMap) -> PageResult {
     let pid = pid_of(state, id, g)?;
-    let rows = state.app.list_assessments(g).await.map_err(svc(state, id))?;
+    let rows = state
+        .app
+        .list_assessments(g)
+        .await
+        .map_err(svc(state, id))?;
     let items: Vec<Value> = rows
         .iter()
         .map(|a| context! { id => a.id, title => a.title, start => a.period_start, end => a.period_end, state => state_label(&a.state) })
@@ -51,14 +58,34 @@ async fn list_page(state: &AppState, id: &Identity, g: &Grant, headers: &HeaderM
     .map_err(fail(state, id))
 }
 
-pub async fn list(State(state): State<AppState>, id: Identity, Granted(g): Granted, headers: HeaderMap) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    headers: HeaderMap,
+) -> PageResult {
     list_page(&state, &id, &g, &headers).await
 }
 
-async fn new_page(state: &AppState, id: &Identity, g: &Grant, status: StatusCode, errors: Option<&ValidationErrors>, values: Value) -> PageResult {
+async fn new_page(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    status: StatusCode,
+    errors: Option<&ValidationErrors>,
+    values: Value,
+) -> PageResult {
     let pid = pid_of(state, id, g)?;
-    let frameworks = match id.session.as_ref().and_then(|s| decide(&s.actor, Permission::FrameworkRead, Scope::Platform).ok()) {
-        Some(fg) => state.app.list_frameworks(&fg).await.map_err(svc(state, id))?,
+    let frameworks = match id
+        .session
+        .as_ref()
+        .and_then(|s| decide(&s.actor, Permission::FrameworkRead, Scope::Platform).ok())
+    {
+        Some(fg) => state
+            .app
+            .list_frameworks(&fg)
+            .await
+            .map_err(svc(state, id))?,
         None => Vec::new(),
     };
     let mut seen = std::collections::BTreeMap::new();
@@ -69,7 +96,14 @@ async fn new_page(state: &AppState, id: &Identity, g: &Grant, status: StatusCode
         .values()
         .map(|f| context! { value => f.key, text => format!("{} (version {}, {} questions)", f.title, f.version, f.questions) })
         .collect();
-    let read = id.session.as_ref().and_then(|s| decide(&s.actor, Permission::AssessmentRead, Scope::Partnership(pid)).ok());
+    let read = id.session.as_ref().and_then(|s| {
+        decide(
+            &s.actor,
+            Permission::AssessmentRead,
+            Scope::Partnership(pid),
+        )
+        .ok()
+    });
     let previous: Vec<Value> = match read {
         Some(r) => state
             .app
@@ -98,11 +132,28 @@ async fn new_page(state: &AppState, id: &Identity, g: &Grant, status: StatusCode
     .map_err(fail(state, id))
 }
 
-pub async fn new_form(State(state): State<AppState>, id: Identity, Granted(g): Granted) -> PageResult {
-    new_page(&state, &id, &g, StatusCode::OK, None, context! { framework => "prevent-duty-benchmark" }).await
+pub async fn new_form(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+) -> PageResult {
+    new_page(
+        &state,
+        &id,
+        &g,
+        StatusCode::OK,
+        None,
+        context! { framework => "prevent-duty-benchmark" },
+    )
+    .await
 }
 
-pub async fn create(State(state): State<AppState>, id: Identity, Granted(g): Granted, form: Fields) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    form: Fields,
+) -> PageResult {
     let input = NewAssessment {
         title: form.get("title"),
         framework: form.get("framework"),
@@ -113,14 +164,26 @@ pub async fn create(State(state): State<AppState>, id: Identity, Granted(g): Gra
     match state.app.create_assessment(&g, &input, &id.ctx).await {
         Ok(aid) => {
             let pid = pid_of(&state, &id, &g)?;
-            Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), "assessment-created"))
+            Ok(see_other_with(
+                &state.cfg,
+                &format!("/p/{pid}/assessments/{aid}"),
+                "assessment-created",
+            ))
         }
         Err(ServiceError::Validation(e)) => {
             let values = context! {
                 title => input.title, framework => input.framework, period_start => input.period_start,
                 period_end => input.period_end, previous_id => input.previous_id,
             };
-            new_page(&state, &id, &g, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), values).await
+            new_page(
+                &state,
+                &id,
+                &g,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                values,
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
@@ -132,15 +195,26 @@ fn heat_map(view: &AssessmentView) -> (Vec<Value>, Vec<Value>) {
     // Columns: the levels of the first scale, then not applicable and not assessed.
     let scale = f.scales.first();
     let mut columns: Vec<(String, String, String)> = scale
-        .map(|s| s.levels.iter().map(|l| (l.key.clone(), l.label.clone(), l.colour.clone())).collect())
+        .map(|s| {
+            s.levels
+                .iter()
+                .map(|l| (l.key.clone(), l.label.clone(), l.colour.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     columns.push(("n/a".into(), "Not applicable".into(), String::new()));
     columns.push((String::new(), "Not assessed".into(), String::new()));
-    let head: Vec<Value> = columns.iter().map(|(k, l, _)| context! { key => k, label => l }).collect();
+    let head: Vec<Value> = columns
+        .iter()
+        .map(|(k, l, _)| context! { key => k, label => l })
+        .collect();
     let mut rows = Vec::new();
     for s in &f.sections {
         let mut qs = Vec::new();
-        fn walk<'a>(s: &'a preventkit_services::domain::framework::Section, out: &mut Vec<&'a str>) {
+        fn walk<'a>(
+            s: &'a preventkit_services::domain::framework::Section,
+            out: &mut Vec<&'a str>,
+        ) {
             out.extend(s.questions.iter().map(|q| q.id.as_str()));
             for c in &s.sections {
                 walk(c, out);
@@ -153,7 +227,13 @@ fn heat_map(view: &AssessmentView) -> (Vec<Value>, Vec<Value>) {
             .map(|(i, (key, _, _))| {
                 let n = qs
                     .iter()
-                    .filter(|q| view.responses.get(**q).map(|r| r.rating.as_str()).unwrap_or("") == key)
+                    .filter(|q| {
+                        view.responses
+                            .get(**q)
+                            .map(|r| r.rating.as_str())
+                            .unwrap_or("")
+                            == key
+                    })
                     .count();
                 context! { count => n, level => i, key => key }
             })
@@ -171,22 +251,47 @@ pub async fn show(
     headers: HeaderMap,
 ) -> PageResult {
     let pid = pid_of(&state, &id, &g)?;
-    let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
+    let view = state
+        .app
+        .assessment(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
     let progress = view.progress();
     let (heat_head, heat_rows) = heat_map(&view);
     let st = AState::from_key(&view.row.state).unwrap_or(AState::Locked);
-    let assignments = state.app.assignments(&g, &aid).await.map_err(svc(&state, &id))?;
-    let manage = id
-        .session
-        .as_ref()
-        .and_then(|s| decide(&s.actor, Permission::AssessmentManage, Scope::Partnership(pid)).ok());
+    let assignments = state
+        .app
+        .assignments(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
+    let manage = id.session.as_ref().and_then(|s| {
+        decide(
+            &s.actor,
+            Permission::AssessmentManage,
+            Scope::Partnership(pid),
+        )
+        .ok()
+    });
     let can_manage = manage.is_some();
     let (org_options, people_options) = if let Some(m) = &manage {
-        let orgs = state.app.partnership_organisations(m).await.map_err(svc(&state, &id))?;
-        let people = state.app.partnership_people(m).await.map_err(svc(&state, &id))?;
+        let orgs = state
+            .app
+            .partnership_organisations(m)
+            .await
+            .map_err(svc(&state, &id))?;
+        let people = state
+            .app
+            .partnership_people(m)
+            .await
+            .map_err(svc(&state, &id))?;
         (
-            orgs.into_iter().map(|(v, t)| context! { value => v, text => t }).collect::<Vec<_>>(),
-            people.into_iter().map(|(v, t)| context! { value => v, text => t }).collect::<Vec<_>>(),
+            orgs.into_iter()
+                .map(|(v, t)| context! { value => v, text => t })
+                .collect::<Vec<_>>(),
+            people
+                .into_iter()
+                .map(|(v, t)| context! { value => v, text => t })
+                .collect::<Vec<_>>(),
         )
     } else {
         (Vec::new(), Vec::new())
@@ -275,14 +380,34 @@ async fn question_page(
     let read = id
         .session
         .as_ref()
-        .and_then(|s| decide(&s.actor, Permission::AssessmentRead, Scope::Partnership(pid)).ok())
+        .and_then(|s| {
+            decide(
+                &s.actor,
+                Permission::AssessmentRead,
+                Scope::Partnership(pid),
+            )
+            .ok()
+        })
         .unwrap_or_else(|| g.clone());
-    let view = state.app.assessment(&read, aid).await.map_err(svc(state, id))?;
-    let Some((section, q)) = view.framework.questions().into_iter().find(|(_, q)| q.id == qid) else {
+    let view = state
+        .app
+        .assessment(&read, aid)
+        .await
+        .map_err(svc(state, id))?;
+    let Some((section, q)) = view
+        .framework
+        .questions()
+        .into_iter()
+        .find(|(_, q)| q.id == qid)
+    else {
         return Err(fail(state, id)(crate::WebError::NotFound));
     };
     let response = view.responses.get(qid).cloned();
-    let history = state.app.response_history(&read, aid, qid).await.map_err(svc(state, id))?;
+    let history = state
+        .app
+        .response_history(&read, aid, qid)
+        .await
+        .map_err(svc(state, id))?;
     let scale = view.framework.scale(&q.scale);
     // What the form shows: what the user typed (after a refused save), else the stored answer.
     let (current_rating, current_details) = typed.unwrap_or_else(|| {
@@ -307,10 +432,14 @@ async fn question_page(
     }
     items.push(context! { value => "", text => "Not assessed yet" });
     let st = AState::from_key(&view.row.state).unwrap_or(AState::Locked);
-    let respond_grant = id
-        .session
-        .as_ref()
-        .and_then(|s| decide(&s.actor, Permission::AssessmentRespond, Scope::Partnership(pid)).ok());
+    let respond_grant = id.session.as_ref().and_then(|s| {
+        decide(
+            &s.actor,
+            Permission::AssessmentRespond,
+            Scope::Partnership(pid),
+        )
+        .ok()
+    });
     let editable = st.editable()
         && match &respond_grant {
             Some(r) => state.app.ensure_may_answer(r, aid, qid).await.is_ok(),
@@ -323,7 +452,11 @@ async fn question_page(
         .map_err(svc(state, id))?
         .remove(qid)
         .unwrap_or_default();
-    let comments = state.app.comments(&read, aid, qid).await.map_err(svc(state, id))?;
+    let comments = state
+        .app
+        .comments(&read, aid, qid)
+        .await
+        .map_err(svc(state, id))?;
     let history: Vec<Value> = history
         .iter()
         .map(|h| context! { version => h.version, rating => rating_label(&view, qid, &h.rating), details => h.details, at => h.changed_at })
@@ -349,10 +482,14 @@ async fn question_page(
         .map(|(_, e)| Value::from_serialize(&e))
         .collect();
     let linkable: Vec<Value> = if editable {
-        let respond = id
-            .session
-            .as_ref()
-            .and_then(|s| decide(&s.actor, Permission::AssessmentRespond, Scope::Partnership(pid)).ok());
+        let respond = id.session.as_ref().and_then(|s| {
+            decide(
+                &s.actor,
+                Permission::AssessmentRespond,
+                Scope::Partnership(pid),
+            )
+            .ok()
+        });
         match respond {
             Some(r) => state
                 .app
@@ -407,7 +544,18 @@ pub async fn question(
     Granted(g): Granted,
     Path((_, aid, qid)): Path<(String, String, String)>,
 ) -> PageResult {
-    question_page(&state, &id, &g, &aid, &qid, StatusCode::OK, None, None, None).await
+    question_page(
+        &state,
+        &id,
+        &g,
+        &aid,
+        &qid,
+        StatusCode::OK,
+        None,
+        None,
+        None,
+    )
+    .await
 }
 
 pub async fn answer(
@@ -420,10 +568,28 @@ pub async fn answer(
     let rating = form.get("rating");
     let details = form.get("details");
     let Ok(version) = form.get("version").parse::<i64>() else {
-        let e = ValidationErrors::single("rating", "The form is missing its version. Reload the page and try again");
-        return question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, Some((rating, details))).await;
+        let e = ValidationErrors::single(
+            "rating",
+            "The form is missing its version. Reload the page and try again",
+        );
+        return question_page(
+            &state,
+            &id,
+            &g,
+            &aid,
+            &qid,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&e),
+            None,
+            Some((rating, details)),
+        )
+        .await;
     };
-    match state.app.respond(&g, &aid, &qid, version, &rating, &details, &id.ctx).await {
+    match state
+        .app
+        .respond(&g, &aid, &qid, version, &rating, &details, &id.ctx)
+        .await
+    {
         Ok(_) => {
             let pid = pid_of(&state, &id, &g)?;
             let to = if form.get("then") == "next" && !form.get("next").is_empty() {
@@ -436,25 +602,73 @@ pub async fn answer(
         Err(Ok(stale)) => {
             // Someone else saved first: show both; keep what this user typed in the form.
             let typed = Some((stale.yours_rating.clone(), stale.yours_details.clone()));
-            question_page(&state, &id, &g, &aid, &qid, StatusCode::CONFLICT, None, Some(&stale), typed).await
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::CONFLICT,
+                None,
+                Some(&stale),
+                typed,
+            )
+            .await
         }
         Err(Err(ServiceError::Validation(e))) => {
-            question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, Some((rating, details))).await
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                None,
+                Some((rating, details)),
+            )
+            .await
         }
         Err(Err(ServiceError::Conflict(m))) => {
             let e = ValidationErrors::single("rating", m);
-            question_page(&state, &id, &g, &aid, &qid, StatusCode::CONFLICT, Some(&e), None, None).await
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::CONFLICT,
+                Some(&e),
+                None,
+                None,
+            )
+            .await
         }
         Err(Err(e)) => Err(svc(&state, &id)(e)),
     }
 }
 
-async fn move_on(state: AppState, id: Identity, g: Grant, aid: String, t: Transition, flash: &str) -> PageResult {
+async fn move_on(
+    state: AppState,
+    id: Identity,
+    g: Grant,
+    aid: String,
+    t: Transition,
+    flash: &str,
+) -> PageResult {
     let pid = pid_of(&state, &id, &g)?;
     match state.app.transition(&g, &aid, &t, &id.ctx).await {
-        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), flash)),
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}"),
+            flash,
+        )),
         Err(ServiceError::Conflict(m)) => {
-            let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
+            let view = state
+                .app
+                .assessment(&g, &aid)
+                .await
+                .map_err(svc(&state, &id))?;
             render(
                 &state,
                 &id,
@@ -468,19 +682,56 @@ async fn move_on(state: AppState, id: Identity, g: Grant, aid: String, t: Transi
     }
 }
 
-pub async fn submit(State(state): State<AppState>, id: Identity, Granted(g): Granted, Path((_, aid)): Path<(String, String)>) -> PageResult {
-    move_on(state, id, g, aid, Transition::Submit, "assessment-submitted").await
+pub async fn submit(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    move_on(
+        state,
+        id,
+        g,
+        aid,
+        Transition::Submit,
+        "assessment-submitted",
+    )
+    .await
 }
 
-pub async fn approve(State(state): State<AppState>, id: Identity, Granted(g): Granted, Path((_, aid)): Path<(String, String)>) -> PageResult {
-    move_on(state, id, g, aid, Transition::Approve, "assessment-approved").await
+pub async fn approve(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    move_on(
+        state,
+        id,
+        g,
+        aid,
+        Transition::Approve,
+        "assessment-approved",
+    )
+    .await
 }
 
-pub async fn lock(State(state): State<AppState>, id: Identity, Granted(g): Granted, Path((_, aid)): Path<(String, String)>) -> PageResult {
+pub async fn lock(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
     move_on(state, id, g, aid, Transition::Lock, "assessment-locked").await
 }
 
-pub async fn reopen(State(state): State<AppState>, id: Identity, Granted(g): Granted, Path((_, aid)): Path<(String, String)>, form: Fields) -> PageResult {
+pub async fn reopen(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+    form: Fields,
+) -> PageResult {
     let reason = form.get("reason");
     if reason.trim().is_empty() {
         let pid = pid_of(&state, &id, &g)?;
@@ -494,7 +745,15 @@ pub async fn reopen(State(state): State<AppState>, id: Identity, Granted(g): Gra
         )
         .map_err(fail(&state, &id));
     }
-    move_on(state, id, g, aid, Transition::Reopen { reason }, "assessment-reopened").await
+    move_on(
+        state,
+        id,
+        g,
+        aid,
+        Transition::Reopen { reason },
+        "assessment-reopened",
+    )
+    .await
 }
 
 pub async fn compare(
@@ -504,8 +763,16 @@ pub async fn compare(
     Path((_, aid)): Path<(String, String)>,
 ) -> PageResult {
     let pid = pid_of(&state, &id, &g)?;
-    let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
-    let cmp = state.app.compare(&g, &aid).await.map_err(svc(&state, &id))?;
+    let view = state
+        .app
+        .assessment(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
+    let cmp = state
+        .app
+        .compare(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
     let columns: Vec<Value> = cmp
         .assessments
         .iter()
@@ -556,23 +823,44 @@ async fn gaps_page(
     let read = id
         .session
         .as_ref()
-        .and_then(|s| decide(&s.actor, Permission::AssessmentRead, Scope::Partnership(pid)).ok())
+        .and_then(|s| {
+            decide(
+                &s.actor,
+                Permission::AssessmentRead,
+                Scope::Partnership(pid),
+            )
+            .ok()
+        })
         .unwrap_or_else(|| g.clone());
-    let view = state.app.assessment(&read, aid).await.map_err(svc(state, id))?;
-    let actions = state.app.assessment_actions(&read, aid).await.map_err(svc(state, id))?;
+    let view = state
+        .app
+        .assessment(&read, aid)
+        .await
+        .map_err(svc(state, id))?;
+    let actions = state
+        .app
+        .assessment_actions(&read, aid)
+        .await
+        .map_err(svc(state, id))?;
     let can_act = can(id, Permission::ActionManage, pid);
     let owners: Vec<Value> = if can_act {
-        let manage = id
-            .session
-            .as_ref()
-            .and_then(|s| decide(&s.actor, Permission::MembershipRead, Scope::Partnership(pid)).ok());
+        let manage = id.session.as_ref().and_then(|s| {
+            decide(
+                &s.actor,
+                Permission::MembershipRead,
+                Scope::Partnership(pid),
+            )
+            .ok()
+        });
         let mut seen = std::collections::BTreeMap::new();
         if let Some(m) = manage {
             for member in state.app.list_members(&m).await.map_err(svc(state, id))? {
                 seen.insert(member.user_id.clone(), member.display_name.clone());
             }
         }
-        seen.into_iter().map(|(v, t)| context! { value => v, text => t }).collect()
+        seen.into_iter()
+            .map(|(v, t)| context! { value => v, text => t })
+            .collect()
     } else {
         Vec::new()
     };
@@ -614,7 +902,8 @@ async fn gaps_page(
         }),
     };
     if status == StatusCode::OK {
-        render_with_flash(state, id, headers, "pages/assessment-gaps.html", ctx).map_err(fail(state, id))
+        render_with_flash(state, id, headers, "pages/assessment-gaps.html", ctx)
+            .map_err(fail(state, id))
     } else {
         render(state, id, "pages/assessment-gaps.html", status, ctx).map_err(fail(state, id))
     }
@@ -649,16 +938,33 @@ pub async fn create_action(
     match state.app.create_action(&g, &input, &id.ctx).await {
         Ok(_) => {
             let pid = pid_of(&state, &id, &g)?;
-            Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/gaps"), "action-created"))
+            Ok(see_other_with(
+                &state.cfg,
+                &format!("/p/{pid}/assessments/{aid}/gaps"),
+                "action-created",
+            ))
         }
         Err(ServiceError::Validation(e)) => {
-            gaps_page(&state, &id, &g, &aid, StatusCode::UNPROCESSABLE_ENTITY, Some((&question, &e)), &headers).await
+            gaps_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((&question, &e)),
+                &headers,
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
 }
 
-fn download(body: Vec<u8>, content_type: &'static str, file_name: &str) -> axum::response::Response {
+fn download(
+    body: Vec<u8>,
+    content_type: &'static str,
+    file_name: &str,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         [
@@ -679,7 +985,11 @@ pub async fn export_xlsx(
     Granted(g): Granted,
     Path((_, aid)): Path<(String, String)>,
 ) -> PageResult {
-    let bytes = state.app.export_xlsx(&g, &aid).await.map_err(svc(&state, &id))?;
+    let bytes = state
+        .app
+        .export_xlsx(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -693,8 +1003,16 @@ pub async fn export_csv(
     Granted(g): Granted,
     Path((_, aid)): Path<(String, String)>,
 ) -> PageResult {
-    let text = state.app.export_csv(&g, &aid).await.map_err(svc(&state, &id))?;
-    Ok(download(text.into_bytes(), "text/csv; charset=utf-8", "self-assessment.csv"))
+    let text = state
+        .app
+        .export_csv(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
+    Ok(download(
+        text.into_bytes(),
+        "text/csv; charset=utf-8",
+        "self-assessment.csv",
+    ))
 }
 
 pub async fn import_xlsx(
@@ -712,13 +1030,24 @@ pub async fn import_xlsx(
         }
     }
     let result = match file.filter(|f| !f.is_empty()) {
-        None => Err(ServiceError::Validation(ValidationErrors::single("file", "Choose the filled-in spreadsheet to upload"))),
+        None => Err(ServiceError::Validation(ValidationErrors::single(
+            "file",
+            "Choose the filled-in spreadsheet to upload",
+        ))),
         Some(bytes) => state.app.import_xlsx(&g, &aid, &bytes, &id.ctx).await,
     };
     match result {
-        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), "assessment-imported")),
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}"),
+            "assessment-imported",
+        )),
         Err(ServiceError::Validation(e)) => {
-            let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
+            let view = state
+                .app
+                .assessment(&g, &aid)
+                .await
+                .map_err(svc(&state, &id))?;
             render(
                 &state,
                 &id,
@@ -733,10 +1062,14 @@ pub async fn import_xlsx(
             )
             .map_err(fail(&state, &id))
         }
-        Err(ServiceError::Conflict(m)) => {
-            render(&state, &id, "error.html", StatusCode::CONFLICT, context! { title => "The answers could not be imported", message => m })
-                .map_err(fail(&state, &id))
-        }
+        Err(ServiceError::Conflict(m)) => render(
+            &state,
+            &id,
+            "error.html",
+            StatusCode::CONFLICT,
+            context! { title => "The answers could not be imported", message => m },
+        )
+        .map_err(fail(&state, &id)),
         Err(e) => Err(svc(&state, &id)(e)),
     }
 }
@@ -771,10 +1104,29 @@ pub async fn add_evidence(
         }
     }
     let pid = pid_of(&state, &id, &g)?;
-    match state.app.add_evidence(&g, &aid, &qid, &input, upload, &id.ctx).await {
-        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/questions/{qid}"), "evidence-added")),
+    match state
+        .app
+        .add_evidence(&g, &aid, &qid, &input, upload, &id.ctx)
+        .await
+    {
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}/questions/{qid}"),
+            "evidence-added",
+        )),
         Err(ServiceError::Validation(e)) => {
-            question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, None).await
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                None,
+                None,
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
@@ -788,10 +1140,29 @@ pub async fn link_evidence(
     form: Fields,
 ) -> PageResult {
     let pid = pid_of(&state, &id, &g)?;
-    match state.app.link_evidence(&g, &aid, &qid, &form.get("evidence_id"), &id.ctx).await {
-        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/questions/{qid}"), "evidence-linked")),
+    match state
+        .app
+        .link_evidence(&g, &aid, &qid, &form.get("evidence_id"), &id.ctx)
+        .await
+    {
+        Ok(()) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}/questions/{qid}"),
+            "evidence-linked",
+        )),
         Err(ServiceError::Validation(e)) => {
-            question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, None).await
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                None,
+                None,
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
@@ -803,14 +1174,24 @@ pub async fn evidence_file(
     Granted(g): Granted,
     Path((_, eid)): Path<(String, String)>,
 ) -> PageResult {
-    let (name, content_type, bytes) = state.app.evidence_file(&g, &eid, &id.ctx).await.map_err(svc(&state, &id))?;
+    let (name, content_type, bytes) = state
+        .app
+        .evidence_file(&g, &eid, &id.ctx)
+        .await
+        .map_err(svc(&state, &id))?;
     // Served as an attachment with the stored type; the name was cleaned on upload.
-    let ascii: String = name.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect();
+    let ascii: String = name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect();
     use axum::response::IntoResponse;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
         ],
         bytes,
     )
@@ -851,10 +1232,29 @@ pub async fn comment(
     form: Fields,
 ) -> PageResult {
     let pid = pid_of(&state, &id, &g)?;
-    match state.app.add_comment(&g, &aid, &qid, &form.get("comment"), &id.ctx).await {
-        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/questions/{qid}"), "comment-added")),
+    match state
+        .app
+        .add_comment(&g, &aid, &qid, &form.get("comment"), &id.ctx)
+        .await
+    {
+        Ok(()) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}/questions/{qid}"),
+            "comment-added",
+        )),
         Err(ServiceError::Validation(e)) => {
-            question_page(&state, &id, &g, &aid, &qid, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), None, None).await
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                None,
+                None,
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
@@ -867,8 +1267,16 @@ pub async fn capabilities(
     Path((_, aid)): Path<(String, String)>,
 ) -> PageResult {
     let pid = pid_of(&state, &id, &g)?;
-    let view = state.app.assessment(&g, &aid).await.map_err(svc(&state, &id))?;
-    let summaries = state.app.mapped_summaries(&g, &aid).await.map_err(svc(&state, &id))?;
+    let view = state
+        .app
+        .assessment(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
+    let summaries = state
+        .app
+        .mapped_summaries(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
     render(
         &state,
         &id,

@@ -46,7 +46,9 @@ fn parse_date(s: &str, errors: &mut Vec<(String, String)>, field: &str) -> Optio
     }
 }
 
-pub(crate) fn to_query(f: &Filter) -> Result<AuditQuery, preventkit_services::domain::validate::ValidationErrors> {
+pub(crate) fn to_query(
+    f: &Filter,
+) -> Result<AuditQuery, preventkit_services::domain::validate::ValidationErrors> {
     let mut errs = Vec::new();
     let from_ms = parse_date(&f.from, &mut errs, "from");
     // "To" is inclusive of that whole day.
@@ -88,16 +90,34 @@ pub(crate) fn to_query(f: &Filter) -> Result<AuditQuery, preventkit_services::do
     })
 }
 
-async fn audit_page(state: &AppState, id: &Identity, grant: &preventkit_services::Grant, filter: Filter, heading: &str) -> PageResult {
+async fn audit_page(
+    state: &AppState,
+    id: &Identity,
+    grant: &preventkit_services::Grant,
+    filter: Filter,
+    heading: &str,
+) -> PageResult {
     let (events, errors, status) = match to_query(&filter) {
         Ok(q) => (
-            state.app.audit_events(grant, &q).await.map_err(svc(state, id))?,
+            state
+                .app
+                .audit_events(grant, &q)
+                .await
+                .map_err(svc(state, id))?,
             None,
             StatusCode::OK,
         ),
-        Err(e) => (Vec::new(), Some(super::form_errors(&e)), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => (
+            Vec::new(),
+            Some(super::form_errors(&e)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     };
-    let older = if events.len() == 50 { events.last().map(|e| e.seq) } else { None };
+    let older = if events.len() == 50 {
+        events.last().map(|e| e.seq)
+    } else {
+        None
+    };
     let rows: Vec<_> = events
         .into_iter()
         .map(|e| {

@@ -25,8 +25,14 @@ pub async fn sign_in_form(State(state): State<AppState>, id: Identity) -> PageRe
     if id.session.is_some() {
         return Ok(root(id).await);
     }
-    render(&state, &id, "pages/sign-in.html", StatusCode::OK, context! { title => "Sign in" })
-        .map_err(fail(&state, &id))
+    render(
+        &state,
+        &id,
+        "pages/sign-in.html",
+        StatusCode::OK,
+        context! { title => "Sign in" },
+    )
+    .map_err(fail(&state, &id))
 }
 
 /// Set the new session cookie, clear the pre-sign-in cookie, and go to the next step.
@@ -95,8 +101,14 @@ pub async fn mfa_form(State(state): State<AppState>, id: Identity) -> PageResult
     if id.session.as_ref().map(|s| s.stage) == Some(Stage::MfaEnrol) {
         return Ok(see_other("/sign-in/mfa/set-up"));
     }
-    render(&state, &id, "pages/mfa.html", StatusCode::OK, context! { title => "Enter your security code" })
-        .map_err(fail(&state, &id))
+    render(
+        &state,
+        &id,
+        "pages/mfa.html",
+        StatusCode::OK,
+        context! { title => "Enter your security code" },
+    )
+    .map_err(fail(&state, &id))
 }
 
 pub async fn mfa(State(state): State<AppState>, id: Identity, form: Fields) -> PageResult {
@@ -105,14 +117,23 @@ pub async fn mfa(State(state): State<AppState>, id: Identity, form: Fields) -> P
     };
     let code = form.get("code");
     let errors = if code.trim().is_empty() {
-        (StatusCode::UNPROCESSABLE_ENTITY, ValidationErrors::single("code", "Enter the code from your authenticator app, or a recovery code"))
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ValidationErrors::single(
+                "code",
+                "Enter the code from your authenticator app, or a recovery code",
+            ),
+        )
     } else {
         match state.app.verify_mfa(&session, &code, &id.ctx).await {
             Ok(new) => return Ok(start_session(&state, &new, "/home")),
             Err(ServiceError::Validation(e)) => (StatusCode::UNPROCESSABLE_ENTITY, e),
             Err(ServiceError::Throttled) => (
                 StatusCode::TOO_MANY_REQUESTS,
-                ValidationErrors::single("code", "There have been too many wrong codes. Wait 15 minutes and try again"),
+                ValidationErrors::single(
+                    "code",
+                    "There have been too many wrong codes. Wait 15 minutes and try again",
+                ),
             ),
             Err(e) => return Err(svc(&state, &id)(e)),
         }
@@ -159,7 +180,11 @@ async fn enrol_page(
     if session.stage == Stage::MfaChallenge {
         return Ok(see_other("/sign-in/mfa"));
     }
-    let (secret, url) = state.app.begin_enrolment(session).await.map_err(svc(state, id))?;
+    let (secret, url) = state
+        .app
+        .begin_enrolment(session)
+        .await
+        .map_err(svc(state, id))?;
     // The SVG is generated here from the otpauth address; it contains no user input except
     // the account email, which the QR encoder turns into modules, not markup.
     let svg = qr_svg(&url);
@@ -188,16 +213,26 @@ pub async fn enrol(State(state): State<AppState>, id: Identity, form: Fields) ->
     };
     let code = form.get("code");
     if code.trim().is_empty() {
-        let e = ValidationErrors::single("code", "Enter the 6-digit code from your authenticator app");
+        let e =
+            ValidationErrors::single("code", "Enter the 6-digit code from your authenticator app");
         return enrol_page(&state, &id, StatusCode::UNPROCESSABLE_ENTITY, Some(e)).await;
     }
     match state.app.finish_enrolment(&session, &code, &id.ctx).await {
         Ok((new, codes)) => {
             let ctx = context! { title => "Save your recovery codes", codes => codes, continue_to => "/home" };
             // The new session is not in `id` yet: render without a signed-in header.
-            let bare = Identity { session: None, ..id.clone() };
-            let mut res = render(&state, &bare, "pages/recovery-codes.html", StatusCode::OK, ctx)
-                .map_err(fail(&state, &id))?;
+            let bare = Identity {
+                session: None,
+                ..id.clone()
+            };
+            let mut res = render(
+                &state,
+                &bare,
+                "pages/recovery-codes.html",
+                StatusCode::OK,
+                ctx,
+            )
+            .map_err(fail(&state, &id))?;
             let cfg = &state.cfg;
             res.headers_mut().append(
                 header::SET_COOKIE,
@@ -215,14 +250,22 @@ pub async fn enrol(State(state): State<AppState>, id: Identity, form: Fields) ->
 /// Abandon a half-finished sign-in.
 pub async fn cancel(State(state): State<AppState>, id: Identity) -> PageResult {
     if let Some(s) = &id.session {
-        state.app.sign_out(s, &id.ctx).await.map_err(svc(&state, &id))?;
+        state
+            .app
+            .sign_out(s, &id.ctx)
+            .await
+            .map_err(svc(&state, &id))?;
     }
     Ok(signed_out(&state))
 }
 
 pub async fn sign_out(State(state): State<AppState>, id: Identity) -> PageResult {
     if let Some(s) = &id.session {
-        state.app.sign_out(s, &id.ctx).await.map_err(svc(&state, &id))?;
+        state
+            .app
+            .sign_out(s, &id.ctx)
+            .await
+            .map_err(svc(&state, &id))?;
     }
     Ok(signed_out(&state))
 }

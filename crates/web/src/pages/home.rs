@@ -34,8 +34,14 @@ async fn partnership_items(
         .collect())
 }
 
-pub async fn home(State(state): State<AppState>, Signed(s, id): Signed, headers: HeaderMap) -> PageResult {
-    let items = partnership_items(&state, &s).await.map_err(svc(&state, &id))?;
+pub async fn home(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    headers: HeaderMap,
+) -> PageResult {
+    let items = partnership_items(&state, &s)
+        .await
+        .map_err(svc(&state, &id))?;
     render_with_flash(
         &state,
         &id,
@@ -62,7 +68,9 @@ fn radio_items(items: &[PartnershipItem]) -> Vec<minijinja::Value> {
 }
 
 pub async fn switcher(State(state): State<AppState>, Signed(s, id): Signed) -> PageResult {
-    let items = partnership_items(&state, &s).await.map_err(svc(&state, &id))?;
+    let items = partnership_items(&state, &s)
+        .await
+        .map_err(svc(&state, &id))?;
     render(
         &state,
         &id,
@@ -73,11 +81,20 @@ pub async fn switcher(State(state): State<AppState>, Signed(s, id): Signed) -> P
     .map_err(fail(&state, &id))
 }
 
-pub async fn switch(State(state): State<AppState>, Signed(s, id): Signed, form: Fields) -> PageResult {
+pub async fn switch(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    form: Fields,
+) -> PageResult {
     let chosen = form.get("partnership").parse::<PartnershipId>();
     let Ok(pid) = chosen else {
-        let items = partnership_items(&state, &s).await.map_err(svc(&state, &id))?;
-        let errors = preventkit_services::domain::validate::ValidationErrors::single("partnership", "Choose a partnership");
+        let items = partnership_items(&state, &s)
+            .await
+            .map_err(svc(&state, &id))?;
+        let errors = preventkit_services::domain::validate::ValidationErrors::single(
+            "partnership",
+            "Choose a partnership",
+        );
         return render(
             &state,
             &id,
@@ -87,6 +104,10 @@ pub async fn switch(State(state): State<AppState>, Signed(s, id): Signed, form: 
         )
         .map_err(fail(&state, &id));
     };
-    state.app.switch_partnership(&s, pid).await.map_err(svc(&state, &id))?;
+    state
+        .app
+        .switch_partnership(&s, pid)
+        .await
+        .map_err(svc(&state, &id))?;
     Ok(see_other(&format!("/p/{pid}")))
 }

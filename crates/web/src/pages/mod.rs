@@ -34,26 +34,47 @@ fn nav(session: Option<&SessionView>) -> Vec<NavItem> {
         return Vec::new();
     };
     let a = &s.actor;
-    let mut items = vec![NavItem { href: "/home".into(), text: "Home" }];
+    let mut items = vec![NavItem {
+        href: "/home".into(),
+        text: "Home",
+    }];
     if let Some(p) = s.active_partnership {
         let scope = Scope::Partnership(p);
         if decide(a, Permission::PartnershipRead, scope).is_ok() {
-            items.push(NavItem { href: format!("/p/{p}"), text: "Partnership" });
+            items.push(NavItem {
+                href: format!("/p/{p}"),
+                text: "Partnership",
+            });
         }
         if decide(a, Permission::AssessmentRead, scope).is_ok() {
-            items.push(NavItem { href: format!("/p/{p}/assessments"), text: "Self-assessment" });
+            items.push(NavItem {
+                href: format!("/p/{p}/assessments"),
+                text: "Self-assessment",
+            });
         }
         if decide(a, Permission::MembershipRead, scope).is_ok() {
-            items.push(NavItem { href: format!("/p/{p}/members"), text: "Members" });
+            items.push(NavItem {
+                href: format!("/p/{p}/members"),
+                text: "Members",
+            });
         }
         if decide(a, Permission::AuditRead, scope).is_ok() {
-            items.push(NavItem { href: format!("/p/{p}/audit"), text: "Audit log" });
+            items.push(NavItem {
+                href: format!("/p/{p}/audit"),
+                text: "Audit log",
+            });
         }
     }
     if decide(a, Permission::UserManage, Scope::Platform).is_ok() {
-        items.push(NavItem { href: "/admin/users".into(), text: "Administration" });
+        items.push(NavItem {
+            href: "/admin/users".into(),
+            text: "Administration",
+        });
     }
-    items.push(NavItem { href: "/account".into(), text: "Your account" });
+    items.push(NavItem {
+        href: "/account".into(),
+        text: "Your account",
+    });
     items
 }
 
@@ -66,7 +87,9 @@ pub fn form_errors(errors: &ValidationErrors) -> Value {
         .collect();
     let mut by_field = std::collections::BTreeMap::new();
     for e in &errors.0 {
-        by_field.entry(e.field.clone()).or_insert_with(|| e.message.clone());
+        by_field
+            .entry(e.field.clone())
+            .or_insert_with(|| e.message.clone());
     }
     context! { list => list, field => by_field }
 }
@@ -141,12 +164,16 @@ pub fn fail<'a>(state: &'a AppState, id: &'a Identity) -> impl Fn(WebError) -> P
 }
 
 pub fn svc<'a>(state: &'a AppState, id: &'a Identity) -> impl Fn(ServiceError) -> PageError + 'a {
-    move |e| PageError(Box::new((WebError::Service(e), id.session.clone(), state.clone())))
+    move |e| {
+        PageError(Box::new((
+            WebError::Service(e),
+            id.session.clone(),
+            state.clone(),
+        )))
+    }
 }
 
-pub async fn not_found(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> Response {
+pub async fn not_found(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     error_page(&state, None, WebError::NotFound)
 }
 
@@ -156,7 +183,12 @@ pub async fn method_not_allowed() -> Response {
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path /, Secure and `__Host-` when served over
 /// TLS. `max_age` of `Some(0)` deletes the cookie; `None` makes a browser-session cookie.
-pub fn cookie_header(cfg: &WebConfig, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+pub fn cookie_header(
+    cfg: &WebConfig,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if cfg.secure_cookies {
         c.push_str("; Secure");
@@ -179,7 +211,9 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "member-added" => "The member was added.",
         "member-updated" => "The role was changed.",
         "member-removed" => "The membership was removed.",
-        "password-changed" => "Your password was changed. Your other sessions have been signed out.",
+        "password-changed" => {
+            "Your password was changed. Your other sessions have been signed out."
+        }
         "organisation-created" => "The organisation was added.",
         "partnership-created" => "The partnership was created.",
         "partnership-updated" => "The partnership was updated.",
@@ -212,7 +246,13 @@ pub fn render_with_flash(
     ctx: Value,
 ) -> Result<Response, WebError> {
     let message = flash_message(headers);
-    let mut res = render(state, id, template, StatusCode::OK, context! { flash => message, ..ctx })?;
+    let mut res = render(
+        state,
+        id,
+        template,
+        StatusCode::OK,
+        context! { flash => message, ..ctx },
+    )?;
     if message.is_some() {
         res.headers_mut().append(
             header::SET_COOKIE,
@@ -225,7 +265,9 @@ pub fn render_with_flash(
 /// Redirect after a successful POST, leaving a one-time message for the next page.
 pub fn see_other_with(cfg: &WebConfig, to: &str, key: &str) -> Response {
     let mut res = see_other(to);
-    res.headers_mut()
-        .append(header::SET_COOKIE, cookie_header(cfg, "pk_flash", key, Some(60)));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(cfg, "pk_flash", key, Some(60)),
+    );
     res
 }

@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use minijinja::{context, Value};
 use preventkit_services::admin::NewMember;
 use preventkit_services::domain::policy::decide;
-use preventkit_services::domain::{MembershipId, OrganisationType, PartnershipId, Permission, Role, Scope};
+use preventkit_services::domain::{
+    MembershipId, OrganisationType, PartnershipId, Permission, Role, Scope,
+};
 use preventkit_services::ServiceError;
 
 fn roles() -> Vec<Value> {
@@ -31,12 +33,20 @@ pub async fn overview(
     Granted(grant): Granted,
     headers: HeaderMap,
 ) -> PageResult {
-    let (p, orgs) = state.app.get_partnership(&grant).await.map_err(svc(&state, &id))?;
-    let pid = grant.partnership().ok_or_else(|| fail(&state, &id)(crate::WebError::NotFound))?;
+    let (p, orgs) = state
+        .app
+        .get_partnership(&grant)
+        .await
+        .map_err(svc(&state, &id))?;
+    let pid = grant
+        .partnership()
+        .ok_or_else(|| fail(&state, &id)(crate::WebError::NotFound))?;
     let orgs: Vec<Value> = orgs
         .into_iter()
         .map(|o| {
-            let kind = OrganisationType::from_key(&o.org_type).map(|t| t.label()).unwrap_or("Other");
+            let kind = OrganisationType::from_key(&o.org_type)
+                .map(|t| t.label())
+                .unwrap_or("Other");
             context! { name => o.name, kind => kind, lead => o.id == p.lead_organisation_id }
         })
         .collect();
@@ -64,13 +74,21 @@ async fn members_page(
     status: StatusCode,
     message: Option<String>,
 ) -> PageResult {
-    let members = state.app.list_members(grant).await.map_err(svc(state, id))?;
-    let pid = grant.partnership().ok_or_else(|| fail(state, id)(crate::WebError::NotFound))?;
+    let members = state
+        .app
+        .list_members(grant)
+        .await
+        .map_err(svc(state, id))?;
+    let pid = grant
+        .partnership()
+        .ok_or_else(|| fail(state, id)(crate::WebError::NotFound))?;
     let can_manage = can(id, Permission::MembershipManage, pid);
     let rows: Vec<Value> = members
         .into_iter()
         .map(|m| {
-            let label = Role::from_key(&m.role).map(|r| r.label()).unwrap_or("Unknown role");
+            let label = Role::from_key(&m.role)
+                .map(|r| r.label())
+                .unwrap_or("Unknown role");
             context! {
                 id => m.id, name => m.display_name, email => m.email, role => m.role,
                 role_label => label, disabled => m.disabled_at.is_some(),
@@ -109,9 +127,19 @@ async fn new_member_page(
     errors: Option<&preventkit_services::domain::validate::ValidationErrors>,
     values: Value,
 ) -> PageResult {
-    let orgs = state.app.member_organisations(grant).await.map_err(svc(state, id))?;
-    let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
-    let orgs: Vec<Value> = orgs.into_iter().map(|o| context! { value => o.id, text => o.name }).collect();
+    let orgs = state
+        .app
+        .member_organisations(grant)
+        .await
+        .map_err(svc(state, id))?;
+    let pid = grant
+        .partnership()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let orgs: Vec<Value> = orgs
+        .into_iter()
+        .map(|o| context! { value => o.id, text => o.name })
+        .collect();
     render(
         state,
         id,
@@ -129,7 +157,11 @@ async fn new_member_page(
     .map_err(fail(state, id))
 }
 
-pub async fn new_member_form(State(state): State<AppState>, id: Identity, Granted(grant): Granted) -> PageResult {
+pub async fn new_member_form(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+) -> PageResult {
     new_member_page(&state, &id, &grant, StatusCode::OK, None, context! {}).await
 }
 
@@ -148,8 +180,15 @@ pub async fn add_member(
     };
     match state.app.add_member(&grant, &input, &id.ctx).await {
         Ok(_) => {
-            let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
-            Ok(see_other_with(&state.cfg, &format!("/p/{pid}/members"), "member-added"))
+            let pid = grant
+                .partnership()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            Ok(see_other_with(
+                &state.cfg,
+                &format!("/p/{pid}/members"),
+                "member-added",
+            ))
         }
         Err(ServiceError::Validation(e)) => {
             // Never echo the password back into the page.
@@ -157,14 +196,27 @@ pub async fn add_member(
                 email => input.email, role => input.role,
                 display_name => input.display_name, organisation_id => input.organisation_id,
             };
-            new_member_page(&state, &id, &grant, StatusCode::UNPROCESSABLE_ENTITY, Some(&e), values).await
+            new_member_page(
+                &state,
+                &id,
+                &grant,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                values,
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }
 }
 
-fn membership_id(state: &AppState, id: &Identity, raw: &str) -> Result<MembershipId, super::PageError> {
-    raw.parse().map_err(|_| fail(state, id)(crate::WebError::NotFound))
+fn membership_id(
+    state: &AppState,
+    id: &Identity,
+    raw: &str,
+) -> Result<MembershipId, super::PageError> {
+    raw.parse()
+        .map_err(|_| fail(state, id)(crate::WebError::NotFound))
 }
 
 pub async fn change_role(
@@ -176,11 +228,30 @@ pub async fn change_role(
     form: Fields,
 ) -> PageResult {
     let mid = membership_id(&state, &id, &membership)?;
-    let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
-    match state.app.change_member_role(&grant, mid, &form.get("role"), &id.ctx).await {
-        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/members"), "member-updated")),
+    let pid = grant
+        .partnership()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    match state
+        .app
+        .change_member_role(&grant, mid, &form.get("role"), &id.ctx)
+        .await
+    {
+        Ok(()) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/members"),
+            "member-updated",
+        )),
         Err(ServiceError::Validation(e)) => {
-            members_page(&state, &id, &grant, &headers, StatusCode::UNPROCESSABLE_ENTITY, Some(e.to_string())).await
+            members_page(
+                &state,
+                &id,
+                &grant,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e.to_string()),
+            )
+            .await
         }
         Err(ServiceError::Conflict(m)) => {
             members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
@@ -197,9 +268,16 @@ pub async fn remove_member(
     headers: HeaderMap,
 ) -> PageResult {
     let mid = membership_id(&state, &id, &membership)?;
-    let pid = grant.partnership().map(|p| p.to_string()).unwrap_or_default();
+    let pid = grant
+        .partnership()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     match state.app.remove_member(&grant, mid, &id.ctx).await {
-        Ok(()) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/members"), "member-removed")),
+        Ok(()) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/members"),
+            "member-removed",
+        )),
         Err(ServiceError::Conflict(m)) => {
             members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
         }

@@ -31,9 +31,7 @@ pub fn engines() -> Vec<Engine> {
     let mut v = vec![Engine::Sqlite];
     match std::env::var("PREVENTKIT_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => v.push(Engine::Postgres(url)),
-        _ => eprintln!(
-            "NOTE: PostgreSQL leg skipped: set PREVENTKIT_TEST_DATABASE_URL to run it"
-        ),
+        _ => eprintln!("NOTE: PostgreSQL leg skipped: set PREVENTKIT_TEST_DATABASE_URL to run it"),
     }
     v
 }
@@ -199,8 +197,15 @@ pub async fn complete_session(app: &App, email: &str) -> String {
     match new.stage {
         Stage::Complete => new.token,
         Stage::MfaEnrol => {
-            let session = app.session(&new.token).await.expect("session").expect("live");
-            let (secret, _) = app.begin_enrolment(&session).await.expect("begin enrolment");
+            let session = app
+                .session(&new.token)
+                .await
+                .expect("session")
+                .expect("live");
+            let (secret, _) = app
+                .begin_enrolment(&session)
+                .await
+                .expect("begin enrolment");
             let code = totp_now(&secret);
             let (done, _codes) = app
                 .finish_enrolment(&session, &code, &ctx)
@@ -320,16 +325,25 @@ impl Browser {
         let headers = res.headers().clone();
         for c in headers.get_all("set-cookie") {
             let Ok(c) = c.to_str() else { continue };
-            let Some((kv, attrs)) = c.split_once(';').or(Some((c, ""))) else { continue };
-            let Some((k, v)) = kv.split_once('=') else { continue };
+            let Some((kv, attrs)) = c.split_once(';').or(Some((c, ""))) else {
+                continue;
+            };
+            let Some((k, v)) = kv.split_once('=') else {
+                continue;
+            };
             if attrs.contains("Max-Age=0") {
                 self.cookies.remove(k.trim());
             } else {
-                self.cookies.insert(k.trim().to_owned(), v.trim().to_owned());
+                self.cookies
+                    .insert(k.trim().to_owned(), v.trim().to_owned());
             }
         }
         let body = res.text().await.unwrap_or_default();
-        Page { status, headers, body }
+        Page {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
@@ -349,22 +363,37 @@ impl Browser {
     }
 
     /// Load `form_page` for its CSRF token, then post `fields` with it to `path`.
-    pub async fn post_form(&mut self, form_page: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub async fn post_form(
+        &mut self,
+        form_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
         let page = self.get(form_page).await;
-        let csrf = page.csrf().unwrap_or_else(|| panic!("no CSRF token on {form_page}: {}", page.status));
+        let csrf = page
+            .csrf()
+            .unwrap_or_else(|| panic!("no CSRF token on {form_page}: {}", page.status));
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", &csrf));
         self.post_raw(path, &all).await
     }
 
-    pub async fn api(&mut self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Page {
+    pub async fn api(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Page {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.client.request(m, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         self.send(req).await
     }
