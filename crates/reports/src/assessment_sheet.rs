@@ -288,14 +288,16 @@ pub fn from_xlsx(
                 return Err(problems);
             }
         }
-        Err(_) => return Err(vec![CellProblem {
+        Err(_) => {
+            return Err(vec![CellProblem {
             sheet: COVER.into(),
             row: 0,
             column: "-".into(),
             message:
                 "The 'About' sheet is missing. Upload a spreadsheet exported from this assessment"
                     .into(),
-        }]),
+        }])
+        }
     }
     let by_number: HashMap<&str, &preventkit_domain::framework::Question> = framework
         .questions()
