@@ -476,6 +476,60 @@ fn table() -> Vec<Route> {
             Perm(P::AuditRead),
             get(api::handlers::list_audit_events),
         ),
+        api(
+            M::GET,
+            "/api/v1/frameworks",
+            Perm(P::FrameworkRead),
+            get(api::assessments::list_frameworks),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments",
+            Perm(P::AssessmentRead),
+            get(api::assessments::list_assessments),
+        ),
+        api(
+            M::POST,
+            "/api/v1/partnerships/{partnership}/assessments",
+            Perm(P::AssessmentManage),
+            post(api::assessments::create_assessment),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}",
+            Perm(P::AssessmentRead),
+            get(api::assessments::get_assessment),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses",
+            Perm(P::AssessmentRead),
+            get(api::assessments::list_responses),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}",
+            Perm(P::AssessmentRead),
+            get(api::assessments::get_response),
+        ),
+        api(
+            M::PUT,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}",
+            Perm(P::AssessmentRespond),
+            axum::routing::put(api::assessments::put_response),
+        ),
+        api(
+            M::POST,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/transitions",
+            Perm(P::AssessmentManage),
+            post(api::assessments::transition),
+        ),
+        api(
+            M::POST,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/approval",
+            Perm(P::AssessmentApprove),
+            post(api::assessments::approve),
+        ),
     ]
 }
 

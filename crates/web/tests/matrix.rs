@@ -206,6 +206,47 @@ const SPEC: &[(&str, &str, Rule)] = {
             "/p/{partnership}/evidence/{evidence}/file",
             Needs(P::AssessmentRead),
         ),
+        ("GET", "/api/v1/frameworks", Needs(P::FrameworkRead)),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/assessments",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "POST",
+            "/api/v1/partnerships/{partnership}/assessments",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "PUT",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}",
+            Needs(P::AssessmentRespond),
+        ),
+        (
+            "POST",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/transitions",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "POST",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/approval",
+            Needs(P::AssessmentApprove),
+        ),
         (
             "GET",
             "/p/{partnership}/assessments/{assessment}/capabilities",

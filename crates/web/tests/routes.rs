@@ -200,6 +200,11 @@ fn working_fields(pattern: &str, t: &Targets) -> Vec<(String, String)> {
 /// A token for the browser's own session, in Riverton, as an administrator. Answers its id
 /// and secret.
 async fn admin_token(s: &Server, b: &Browser, riverton: &str) -> (String, String) {
+    token_as(s, b, riverton, "administrator").await
+}
+
+/// A token for the browser's own session, in Riverton, with `role`.
+async fn token_as(s: &Server, b: &Browser, riverton: &str, role: &str) -> (String, String) {
     let cookie = b.cookies.get("pk_session").expect("session cookie");
     let session = s
         .app
@@ -214,7 +219,7 @@ async fn admin_token(s: &Server, b: &Browser, riverton: &str) -> (String, String
             &NewToken {
                 name: "routes".into(),
                 partnership_id: riverton.into(),
-                role: "administrator".into(),
+                role: role.into(),
                 days: "30".into(),
             },
             &RequestContext::default(),
@@ -496,6 +501,7 @@ async fn get_requests_write_nothing() {
             sessions.push((email, s.signed_in(email).await));
         }
         let (_, admin_secret) = admin_token(&s, &sessions[1].1, &t.riverton).await;
+        let (_, lead_secret) = token_as(&s, &sessions[2].1, &t.riverton, "prevent-lead").await;
         let (enrolling, _) = half_signed_in(&s, "chair@riverton.example").await;
         let (challenged, _) = half_signed_in(&s, "admin@riverton.example").await;
         let mut pending = [
@@ -531,6 +537,7 @@ async fn get_requests_write_nothing() {
                 Surface::Api => {
                     for (who, token) in [
                         ("admin token", Some(admin_secret.as_str())),
+                        ("lead token", Some(lead_secret.as_str())),
                         ("no token", None),
                     ] {
                         let before = newest_seq(&s).await;

@@ -2,6 +2,7 @@
 //! handlers. Authentication is by personal access token only (`Authorization: Bearer ...`), so
 //! no cookie ever authorises an API call and CSRF cannot reach it.
 
+pub mod assessments;
 pub mod handlers;
 pub mod types;
 
@@ -38,6 +39,15 @@ use utoipa::{Modify, OpenApi};
         handlers::update_membership,
         handlers::delete_membership,
         handlers::list_audit_events,
+        assessments::list_frameworks,
+        assessments::list_assessments,
+        assessments::create_assessment,
+        assessments::get_assessment,
+        assessments::list_responses,
+        assessments::get_response,
+        assessments::put_response,
+        assessments::transition,
+        assessments::approve,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
