@@ -123,6 +123,8 @@ impl Db {
                 });
             }
         }
+        // A read-only connection (checking a backup) must not try to change the journal mode.
+        let read_only = url.contains("mode=ro");
         let options = AnyPoolOptions::new()
             .max_connections(match engine {
                 Engine::Sqlite => 8,
@@ -134,8 +136,10 @@ impl Db {
                     if engine == Engine::Sqlite {
                         // WAL lets readers run beside the one writer; a synchronous level of
                         // FULL makes every acknowledged commit durable across power loss.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        if !read_only {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                        }
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                     }
