@@ -261,9 +261,17 @@ fn report(e: ServiceError) -> anyhow::Error {
             )
         }
         ServiceError::Validation(v) => {
+            // Name the command-line option that carries each field.
+            let option = |field: &str| match field {
+                "org_type" => "type".to_owned(),
+                "display_name" => "name".to_owned(),
+                "organisation_id" => "organisation".to_owned(),
+                "lead_organisation_id" => "lead".to_owned(),
+                other => other.replace('_', "-"),
+            };
             let lines: Vec<String> =
                 v.0.iter()
-                    .map(|f| format!("  --{}: {}", f.field.replace('_', "-"), f.message))
+                    .map(|f| format!("  --{}: {}", option(&f.field), f.message))
                     .collect();
             anyhow::anyhow!("the input was not accepted:\n{}", lines.join("\n"))
         }

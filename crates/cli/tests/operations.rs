@@ -248,7 +248,7 @@ async fn backup_while_serving_and_restore_round_trip() {
         ],
     );
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--org-type"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--type: Choose the type of organisation"));
     assert_eq!(listing(&url), before);
 
     if let Ok(base) = std::env::var("PREVENTKIT_TEST_DATABASE_URL") {
