@@ -733,9 +733,13 @@ impl App {
             .collect()
     }
 
-    /// The assessment as a spreadsheet laid out like the paper tool. Answers the file name
-    /// and the bytes.
-    pub async fn export_xlsx(&self, grant: &Grant, id: &str) -> Result<Vec<u8>, ServiceError> {
+    /// Render the assessment with `render` (a spreadsheet or CSV writer).
+    async fn export<T>(
+        &self,
+        grant: &Grant,
+        id: &str,
+        render: impl FnOnce(&preventkit_reports::assessment_sheet::Sheet<'_>) -> Result<T, String>,
+    ) -> Result<T, ServiceError> {
         let view = self.assessment(grant, id).await?;
         let period = format!("{} to {}", view.row.period_start, view.row.period_end);
         let state = State::from_key(&view.row.state)
@@ -750,28 +754,24 @@ impl App {
             framework_version: view.framework_version,
             rows: Self::sheet_rows(&view),
         };
-        preventkit_reports::assessment_sheet::to_xlsx(&sheet)
-            .map_err(|e| ServiceError::Internal(format!("spreadsheet: {e}")))
+        render(&sheet).map_err(ServiceError::Internal)
+    }
+
+    /// The assessment as a spreadsheet laid out like the paper tool.
+    pub async fn export_xlsx(&self, grant: &Grant, id: &str) -> Result<Vec<u8>, ServiceError> {
+        self.export(grant, id, |s| {
+            preventkit_reports::assessment_sheet::to_xlsx(s)
+                .map_err(|e| format!("spreadsheet: {e}"))
+        })
+        .await
     }
 
     /// The assessment as CSV, with formula-like values neutralised.
     pub async fn export_csv(&self, grant: &Grant, id: &str) -> Result<String, ServiceError> {
-        let view = self.assessment(grant, id).await?;
-        let period = format!("{} to {}", view.row.period_start, view.row.period_end);
-        let state = State::from_key(&view.row.state)
-            .map(|s| s.label())
-            .unwrap_or("");
-        let sheet = preventkit_reports::assessment_sheet::Sheet {
-            assessment_id: &view.row.id,
-            title: &view.row.title,
-            period: &period,
-            state,
-            framework: &view.framework,
-            framework_version: view.framework_version,
-            rows: Self::sheet_rows(&view),
-        };
-        preventkit_reports::assessment_sheet::to_csv(&sheet)
-            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))
+        self.export(grant, id, |s| {
+            preventkit_reports::assessment_sheet::to_csv(s).map_err(|e| format!("csv: {e}"))
+        })
+        .await
     }
 
     /// Bring answers back from a filled-in spreadsheet. Every bad row and column is reported
