@@ -138,6 +138,18 @@ async fn tokens_page(
         .iter()
         .map(|(p, _)| (p.id.clone(), p.name.clone()))
         .collect();
+    let tokens: Vec<Value> = tokens
+        .into_iter()
+        .map(|t| {
+            let role = preventkit_services::domain::Role::from_key(&t.role)
+                .map(|r| r.label())
+                .unwrap_or("Unknown role");
+            context! {
+                id => t.id, name => t.name, partnership_id => t.partnership_id, role => role,
+                expires_at => t.expires_at, revoked_at => t.revoked_at,
+            }
+        })
+        .collect();
     let ctx = context! {
         title => "API tokens",
         tokens => tokens,
