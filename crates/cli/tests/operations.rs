@@ -358,3 +358,78 @@ async fn a_session_made_on_one_server_works_on_another() {
         Some("/sign-in")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_file_and_metrics_listener() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let metrics_port = free_port();
+    let config = dir.path().join("preventkit.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"sqlite://{}/from-file.db\"\nlisten = \"127.0.0.1:{port}\"\nmetrics_listen = \"127.0.0.1:{metrics_port}\"\nlog_format = \"json\"\n",
+            dir.path().display()
+        ),
+    )
+    .expect("write config");
+    let child = Command::new(BIN)
+        .args(["--config", &config.to_string_lossy(), "serve"])
+        .env_remove("PREVENTKIT_DATABASE_URL")
+        .env_remove("PREVENTKIT_LISTEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let _server = Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server from the config file did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        dir.path().join("from-file.db").exists(),
+        "the database named in the file is used"
+    );
+    let _ = reqwest::get(format!("{base}/sign-in"))
+        .await
+        .expect("a page");
+    let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("body");
+    assert!(metrics.contains("http_requests_total"), "{metrics}");
+    assert!(
+        metrics.contains("route=\"/sign-in\""),
+        "route patterns, not concrete paths"
+    );
+    // Metrics are not served on the public listener.
+    let r = reqwest::get(format!("{base}/metrics"))
+        .await
+        .expect("public");
+    assert_eq!(r.status().as_u16(), 404);
+
+    // An unknown key is refused, naming the file and the key.
+    std::fs::write(&config, "databse_url = \"x\"\n").expect("write");
+    let o = Command::new(BIN)
+        .args(["--config", &config.to_string_lossy(), "migrate"])
+        .output()
+        .expect("run");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("preventkit.toml") && err.contains("databse_url"),
+        "{err}"
+    );
+}
