@@ -23,6 +23,8 @@ pub struct NewAssessment {
     pub period_end: String,
     /// Start from this earlier assessment's answers (same partnership).
     pub previous_id: String,
+    /// Empty for the whole partnership, or one member organisation's id to assess only it.
+    pub organisation_id: String,
 }
 
 /// An assessment with its framework and answers.
@@ -98,6 +100,16 @@ impl App {
             }
             prev
         };
+        let organisation = Some(input.organisation_id.trim().to_owned()).filter(|o| !o.is_empty());
+        if let Some(o) = &organisation {
+            let members = repo::partnerships::organisations_of(&mut tx, &pid).await?;
+            if !members.iter().any(|m| &m.id == o) {
+                errors.add(
+                    "organisation_id",
+                    "Choose one of the partnership's organisations, or the whole partnership",
+                );
+            }
+        }
         errors.into_result()?;
         let framework = parse_stored(&fv)?;
         let now = now_ms();
@@ -107,7 +119,7 @@ impl App {
             &AssessmentRow {
                 id: id.clone(),
                 partnership_id: pid.clone(),
-                organisation_id: None,
+                organisation_id: organisation,
                 framework_version_id: fv.id.clone(),
                 title,
                 period_start: input.period_start.trim().to_owned(),

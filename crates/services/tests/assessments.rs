@@ -224,6 +224,7 @@ async fn answering_the_life_cycle_and_the_next_period() {
             period_start: "2026-13-01".into(),
             period_end: "x".into(),
             previous_id: String::new(),
+            organisation_id: uuid::Uuid::new_v4().to_string(),
         };
         match app.create_assessment(&manage, &bad, &ctx).await {
             Err(ServiceError::Validation(v)) => {
@@ -247,11 +248,27 @@ async fn answering_the_life_cycle_and_the_next_period() {
                     period_start: "2025-04-01".into(),
                     period_end: "2026-03-31".into(),
                     previous_id: String::new(),
+                    organisation_id: String::new(),
                 },
                 &ctx,
             )
             .await
             .expect("create");
+        // Only the partnership's own organisations can be assessed on their own.
+        let bad_org = NewAssessment {
+            title: "One organisation".into(),
+            framework: "mini".into(),
+            period_start: "2025-04-01".into(),
+            period_end: "2026-03-31".into(),
+            previous_id: String::new(),
+            organisation_id: uuid::Uuid::new_v4().to_string(),
+        };
+        match app.create_assessment(&manage, &bad_org, &ctx).await {
+            Err(ServiceError::Validation(v)) => {
+                assert!(v.0.iter().any(|e| e.field == "organisation_id"), "{v:?}")
+            }
+            other => panic!("expected a refused organisation, got {other:?}"),
+        }
         let view = app.assessment(&read, &id).await.expect("view");
         assert_eq!(view.responses.len(), 2);
         assert_eq!(view.progress()[0].answered, 0);
@@ -399,6 +416,7 @@ async fn answering_the_life_cycle_and_the_next_period() {
                     period_start: "2026-04-01".into(),
                     period_end: "2027-03-31".into(),
                     previous_id: id.clone(),
+                    organisation_id: String::new(),
                 },
                 &ctx,
             )

@@ -165,6 +165,9 @@ pub struct NewAssessmentRequest {
     /// Start from this earlier assessment's answers (of the same partnership).
     #[serde(default)]
     pub previous_id: Option<String>,
+    /// Assess one member organisation instead of the whole partnership.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
 }
 
 /// A change to one answer.
@@ -367,6 +370,7 @@ pub async fn create_assessment(
         period_start: body.period_start,
         period_end: body.period_end,
         previous_id: body.previous_id.unwrap_or_default(),
+        organisation_id: body.organisation_id.unwrap_or_default(),
     };
     let aid = state.app.create_assessment(&g, &input, &id.ctx).await?;
     Ok((StatusCode::CREATED, Json(Created { id: aid })).into_response())

@@ -115,6 +115,14 @@ async fn new_page(
             .collect(),
         None => Vec::new(),
     };
+    let organisations: Vec<Value> = state
+        .app
+        .partnership_organisations(g)
+        .await
+        .map_err(svc(state, id))?
+        .into_iter()
+        .map(|(v, t)| context! { value => v, text => t })
+        .collect();
     render(
         state,
         id,
@@ -122,6 +130,7 @@ async fn new_page(
         status,
         context! {
             title => "Start a self-assessment",
+            organisations => organisations,
             partnership_id => pid.to_string(),
             frameworks => options,
             previous => previous,
@@ -160,6 +169,7 @@ pub async fn create(
         period_start: form.get("period_start"),
         period_end: form.get("period_end"),
         previous_id: form.get("previous_id"),
+        organisation_id: form.get("organisation_id"),
     };
     match state.app.create_assessment(&g, &input, &id.ctx).await {
         Ok(aid) => {
@@ -174,6 +184,7 @@ pub async fn create(
             let values = context! {
                 title => input.title, framework => input.framework, period_start => input.period_start,
                 period_end => input.period_end, previous_id => input.previous_id,
+                organisation_id => input.organisation_id,
             };
             new_page(
                 &state,
