@@ -147,6 +147,17 @@ impl Framework {
         out
     }
 
+    /// The question with this id, wherever it sits in the tree.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        fn find<'a>(s: &'a Section, id: &str) -> Option<&'a Question> {
+            s.questions
+                .iter()
+                .find(|q| q.id == id)
+                .or_else(|| s.sections.iter().find_map(|c| find(c, id)))
+        }
+        self.sections.iter().find_map(|s| find(s, id))
+    }
+
     pub fn scale(&self, id: &str) -> Option<&Scale> {
         self.scales.iter().find(|s| s.id == id)
     }

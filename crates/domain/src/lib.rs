@@ -11,6 +11,7 @@ pub mod marking;
 pub mod organisation;
 pub mod policy;
 pub mod role;
+pub mod shipped;
 pub mod validate;
 
 pub use ids::*;
