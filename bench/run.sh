@@ -13,8 +13,6 @@
 #   PK_BENCH_ENGINES               engines to run (default "sqlite postgresql")
 #   PK_BENCH_DURATION              length of each wrk run (default 10s)
 #   PK_BENCH_PARTNERSHIPS          partnerships to seed (default 400)
-#   PK_BENCH_FRAMEWORK             "full" (default: guidance, prompts and descriptors, about
-#                                  55 KB) or "lean" (the same questions without help text)
 #   PK_BENCH_OUT                   folder to keep the seeds, logs and wrk output in (default:
 #                                  a temporary folder, removed at the end)
 set -euo pipefail
@@ -23,7 +21,6 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DURATION=${PK_BENCH_DURATION:-10s}
 PARTNERSHIPS=${PK_BENCH_PARTNERSHIPS:-400}
-FRAMEWORK=${PK_BENCH_FRAMEWORK:-full}
 ENGINES=${PK_BENCH_ENGINES:-sqlite postgresql}
 PG_BASE=${PREVENTKIT_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 CONCURRENCY=(1 16 64)
@@ -134,9 +131,9 @@ run_engine() {
     local engine=$1 url=$2
     local dir="$WORK/$engine"
     mkdir -p "$dir"
-    log "$engine: seeding $PARTNERSHIPS partnerships ($FRAMEWORK framework)"
+    log "$engine: seeding $PARTNERSHIPS partnerships"
     "$BIN/preventkit-bench-seed" --database-url "$url" --out "$dir" \
-        --partnerships "$PARTNERSHIPS" --framework "$FRAMEWORK" | tee "$dir/seed.txt" >&2
+        --partnerships "$PARTNERSHIPS" | tee "$dir/seed.txt" >&2
 
     local port base
     port=$(free_port)
@@ -241,7 +238,7 @@ echo
 echo "Prevent Toolkit API load benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "Machine: $(machine)"
 echo "Each run: $DURATION; threads = min(connections, 2); $PARTNERSHIPS partnerships;" \
-    "$FRAMEWORK framework"
+    "shipped Prevent duty benchmark framework"
 echo "Scenarios: list = GET all responses of one assessment, get = GET one response," \
     "put = PUT one rating"
 echo

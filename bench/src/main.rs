@@ -6,15 +6,12 @@
 //! per change). Only what must be real is done through the services: importing the framework,
 //! and signing in, setting up two-factor authentication and making API tokens.
 //!
-//! Usage: `preventkit-bench-seed --database-url URL --out DIR [--partnerships N]
-//! [--framework full|lean]`. Writes `DIR/seed.json` (what was made, with the tokens) and
+//! The assessments are of the shipped Prevent duty benchmark framework (38 questions).
+//!
+//! Usage: `preventkit-bench-seed --database-url URL --out DIR [--partnerships N]`. Writes `DIR/seed.json` (what was made, with the tokens) and
 //! `DIR/seed.lua` (the same targets as a Lua table for the wrk script).
 
-mod framework;
-
 use anyhow::{bail, Context as _};
-use preventkit_domain::policy::decide;
-use preventkit_domain::{Actor, Permission, Scope};
 use preventkit_services::sessions::Stage;
 use preventkit_services::tokens::NewToken;
 use preventkit_services::{App, RequestContext, SecurityConfig};
@@ -42,20 +39,24 @@ const TOKEN_PARTNERSHIPS: usize = 7;
 const SEED_VERSION: i64 = 3;
 /// The password of every seeded account. Benchmark data only.
 const PASSWORD: &str = "bench-password-not-secret";
+/// The framework the assessments answer.
+const KEY: &str = preventkit_domain::shipped::PREVENT_DUTY_BENCHMARK;
+
 const BENCH_EMAIL: &str = "bench-lead@bench.example";
 
 struct Args {
     database_url: String,
     out: PathBuf,
     partnerships: usize,
-    lean: bool,
 }
+
+/// The levels of the benchmark framework's scale, lowest first. `n/a` is allowed as well.
+const LEVELS: [&str; 3] = ["not-yet-started", "developing", "achieving"];
 
 fn args() -> anyhow::Result<Args> {
     let mut database_url = std::env::var("PREVENTKIT_DATABASE_URL").unwrap_or_default();
     let mut out = None;
     let mut partnerships = 400usize;
-    let mut lean = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().with_context(|| format!("{a} needs a value"));
@@ -67,17 +68,10 @@ fn args() -> anyhow::Result<Args> {
                     .parse()
                     .context("--partnerships must be a whole number")?
             }
-            "--framework" => {
-                lean = match value()?.as_str() {
-                    "full" => false,
-                    "lean" => true,
-                    other => bail!("--framework is 'full' or 'lean', not '{other}'"),
-                }
-            }
             "-h" | "--help" => {
                 println!(
                     "usage: preventkit-bench-seed --database-url URL --out DIR \
-                     [--partnerships N] [--framework full|lean]"
+                     [--partnerships N]"
                 );
                 std::process::exit(0);
             }
@@ -94,7 +88,6 @@ fn args() -> anyhow::Result<Args> {
         database_url,
         out: out.context("give --out DIR")?,
         partnerships,
-        lean,
     })
 }
 
@@ -181,7 +174,7 @@ fn rating(p: usize, period: usize, q: usize, version: usize) -> String {
     if i == 8 {
         "n/a".to_owned()
     } else {
-        framework::LEVELS[i % framework::LEVELS.len()].to_owned()
+        LEVELS[i % LEVELS.len()].to_owned()
     }
 }
 
@@ -221,24 +214,24 @@ fn user_row(id: &str, email: String, name: String, org: &str, hash: &str, now: i
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
     let started = Instant::now();
-    let ctx = RequestContext::console();
     let app = App::open(&args.database_url, SecurityConfig::default())
         .await
         .context("open the database")?;
 
-    // The framework goes through the use case, so it is stored exactly as an import stores it.
-    let source = framework::source(args.lean);
-    let fw_grant = decide(
-        &Actor::console(),
-        Permission::FrameworkManage,
-        Scope::Platform,
-    )
-    .map_err(|e| anyhow::anyhow!("console grant: {e:?}"))?;
-    app.import_framework(&fw_grant, "bench-framework.toml", &source, &ctx)
+    // The frameworks go through the use case, so they are stored exactly as the server
+    // stores them.
+    app.install_shipped_frameworks()
         .await
-        .map_err(|e| anyhow::anyhow!("import the benchmark framework: {e}"))?;
-    let parsed = preventkit_domain::framework::parse("bench-framework.toml", &source)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("import the shipped frameworks: {e}"))?;
+    let (name, source) = preventkit_domain::shipped::FRAMEWORKS
+        .into_iter()
+        .find(|(name, _)| name.starts_with(KEY))
+        .context("the benchmark framework is not shipped")?;
+    let parsed =
+        preventkit_domain::framework::parse(name, source).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if parsed.scale("progress").map(|s| s.levels.len()) != Some(LEVELS.len()) {
+        bail!("the benchmark framework's scale has changed: update LEVELS");
+    }
     let questions: Vec<String> = parsed
         .questions()
         .into_iter()
@@ -247,7 +240,7 @@ async fn main() -> anyhow::Result<()> {
 
     let db = Db::connect(&args.database_url).await?;
     let mut tx = db.read().await?;
-    let fv = repo::frameworks::versions_of(&mut tx, framework::KEY)
+    let fv = repo::frameworks::versions_of(&mut tx, KEY)
         .await?
         .pop()
         .context("the framework was not stored")?;
@@ -536,11 +529,10 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)?;
     let json = serde_json::json!({
         "engine": engine,
-        "framework": framework::KEY,
-        "framework_form": if args.lean { "lean" } else { "full" },
+        "framework": KEY,
         "framework_bytes": source.len(),
         "questions": questions,
-        "ratings": framework::LEVELS,
+        "ratings": LEVELS,
         "seed_version": SEED_VERSION,
         "counts": {
             "partnerships": args.partnerships,
@@ -562,10 +554,9 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "Seeded {} partnerships, {n_assessments} assessments, {n_responses} responses, \
          {n_history} history rows, {n_evidence} evidence items, {n_links} links \
-         ({rows} rows in {:.1} s; {} framework of {} bytes); tokens for {} partnerships.",
+         ({rows} rows in {:.1} s; framework of {} bytes); tokens for {} partnerships.",
         args.partnerships,
         seeded_in.as_secs_f64(),
-        if args.lean { "lean" } else { "full" },
         source.len(),
         targets.len()
     );
@@ -608,7 +599,7 @@ fn lua(targets: &[Target], questions: &[String]) -> String {
         let _ = write!(s, "\"{q}\", ");
     }
     s.push_str("},\n  ratings = {");
-    for r in framework::LEVELS {
+    for r in LEVELS {
         let _ = write!(s, "\"{r}\", ");
     }
     let _ = write!(s, "}},\n  version = {SEED_VERSION},\n  targets = {{\n");

@@ -285,6 +285,10 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Serve { demo } => {
             let app = App::open(&cfg.database_url, cfg.security()).await?;
             tracing::info!(engine = app.engine_name(), "database ready");
+            // The shipped assessment frameworks are always available; importing them again
+            // is a no-op.
+            let installed = app.install_shipped_frameworks().await.map_err(report)?;
+            tracing::info!(frameworks = installed.len(), "shipped frameworks ready");
             if demo {
                 let s = app.load_demo().await.map_err(report)?;
                 print_demo(&s, &cfg.public_url);

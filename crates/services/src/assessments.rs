@@ -2,16 +2,18 @@
 //! history and stale-edit protection, and moving it through its life cycle.
 
 use crate::audit::{event, Subject};
-use crate::frameworks::parse_stored;
+use crate::frameworks::{parse_stored, StoredFramework};
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::assessment::{edit_is_current, next_state, Rating, State, Transition};
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::framework::Framework;
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_domain::{Grant, Permission, UserId};
-use preventkit_storage::{repo, AssessmentRow, ResponseHistoryRow, ResponseRow, TransitionRow};
+use preventkit_storage::{repo, TransitionRow};
+pub use preventkit_storage::{AssessmentRow, ResponseHistoryRow, ResponseRow};
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A new assessment, as typed.
 #[derive(Clone, Debug, Default)]
@@ -31,7 +33,8 @@ pub struct NewAssessment {
 #[derive(Clone, Debug)]
 pub struct AssessmentView {
     pub row: AssessmentRow,
-    pub framework: Framework,
+    /// The framework version it is answered against (shared: parsed once per server).
+    pub framework: Arc<StoredFramework>,
     pub framework_key: String,
     pub framework_version: i64,
     pub responses: HashMap<String, ResponseRow>,
@@ -49,11 +52,35 @@ pub struct SectionProgress {
     pub by_kind: Vec<(String, usize, usize)>,
 }
 
+/// A saved answer and the framework it belongs to.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub response: ResponseRow,
+    pub framework: Arc<StoredFramework>,
+}
+
+/// Why `respond` did not save: a stale edit or another error.
+enum Refused {
+    Stale(Box<StaleEdit>),
+    Error(ServiceError),
+}
+
+impl<E: Into<ServiceError>> From<E> for Refused {
+    fn from(e: E) -> Self {
+        Refused::Error(e.into())
+    }
+}
+
+const ASSIGNED_ELSEWHERE: &str =
+    "This question is assigned to another partner. Ask the Prevent lead to assign it to you";
+
 /// Why an edit was refused: someone else changed the answer first. Both versions travel back
 /// so nothing typed is lost.
 #[derive(Clone, Debug)]
 pub struct StaleEdit {
     pub current: ResponseRow,
+    /// The framework the answer belongs to, to describe its question.
+    pub framework: Arc<StoredFramework>,
     pub yours_rating: String,
     pub yours_details: String,
 }
@@ -203,14 +230,10 @@ impl App {
         Ok(rows)
     }
 
-    /// One assessment of the grant's partnership. Any assessment permission lets its holder
-    /// read the assessment it acts on.
-    pub async fn assessment(
-        &self,
-        grant: &Grant,
-        id: &str,
-    ) -> Result<AssessmentView, ServiceError> {
-        let pid = [
+    /// The partnership of the grant, for reading an assessment. Any assessment permission lets
+    /// its holder read the assessment it acts on.
+    fn assessment_reader(&self, grant: &Grant) -> Result<String, ServiceError> {
+        Ok([
             Permission::AssessmentRead,
             Permission::AssessmentManage,
             Permission::AssessmentRespond,
@@ -223,22 +246,38 @@ impl App {
         .ok_or(ServiceError::Denied(
             preventkit_domain::Denial::NotPermitted,
         ))?
-        .to_string();
-        let mut tx = self.db().read().await?;
-        let row = repo::assessments::get(&mut tx, id, &pid)
+        .to_string())
+    }
+
+    /// An assessment row of partnership `pid` and its parsed framework.
+    async fn assessment_head(
+        &self,
+        tx: &mut preventkit_storage::Tx,
+        pid: &str,
+        id: &str,
+    ) -> Result<(AssessmentRow, Arc<StoredFramework>), ServiceError> {
+        let row = repo::assessments::get(tx, id, pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let fv = repo::frameworks::list(&mut tx)
-            .await?
-            .into_iter()
-            .find(|f| f.id == row.framework_version_id)
-            .ok_or_else(|| ServiceError::Internal("assessment without its framework".into()))?;
+        let framework = self.stored_framework(tx, &row.framework_version_id).await?;
+        Ok((row, framework))
+    }
+
+    /// One assessment of the grant's partnership, with every answer.
+    pub async fn assessment(
+        &self,
+        grant: &Grant,
+        id: &str,
+    ) -> Result<AssessmentView, ServiceError> {
+        let pid = self.assessment_reader(grant)?;
+        let mut tx = self.db().read().await?;
+        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
         let responses = repo::assessments::responses(&mut tx, id).await?;
         tx.commit().await?;
         Ok(AssessmentView {
-            framework: parse_stored(&fv)?,
-            framework_key: fv.framework_key,
-            framework_version: fv.version,
+            framework_key: framework.key.clone(),
+            framework_version: framework.version,
+            framework,
             row,
             responses: responses
                 .into_iter()
@@ -247,9 +286,42 @@ impl App {
         })
     }
 
+    /// One answer with its earlier versions (newest first), read in one transaction. The
+    /// view holds only that answer.
+    pub async fn response_with_history(
+        &self,
+        grant: &Grant,
+        id: &str,
+        question: &str,
+    ) -> Result<(AssessmentView, Vec<ResponseHistoryRow>), ServiceError> {
+        let pid = self.assessment_reader(grant)?;
+        let mut tx = self.db().read().await?;
+        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
+        let response = repo::assessments::response(&mut tx, id, question)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let history = repo::assessments::history(&mut tx, &response.id).await?;
+        tx.commit().await?;
+        Ok((
+            AssessmentView {
+                framework_key: framework.key.clone(),
+                framework_version: framework.version,
+                framework,
+                row,
+                responses: HashMap::from([(response.question_id.clone(), response)]),
+            },
+            history,
+        ))
+    }
+
     /// Rate one question and write its supporting details. `based_on` is the version of the
     /// answer the user saw; if someone changed it since, nothing is written and both versions
-    /// come back.
+    /// come back. Answers the saved answer.
+    ///
+    /// Everything that can be checked before writing (the assessment, its state, the
+    /// question, the rating and who may answer) is read in one read transaction, so the write
+    /// transaction, which holds the write lock, does only the conditional update, the history
+    /// row and the audit event.
     #[allow(clippy::too_many_arguments)]
     pub async fn respond(
         &self,
@@ -260,39 +332,48 @@ impl App {
         rating: &str,
         details: &str,
         ctx: &RequestContext,
-    ) -> Result<i64, Result<StaleEdit, ServiceError>> {
-        let pid = self
-            .assessment_scope(grant, Permission::AssessmentRespond)
-            .map_err(Err)?;
-        let view = self.assessment(grant, id).await.map_err(Err)?;
-        if view
-            .framework
-            .questions()
-            .iter()
-            .any(|(_, q)| q.id == question)
-        {
-            self.ensure_may_answer(grant, id, question)
-                .await
-                .map_err(Err)?;
+    ) -> Result<Answer, Result<StaleEdit, ServiceError>> {
+        self.respond_checked(grant, id, question, based_on, rating, details, ctx)
+            .await
+            .map_err(|e| match e {
+                Refused::Stale(s) => Ok(*s),
+                Refused::Error(e) => Err(e),
+            })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn respond_checked(
+        &self,
+        grant: &Grant,
+        id: &str,
+        question: &str,
+        based_on: i64,
+        rating: &str,
+        details: &str,
+        ctx: &RequestContext,
+    ) -> Result<Answer, Refused> {
+        let pid = self.assessment_scope(grant, Permission::AssessmentRespond)?;
+        let mut tx = self.db().read().await?;
+        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
+        if framework.question(question).is_none() {
+            return Err(ServiceError::NotFound.into());
         }
-        let state = State::from_key(&view.row.state).unwrap_or(State::Locked);
+        let may = self.may_answer(&mut tx, grant, &pid, id, question).await?;
+        tx.commit().await?;
+        if !may {
+            return Err(ServiceError::Conflict(ASSIGNED_ELSEWHERE.into()).into());
+        }
+        let state = State::from_key(&row.state).unwrap_or(State::Locked);
         if !state.editable() {
-            return Err(Err(ServiceError::Conflict(format!(
+            return Err(ServiceError::Conflict(format!(
                 "This assessment is {} and cannot be changed. Reopen it first",
                 state.label().to_lowercase()
-            ))));
+            ))
+            .into());
         }
         let mut errors = ValidationErrors::new();
-        if view
-            .framework
-            .questions()
-            .iter()
-            .all(|(_, q)| q.id != question)
-        {
-            return Err(Err(ServiceError::NotFound));
-        }
         let rating = rating.trim();
-        if !rating_is_valid(&view.framework, question, rating) {
+        if !rating_is_valid(&framework, question, rating) {
             errors.add("rating", "Choose a rating from the list");
         }
         if details.chars().count() > 20_000 {
@@ -301,50 +382,67 @@ impl App {
                 "Supporting details must be 20,000 characters or fewer",
             );
         }
-        errors.into_result().map_err(|e| Err(e.into()))?;
+        errors.into_result().map_err(ServiceError::from)?;
         let now = now_ms();
-        let run = async {
-            let mut tx = self.db().write().await?;
-            let current = repo::assessments::response(&mut tx, id, question)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
-            if !edit_is_current(current.version, based_on) {
-                tx.rollback().await?;
-                return Ok(Err(StaleEdit {
-                    current,
-                    yours_rating: rating.to_owned(),
-                    yours_details: details.to_owned(),
-                }));
-            }
-            let by = grant.user_id().to_string();
-            if !repo::assessments::update_response(
-                &mut tx, &current, based_on, rating, details, &by, now,
-            )
+        let by = grant.user_id().to_string();
+        let mut tx = self.db().write().await?;
+        let current = repo::assessments::response(&mut tx, id, question)
             .await?
-            {
-                tx.rollback().await?;
-                return Err(ServiceError::Busy);
-            }
-            event(
-                &mut tx,
-                Some(grant.user_id()),
-                ctx,
-                "assessment.respond",
-                Subject::Assessment {
-                    id: id.to_owned(),
-                    partnership: pid.clone(),
-                },
-                Outcome::Success,
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(Ok(based_on + 1))
-        };
-        match run.await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(stale)) => Err(Ok(stale)),
-            Err(e) => Err(Err(e)),
+            .ok_or(ServiceError::NotFound)?;
+        if !edit_is_current(current.version, based_on) {
+            tx.rollback().await?;
+            return Err(Refused::Stale(Box::new(StaleEdit {
+                current,
+                framework,
+                yours_rating: rating.to_owned(),
+                yours_details: details.to_owned(),
+            })));
         }
+        // The update is conditional on the version and on the assessment still being a
+        // draft, so a submit or lock that landed after the checks above is never overtaken.
+        if !repo::assessments::update_response(
+            &mut tx,
+            &current,
+            State::Draft.key(),
+            based_on,
+            rating,
+            details,
+            &by,
+            now,
+        )
+        .await?
+        {
+            tx.rollback().await?;
+            return Err(ServiceError::Conflict(
+                "This assessment changed state while you were editing. Nothing was saved; reload it"
+                    .into(),
+            )
+            .into());
+        }
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "assessment.respond",
+            Subject::Assessment {
+                id: id.to_owned(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Answer {
+            response: ResponseRow {
+                rating: rating.to_owned(),
+                details: details.to_owned(),
+                version: based_on + 1,
+                updated_by: Some(by),
+                updated_at: now,
+                ..current
+            },
+            framework,
+        })
     }
 
     /// Earlier versions of one answer, newest first.
@@ -354,14 +452,7 @@ impl App {
         id: &str,
         question: &str,
     ) -> Result<Vec<ResponseHistoryRow>, ServiceError> {
-        let view = self.assessment(grant, id).await?;
-        let Some(r) = view.responses.get(question) else {
-            return Err(ServiceError::NotFound);
-        };
-        let mut tx = self.db().read().await?;
-        let rows = repo::assessments::history(&mut tx, &r.id).await?;
-        tx.commit().await?;
-        Ok(rows)
+        Ok(self.response_with_history(grant, id, question).await?.1)
     }
 
     /// Move an assessment on: submit, approve, lock or reopen.
@@ -856,6 +947,7 @@ impl App {
             if !repo::assessments::update_response(
                 &mut tx,
                 &current,
+                State::Draft.key(),
                 current.version,
                 &a.rating,
                 &a.details,
@@ -864,7 +956,10 @@ impl App {
             )
             .await?
             {
-                return Err(ServiceError::Busy);
+                return Err(ServiceError::Conflict(
+                    "This assessment changed while the file was read. Nothing was imported; try again"
+                        .into(),
+                ));
             }
             changed += 1;
         }
@@ -960,9 +1055,7 @@ impl App {
         if ok {
             Ok(())
         } else {
-            Err(ServiceError::Conflict(
-                "This question is assigned to another partner. Ask the Prevent lead to assign it to you".into(),
-            ))
+            Err(ServiceError::Conflict(ASSIGNED_ELSEWHERE.into()))
         }
     }
 

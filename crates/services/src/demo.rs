@@ -2,8 +2,13 @@
 //! newcomer can sign in and look around. Loading twice changes nothing.
 
 use crate::admin::{NewMember, NewOrganisation, NewPartnership, NewUser};
+use crate::assessments::NewAssessment;
+use crate::evidence::NewEvidence;
 use crate::{App, RequestContext, ServiceError};
+use preventkit_domain::assessment::Transition;
+use preventkit_domain::marking::{Clearance, Marking};
 use preventkit_domain::policy::decide;
+use preventkit_domain::shipped::PREVENT_DUTY_BENCHMARK;
 use preventkit_domain::{Actor, OrganisationId, PartnershipId, Permission, Role, Scope};
 use preventkit_storage::repo;
 
@@ -82,6 +87,18 @@ const PEOPLE: &[(&str, &str, usize, Role)] = &[
         5,
         Role::RegionalViewer,
     ),
+];
+
+/// Last year's demonstration ratings, taken in turn question by question: mostly achieving,
+/// some developing, a few not yet started, so the heat map and the gaps list have something
+/// to show.
+const DEMO_RATINGS: [&str; 6] = [
+    "achieving",
+    "developing",
+    "achieving",
+    "not-yet-started",
+    "achieving",
+    "developing",
 ];
 
 /// Demonstration accounts cleared for OFFICIAL-SENSITIVE.
@@ -197,6 +214,7 @@ impl App {
             self.set_user_clearance(&u_grant, id, "official-sensitive", &ctx)
                 .await?;
         }
+        self.demo_assessments(partnership, &org_ids, &ctx).await?;
         self.demo_members(
             &console,
             other,
@@ -215,6 +233,167 @@ impl App {
             partnership: PARTNERSHIP.into(),
             accounts: accounts(),
         })
+    }
+
+    /// Two periods of the Prevent duty benchmark for the demonstration partnership: last
+    /// year's, answered, approved by the board and locked, and this year's draft started from
+    /// it, with a few answers moved on, one benchmark assigned to the police, and evidence.
+    async fn demo_assessments(
+        &self,
+        partnership: PartnershipId,
+        org_ids: &[OrganisationId],
+        ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        self.install_shipped_frameworks().await?;
+        let u_grant = decide(&Actor::console(), Permission::UserManage, Scope::Platform)?;
+        let actor = |user: &crate::admin::UserAccount, role: Role| -> Result<Actor, ServiceError> {
+            Ok(Actor {
+                user_id: user
+                    .id
+                    .parse()
+                    .map_err(|_| ServiceError::Internal("stored user id is not a UUID".into()))?,
+                system_admin: false,
+                memberships: vec![(partnership, role)],
+                clearance: Clearance(
+                    Marking::from_key(&user.clearance).unwrap_or(Marking::Official),
+                ),
+                mfa_verified: true,
+            })
+        };
+        let lead = actor(
+            &self
+                .find_user_by_email(&u_grant, "lead@riverton.example")
+                .await?,
+            Role::PreventLead,
+        )?;
+        let board = actor(
+            &self
+                .find_user_by_email(&u_grant, "board@riverton.example")
+                .await?,
+            Role::BoardMember,
+        )?;
+        let scope = Scope::Partnership(partnership);
+        let manage = decide(&lead, Permission::AssessmentManage, scope)?;
+        let respond = decide(&lead, Permission::AssessmentRespond, scope)?;
+        let approve = decide(&board, Permission::AssessmentApprove, scope)?;
+
+        let last = self
+            .create_assessment(
+                &manage,
+                &NewAssessment {
+                    title: "Prevent duty benchmark 2025 to 2026".into(),
+                    framework: PREVENT_DUTY_BENCHMARK.into(),
+                    period_start: "2025-04-01".into(),
+                    period_end: "2026-03-31".into(),
+                    ..NewAssessment::default()
+                },
+                ctx,
+            )
+            .await?;
+        let view = self.assessment(&manage, &last).await?;
+        let questions: Vec<String> = view
+            .framework
+            .questions()
+            .into_iter()
+            .map(|(_, q)| q.id.clone())
+            .collect();
+        for (i, q) in questions.iter().enumerate() {
+            let rating = DEMO_RATINGS[i % DEMO_RATINGS.len()];
+            self.demo_answer(&respond, &last, q, rating, ctx).await?;
+        }
+        let evidence = NewEvidence {
+            title: "Prevent partnership board terms of reference".into(),
+            kind: "link".into(),
+            url: "https://intranet.riverton.example/prevent/board-terms-of-reference".into(),
+            marking: "official".into(),
+            review_date: "2027-03-31".into(),
+        };
+        let tor = self
+            .add_evidence(&respond, &last, "2.1", &evidence, None, ctx)
+            .await?;
+        self.link_evidence(&respond, &last, "2.2", &tor, ctx)
+            .await?;
+        self.add_evidence(
+            &respond,
+            &last,
+            "1.1",
+            &NewEvidence {
+                title: "Counter-terrorism local profile briefing to chief officers".into(),
+                kind: "link".into(),
+                url: "https://intranet.riverton.example/prevent/ctlp-briefing".into(),
+                marking: "official-sensitive".into(),
+                review_date: "2026-10-31".into(),
+            },
+            None,
+            ctx,
+        )
+        .await?;
+        self.transition(&manage, &last, &Transition::Submit, ctx)
+            .await?;
+        self.transition(&approve, &last, &Transition::Approve, ctx)
+            .await?;
+        self.transition(&manage, &last, &Transition::Lock, ctx)
+            .await?;
+
+        // This year: started from last year's answers and evidence.
+        let current = self
+            .create_assessment(
+                &manage,
+                &NewAssessment {
+                    title: "Prevent duty benchmark 2026 to 2027".into(),
+                    framework: PREVENT_DUTY_BENCHMARK.into(),
+                    period_start: "2026-04-01".into(),
+                    period_end: "2027-03-31".into(),
+                    previous_id: last.clone(),
+                    ..NewAssessment::default()
+                },
+                ctx,
+            )
+            .await?;
+        for (q, rating) in [
+            ("1.2", "achieving"),
+            ("3.3", "developing"),
+            ("5.4", "achieving"),
+        ] {
+            self.demo_answer(&respond, &current, q, rating, ctx).await?;
+        }
+        // Benchmark 7 (training) goes to the police to answer.
+        if let Some(police) = org_ids.get(1) {
+            self.assign(&manage, &current, "b7", &police.to_string(), "", ctx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Answer one demonstration question with words that fit the rating.
+    async fn demo_answer(
+        &self,
+        respond: &preventkit_domain::Grant,
+        assessment: &str,
+        question: &str,
+        rating: &str,
+        ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        let view = self.assessment(respond, assessment).await?;
+        let version = view
+            .responses
+            .get(question)
+            .map(|r| r.version)
+            .ok_or(ServiceError::NotFound)?;
+        let details = match rating {
+            "achieving" => "In place and working. The board reviewed it this year and the evidence is linked.",
+            "developing" => "Partly in place. The remaining steps are in the partnership plan with an owner and a date.",
+            _ => "Not started yet. Raised with the board as a gap for the coming year.",
+        };
+        self.respond(respond, assessment, question, version, rating, details, ctx)
+            .await
+            .map_err(|e| match e {
+                Ok(_) => {
+                    ServiceError::Conflict("a demonstration answer was changed meanwhile".into())
+                }
+                Err(e) => e,
+            })?;
+        Ok(())
     }
 
     async fn demo_members(

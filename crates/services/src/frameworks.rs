@@ -7,7 +7,9 @@ use preventkit_domain::audit::Outcome;
 use preventkit_domain::framework::{self, Framework, FrameworkError};
 use preventkit_domain::validate::ValidationErrors;
 use preventkit_domain::{Grant, Permission};
-use preventkit_storage::{repo, FrameworkVersionRow};
+use preventkit_storage::{repo, FrameworkVersionRow, Tx};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +41,46 @@ fn invalid(e: FrameworkError) -> ServiceError {
     ServiceError::Validation(v)
 }
 
+/// A stored framework version, parsed.
+#[derive(Debug)]
+pub struct StoredFramework {
+    pub id: String,
+    pub key: String,
+    pub version: i64,
+    pub framework: Framework,
+}
+
+impl std::ops::Deref for StoredFramework {
+    type Target = Framework;
+
+    fn deref(&self) -> &Framework {
+        &self.framework
+    }
+}
+
+/// Parsed framework versions by their stored id. A stored version never changes (an import
+/// with the same id and version but other content is refused), so an entry can never go stale
+/// and the cache needs no invalidation; it only grows with the number of versions imported.
+/// Without it every request that reads an assessment would parse and check the whole file.
+#[derive(Debug, Default)]
+pub(crate) struct FrameworkCache {
+    parsed: std::sync::RwLock<HashMap<String, Arc<StoredFramework>>>,
+}
+
+impl FrameworkCache {
+    fn get(&self, id: &str) -> Option<Arc<StoredFramework>> {
+        // A poisoned lock only means another thread panicked while holding it; the map itself
+        // is still whole (inserts are single calls), so carry on with it.
+        let map = self.parsed.read().unwrap_or_else(|e| e.into_inner());
+        map.get(id).cloned()
+    }
+
+    fn put(&self, f: Arc<StoredFramework>) {
+        let mut map = self.parsed.write().unwrap_or_else(|e| e.into_inner());
+        map.entry(f.id.clone()).or_insert(f);
+    }
+}
+
 pub(crate) fn parse_stored(row: &FrameworkVersionRow) -> Result<Framework, ServiceError> {
     framework::parse(
         &format!("{}@{}", row.framework_key, row.version),
@@ -48,6 +90,28 @@ pub(crate) fn parse_stored(row: &FrameworkVersionRow) -> Result<Framework, Servi
 }
 
 impl App {
+    /// A stored framework version, parsed once and then kept.
+    pub(crate) async fn stored_framework(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+    ) -> Result<Arc<StoredFramework>, ServiceError> {
+        if let Some(f) = self.frameworks().get(id) {
+            return Ok(f);
+        }
+        let row = repo::frameworks::get(tx, id)
+            .await?
+            .ok_or_else(|| ServiceError::Internal("assessment without its framework".into()))?;
+        let parsed = Arc::new(StoredFramework {
+            framework: parse_stored(&row)?,
+            id: row.id,
+            key: row.framework_key,
+            version: row.version,
+        });
+        self.frameworks().put(parsed.clone());
+        Ok(parsed)
+    }
+
     /// Import one framework file. A version already stored is never changed: the same content
     /// again is a no-op, different content is refused, and versions only grow. Mappings must
     /// point at questions that exist in the newest stored version of their target.
@@ -129,6 +193,39 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(ImportOutcome::Imported { key, version })
+    }
+
+    /// Import the frameworks that ship with Prevent Toolkit (see `domain::shipped`). Those
+    /// already stored are left as they are, and so is a framework for which the deployment has
+    /// imported a newer version of its own, so this runs at every start.
+    pub async fn install_shipped_frameworks(&self) -> Result<Vec<ImportOutcome>, ServiceError> {
+        let grant = preventkit_domain::policy::decide(
+            &preventkit_domain::Actor::console(),
+            Permission::FrameworkManage,
+            preventkit_domain::Scope::Platform,
+        )?;
+        let ctx = RequestContext::console();
+        let mut tx = self.db().read().await?;
+        let stored = repo::frameworks::list(&mut tx).await?;
+        tx.commit().await?;
+        let mut out = Vec::new();
+        for (name, text) in preventkit_domain::shipped::FRAMEWORKS {
+            let parsed = framework::parse(name, text).map_err(invalid)?;
+            let newest = stored
+                .iter()
+                .filter(|r| r.framework_key == parsed.envelope.id)
+                .map(|r| r.version)
+                .max();
+            if let Some(v) = newest.filter(|v| *v > i64::from(parsed.envelope.version)) {
+                out.push(ImportOutcome::AlreadyPresent {
+                    key: parsed.envelope.id,
+                    version: u32::try_from(v).unwrap_or(u32::MAX),
+                });
+                continue;
+            }
+            out.push(self.import_framework(&grant, name, text, &ctx).await?);
+        }
+        Ok(out)
     }
 
     /// Every stored framework version.

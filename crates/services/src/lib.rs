@@ -71,6 +71,7 @@ struct Inner {
     config: SecurityConfig,
     secret: secrets::ServerSecret,
     dummy_hash: String,
+    frameworks: frameworks::FrameworkCache,
 }
 
 impl App {
@@ -102,6 +103,7 @@ impl App {
                 config,
                 secret,
                 dummy_hash,
+                frameworks: frameworks::FrameworkCache::default(),
             }),
         })
     }
@@ -112,6 +114,10 @@ impl App {
 
     pub fn config(&self) -> &SecurityConfig {
         &self.inner.config
+    }
+
+    pub(crate) fn frameworks(&self) -> &frameworks::FrameworkCache {
+        &self.inner.frameworks
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

@@ -218,6 +218,8 @@ async fn answering_the_life_cycle_and_the_next_period() {
         let manage = decide(&lead, Permission::AssessmentManage, scope).expect("lead manages");
 
         // Bad input changes nothing.
+        let read = decide(&lead, Permission::AssessmentRead, scope).expect("read");
+        let before = app.list_assessments(&read).await.expect("list");
         let bad = NewAssessment {
             title: " ".into(),
             framework: "nope".into(),
@@ -236,8 +238,11 @@ async fn answering_the_life_cycle_and_the_next_period() {
             }
             other => panic!("expected validation errors, got {other:?}"),
         }
-        let read = decide(&lead, Permission::AssessmentRead, scope).expect("read");
-        assert!(app.list_assessments(&read).await.expect("list").is_empty());
+        let after = app.list_assessments(&read).await.expect("list");
+        assert_eq!(
+            after.iter().map(|a| &a.id).collect::<Vec<_>>(),
+            before.iter().map(|a| &a.id).collect::<Vec<_>>()
+        );
 
         let id = app
             .create_assessment(
@@ -296,7 +301,8 @@ async fn answering_the_life_cycle_and_the_next_period() {
             )
             .await
             .expect("rate");
-        assert_eq!(v2, 2);
+        assert_eq!(v2.response.version, 2);
+        assert_eq!(v2.response.rating, "developing");
         let lead_respond = decide(&lead, Permission::AssessmentRespond, scope).expect("respond");
         match app
             .respond(
@@ -439,5 +445,99 @@ async fn answering_the_life_cycle_and_the_next_period() {
             app.assessment(&outsider, &id).await,
             Err(ServiceError::NotFound)
         ));
+    }
+}
+
+/// The shipped frameworks are installed once, again as a no-op, and never over a newer
+/// version the deployment imported itself; the demonstration partnership gets last year's
+/// benchmark assessment locked after board approval and this year's draft started from it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipped_frameworks_and_the_demonstration_assessments() {
+    for (app, _dir) in apps().await {
+        let first = app.install_shipped_frameworks().await.expect("install");
+        assert_eq!(
+            first,
+            vec![
+                ImportOutcome::Imported {
+                    key: "hmic-prevent-2009".into(),
+                    version: 1
+                },
+                ImportOutcome::Imported {
+                    key: "lde-partnership-2008".into(),
+                    version: 1
+                },
+                ImportOutcome::Imported {
+                    key: "prevent-duty-benchmark".into(),
+                    version: 1
+                },
+            ]
+        );
+        // A deployment publishes its own version 2 of the LDE model; a restart keeps it.
+        let (_, lde) = preventkit_domain::shipped::FRAMEWORKS[1];
+        let g = decide(
+            &Actor::console(),
+            Permission::FrameworkManage,
+            Scope::Platform,
+        )
+        .expect("grant");
+        let lde2 = lde.replacen("version = 1", "version = 2", 1).replacen(
+            "title = \"",
+            "title = \"Local ",
+            1,
+        );
+        app.import_framework(&g, "lde2.toml", &lde2, &RequestContext::console())
+            .await
+            .expect("own version");
+        let again = app.install_shipped_frameworks().await.expect("again");
+        assert!(again
+            .iter()
+            .all(|o| matches!(o, ImportOutcome::AlreadyPresent { .. })));
+
+        let p = partnership(&app).await;
+        let scope = Scope::Partnership(p);
+        let lead = member(&app, p, "lead@riverton.example", Role::PreventLead).await;
+        let read = decide(&lead, Permission::AssessmentRead, scope).expect("read");
+        let list = app.list_assessments(&read).await.expect("list");
+        assert_eq!(list.len(), 2, "{list:?}");
+        let last = list
+            .iter()
+            .find(|a| a.period_start == "2025-04-01")
+            .expect("last year");
+        let current = list
+            .iter()
+            .find(|a| a.period_start == "2026-04-01")
+            .expect("this year");
+        assert_eq!(last.state, State::Locked.key());
+        assert_eq!(current.state, State::Draft.key());
+        assert_eq!(current.previous_id.as_deref(), Some(last.id.as_str()));
+
+        let view = app.assessment(&read, &current.id).await.expect("view");
+        assert_eq!(view.framework_key, "prevent-duty-benchmark");
+        assert_eq!(view.responses.len(), 38);
+        assert!(view.responses.values().all(|r| !r.rating.is_empty()));
+        // The answers moved on this year differ from last year's in the comparison.
+        let comparison = app.compare(&read, &current.id).await.expect("compare");
+        assert_eq!(comparison.assessments.len(), 2);
+        let changed: Vec<&str> = comparison
+            .rows
+            .iter()
+            .filter(|(_, _, _, ratings)| ratings.windows(2).any(|w| w[0] != w[1]))
+            .map(|(number, _, _, _)| number.as_str())
+            .collect();
+        assert!(!changed.is_empty() && changed.len() <= 3, "{changed:?}");
+        // Summarised as the five HMIC capabilities, every question counted at least once.
+        let summaries = app.mapped_summaries(&read, &current.id).await.expect("map");
+        let hmic = summaries
+            .iter()
+            .find(|s| s.rows.len() == 5)
+            .expect("capabilities");
+        let counted: usize = hmic.rows.iter().flat_map(|(_, _, c)| c).sum();
+        assert!(counted >= 38, "{counted}");
+        // Evidence carried into this year.
+        let evidence = app
+            .assessment_evidence(&read, &current.id)
+            .await
+            .expect("evidence");
+        assert!(evidence.iter().any(|(q, _)| q == "2.1"), "{evidence:?}");
     }
 }

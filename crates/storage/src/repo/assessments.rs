@@ -198,11 +198,13 @@ pub async fn response(
     .await
 }
 
-/// Replace an answer only if it is still at `based_on`; the old answer goes to the history.
-/// Answers whether the update happened.
+/// Replace an answer only if it is still at `based_on` and its assessment is still in
+/// `editable_state`; the old answer goes to the history. Answers whether the update happened.
+#[allow(clippy::too_many_arguments)]
 pub async fn update_response(
     tx: &mut Tx,
     current: &ResponseRow,
+    editable_state: &str,
     based_on: i64,
     rating: &str,
     details: &str,
@@ -220,6 +222,16 @@ pub async fn update_response(
                 .value(R::UpdatedAt, now)
                 .and_where(Expr::col(R::Id).eq(current.id.as_str()))
                 .and_where(Expr::col(R::Version).eq(based_on))
+                .and_where(
+                    Expr::col(R::AssessmentId).in_subquery(
+                        Query::select()
+                            .column(A::Id)
+                            .from(A::Table)
+                            .and_where(Expr::col(A::Id).eq(current.assessment_id.as_str()))
+                            .and_where(Expr::col(A::State).eq(editable_state))
+                            .to_owned(),
+                    ),
+                )
                 .to_owned(),
         )
         .await?;

@@ -46,6 +46,12 @@ pub async fn list(tx: &mut Tx) -> Result<Vec<FrameworkVersionRow>, StorageError>
     .await
 }
 
+/// One stored version by its id.
+pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<FrameworkVersionRow>, StorageError> {
+    tx.fetch_optional(&select().and_where(Expr::col(F::Id).eq(id)).to_owned())
+        .await
+}
+
 pub async fn versions_of(tx: &mut Tx, key: &str) -> Result<Vec<FrameworkVersionRow>, StorageError> {
     tx.fetch_all(
         &select()

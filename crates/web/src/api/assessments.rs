@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use preventkit_services::assessments::{AssessmentView, NewAssessment};
+use preventkit_services::assessments::{AssessmentView, NewAssessment, ResponseRow};
 use preventkit_services::domain::assessment::{State as AssessmentState, Transition};
 use preventkit_services::domain::framework::{Framework, Question};
 use preventkit_services::ServiceError;
@@ -254,15 +254,17 @@ fn state_label(key: &str) -> String {
 }
 
 fn find_question<'a>(f: &'a Framework, id: &str) -> Option<&'a Question> {
-    f.questions()
-        .into_iter()
-        .map(|(_, q)| q)
-        .find(|q| q.id == id)
+    f.question(id)
 }
 
 /// The answer to `q` as stored in `view`, if there is one.
 fn response_item(view: &AssessmentView, q: &Question) -> Option<ResponseItem> {
-    view.responses.get(&q.id).map(|r| ResponseItem {
+    view.responses.get(&q.id).map(|r| item(q, r))
+}
+
+/// One stored answer to `q`.
+fn item(q: &Question, r: &ResponseRow) -> ResponseItem {
+    ResponseItem {
         question: q.id.clone(),
         number: q.number.clone(),
         title: q.title.clone(),
@@ -272,7 +274,7 @@ fn response_item(view: &AssessmentView, q: &Question) -> Option<ResponseItem> {
         version: r.version,
         updated_by: r.updated_by.clone(),
         updated_at: rfc3339(r.updated_at),
-    })
+    }
 }
 
 fn allowed_ratings(f: &Framework, q: &Question) -> Vec<String> {
@@ -465,10 +467,9 @@ pub async fn get_response(
     Granted(g): Granted,
     Path((_, aid, qid)): Path<(String, String, String)>,
 ) -> ApiResult<Json<ResponseDetail>> {
-    let view = state.app.assessment(&g, &aid).await?;
+    let (view, history) = state.app.response_with_history(&g, &aid, &qid).await?;
     let q = find_question(&view.framework, &qid).ok_or(ApiError(WebError::NotFound))?;
     let response = response_item(&view, q).ok_or(ApiError(WebError::NotFound))?;
-    let history = state.app.response_history(&g, &aid, &qid).await?;
     Ok(Json(ResponseDetail {
         allowed_ratings: allowed_ratings(&view.framework, q),
         response,
@@ -518,29 +519,19 @@ pub async fn put_response(
         )
         .await;
     match result {
-        Ok(_) => {
-            let view = state.app.assessment(&g, &aid).await?;
-            let item = find_question(&view.framework, &qid)
-                .and_then(|q| response_item(&view, q))
-                .ok_or_else(|| internal("a saved answer could not be read back"))?;
-            Ok(Json(item).into_response())
+        Ok(saved) => {
+            let q = saved
+                .framework
+                .question(&qid)
+                .ok_or_else(|| internal("a saved answer's question has gone"))?;
+            Ok(Json(item(q, &saved.response)).into_response())
         }
         Err(Ok(stale)) => {
-            let view = state.app.assessment(&g, &aid).await?;
-            let q = find_question(&view.framework, &qid)
+            let q = stale
+                .framework
+                .question(&qid)
                 .ok_or_else(|| internal("a stale answer's question has gone"))?;
-            let c = &stale.current;
-            let current = ResponseItem {
-                question: q.id.clone(),
-                number: q.number.clone(),
-                title: q.title.clone(),
-                kind: q.kind.clone(),
-                rating: c.rating.clone(),
-                details: c.details.clone(),
-                version: c.version,
-                updated_by: c.updated_by.clone(),
-                updated_at: rfc3339(c.updated_at),
-            };
+            let current = item(q, &stale.current);
             let error = ErrorDetail {
                 code: "stale_edit".to_owned(),
                 message: format!(
