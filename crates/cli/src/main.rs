@@ -459,7 +459,14 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 .map_err(report)?
             {
                 preventkit_services::frameworks::ImportOutcome::Imported { key, version } => {
-                    println!("Imported {key} version {version}.")
+                    println!("Imported {key} version {version}.");
+                    if version > 1 {
+                        println!(
+                            "Draft assessments on an earlier version of {key} now offer their \
+                             Prevent lead the move to version {version}, carrying answers across \
+                             where the question ids match."
+                        );
+                    }
                 }
                 preventkit_services::frameworks::ImportOutcome::AlreadyPresent { key, version } => {
                     println!("{key} version {version} is already imported with the same content; nothing changed.")

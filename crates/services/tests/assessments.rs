@@ -541,3 +541,108 @@ async fn shipped_frameworks_and_the_demonstration_assessments() {
         assert!(evidence.iter().any(|(q, _)| q == "2.1"), "{evidence:?}");
     }
 }
+
+/// A newer framework version is offered to a draft, and moving to it carries answers across
+/// question by question where the ids match; nothing is deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_moves_to_a_newer_framework_version_carrying_answers() {
+    for (app, _dir) in apps().await {
+        let ctx = RequestContext::console();
+        let fg = decide(
+            &Actor::console(),
+            Permission::FrameworkManage,
+            Scope::Platform,
+        )
+        .expect("grant");
+        app.import_framework(&fg, "mini.toml", FRAMEWORK, &ctx)
+            .await
+            .expect("import");
+        let p = partnership(&app).await;
+        let scope = Scope::Partnership(p);
+        let lead = member(&app, p, "lead@riverton.example", Role::PreventLead).await;
+        let manage = decide(&lead, Permission::AssessmentManage, scope).expect("manage");
+        let respond = decide(&lead, Permission::AssessmentRespond, scope).expect("respond");
+        let id = app
+            .create_assessment(
+                &manage,
+                &NewAssessment {
+                    title: "Mini 2026".into(),
+                    framework: "mini".into(),
+                    period_start: "2026-04-01".into(),
+                    period_end: "2027-03-31".into(),
+                    ..NewAssessment::default()
+                },
+                &ctx,
+            )
+            .await
+            .expect("create");
+        app.respond(&respond, &id, "1.1", 1, "developing", "Draft agreed.", &ctx)
+            .await
+            .expect("1.1");
+        app.respond(&respond, &id, "1.2", 1, "achieving", "Shared.", &ctx)
+            .await
+            .expect("1.2");
+        assert_eq!(app.upgrade_plan(&manage, &id).await.expect("plan"), None);
+
+        // Version 2: "developing" leaves the scale, 1.2 is retired and 1.3 is new.
+        let v2 = FRAMEWORK
+            .replace("version = 1", "version = 2")
+            .replace(
+                "[[scales.levels]]\nkey = \"developing\"\nlabel = \"Developing\"\ncolour = \"#f47738\"\n\n",
+                "",
+            )
+            .replace("id = \"1.2\"\nnumber = \"1.2\"", "id = \"1.3\"\nnumber = \"1.3\"");
+        app.import_framework(&fg, "mini-2.toml", &v2, &ctx)
+            .await
+            .expect("import v2");
+        let plan = app
+            .upgrade_plan(&manage, &id)
+            .await
+            .expect("plan")
+            .expect("a newer version is offered");
+        assert_eq!((plan.from_version, plan.to_version), (1, 2));
+        assert_eq!(plan.rating_cleared, ["1.1"]);
+        assert_eq!(plan.added, ["1.3"]);
+        assert_eq!(plan.retired, ["1.2"]);
+        assert!(plan.carried.is_empty());
+
+        // Reviewing an older offer than the newest version changes nothing.
+        assert!(matches!(
+            app.upgrade_assessment(&manage, &id, 1, &ctx).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        // A contributor may not move it.
+        let partner = member(&app, p, "contributor@riverton.example", Role::Contributor).await;
+        let partner_read = decide(&partner, Permission::AssessmentRead, scope).expect("read");
+        assert!(app.upgrade_plan(&partner_read, &id).await.is_err());
+
+        let done = app
+            .upgrade_assessment(&manage, &id, 2, &ctx)
+            .await
+            .expect("move");
+        assert_eq!(done, plan);
+        let read = decide(&lead, Permission::AssessmentRead, scope).expect("read");
+        let view = app.assessment(&read, &id).await.expect("view");
+        assert_eq!(view.framework_version, 2);
+        let q11 = &view.responses["1.1"];
+        assert_eq!(
+            (q11.rating.as_str(), q11.details.as_str()),
+            ("", "Draft agreed.")
+        );
+        let history = app
+            .response_history(&read, &id, "1.1")
+            .await
+            .expect("history");
+        assert_eq!(history[0].rating, "developing", "the old rating is kept");
+        assert_eq!(view.responses["1.3"].rating, "");
+        // The retired question's answer is still stored, though no longer asked.
+        assert_eq!(view.responses["1.2"].rating, "achieving");
+        assert_eq!(view.progress()[0].total, 2);
+        // Nothing more to move.
+        assert_eq!(app.upgrade_plan(&manage, &id).await.expect("plan"), None);
+        assert!(matches!(
+            app.upgrade_assessment(&manage, &id, 2, &ctx).await,
+            Err(ServiceError::Conflict(_))
+        ));
+    }
+}

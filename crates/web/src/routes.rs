@@ -228,6 +228,18 @@ fn table() -> Vec<Route> {
             post(pages::assessments::answer),
         ),
         page(
+            M::GET,
+            "/p/{partnership}/assessments/{assessment}/upgrade",
+            Perm(P::AssessmentManage),
+            get(pages::assessments::upgrade_form),
+        ),
+        page(
+            M::POST,
+            "/p/{partnership}/assessments/{assessment}/upgrade",
+            Perm(P::AssessmentManage),
+            post(pages::assessments::upgrade),
+        ),
+        page(
             M::POST,
             "/p/{partnership}/assessments/{assessment}/submit",
             Perm(P::AssessmentManage),
@@ -517,6 +529,48 @@ fn table() -> Vec<Route> {
             "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}",
             Perm(P::AssessmentRespond),
             axum::routing::put(api::assessments::put_response),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/evidence",
+            Perm(P::AssessmentRead),
+            get(api::evidence::list_evidence),
+        ),
+        api(
+            M::POST,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/evidence",
+            Perm(P::AssessmentRespond),
+            post(api::evidence::add_evidence),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/evidence/{evidence}/file",
+            Perm(P::AssessmentRead),
+            get(api::evidence::evidence_file),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/comments",
+            Perm(P::AssessmentRead),
+            get(api::evidence::list_comments),
+        ),
+        api(
+            M::POST,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/comments",
+            Perm(P::AssessmentComment),
+            post(api::evidence::add_comment),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/upgrade",
+            Perm(P::AssessmentManage),
+            get(api::evidence::upgrade_offer),
+        ),
+        api(
+            M::POST,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/upgrade",
+            Perm(P::AssessmentManage),
+            post(api::evidence::upgrade),
         ),
         api(
             M::POST,

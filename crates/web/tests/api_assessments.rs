@@ -692,6 +692,20 @@ async fn the_openapi_document_describes_the_assessment_api() {
         ),
         (format!("{a}/{{assessment}}/transitions"), &["post"][..]),
         (format!("{a}/{{assessment}}/approval"), &["post"][..]),
+        (format!("{a}/{{assessment}}/evidence"), &["get"][..]),
+        (
+            format!("{a}/{{assessment}}/responses/{{question}}/evidence"),
+            &["post"][..],
+        ),
+        (
+            format!("{a}/{{assessment}}/responses/{{question}}/comments"),
+            &["get", "post"][..],
+        ),
+        (format!("{a}/{{assessment}}/upgrade"), &["get", "post"][..]),
+        (
+            "/api/v1/partnerships/{partnership}/evidence/{evidence}/file".to_owned(),
+            &["get"][..],
+        ),
     ] {
         for m in methods {
             assert!(
@@ -709,6 +723,10 @@ async fn the_openapi_document_describes_the_assessment_api() {
         "TransitionRequest",
         "TransitionAction",
         "AssessmentDetail",
+        "EvidenceItem",
+        "NewEvidenceRequest",
+        "UpgradeOffer",
+        "UpgradeRequest",
     ] {
         assert!(schemas[name].is_object(), "schema {name} is missing");
     }
@@ -716,4 +734,235 @@ async fn the_openapi_document_describes_the_assessment_api() {
         schemas["TransitionAction"]["enum"],
         json!(["submit", "lock", "reopen"])
     );
+}
+
+/// Evidence, comments and moving to a newer framework version through the API, on the
+/// demonstration partnership's own Prevent duty benchmark draft: marked evidence shows only
+/// that it exists to someone without clearance, files come back as attachments, bad input
+/// changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_comments_and_framework_upgrades_through_the_api() {
+    for engine in engines() {
+        let e = engine.name();
+        let s = Server::start(&engine).await;
+        let pid = s.partnership_id(RIVERTON).await;
+        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+        let contributor = s
+            .token("contributor@riverton.example", &pid, "contributor")
+            .await;
+        let mut b = s.browser();
+        let base = format!("/api/v1/partnerships/{pid}/assessments");
+        let r = b.api("GET", &base, Some(&lead), None).await;
+        let list = r.json();
+        let draft = list
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|a| a["state"] == "draft" && a["period_start"] == "2026-04-01")
+            .expect("the demonstration draft")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let one = format!("{base}/{draft}");
+
+        // A sensitive link and an ordinary file on question 1.1.
+        let r = b
+            .api(
+                "POST",
+                &format!("{one}/responses/1.1/evidence"),
+                Some(&lead),
+                Some(json!({"title": "Threat briefing notes", "kind": "link",
+                    "url": "https://intranet.riverton.example/briefing",
+                    "marking": "official-sensitive", "review_date": "2027-01-31"})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "[{e}] {}", r.body);
+        let sensitive = r.json()["id"].as_str().expect("id").to_owned();
+        let pdf = "%PDF-1.4\n% board minutes\n";
+        let r = b
+            .api(
+                "POST",
+                &format!("{one}/responses/1.1/evidence"),
+                Some(&lead),
+                Some(json!({"title": "Board minutes", "kind": "file",
+                    "file_name": "minutes.pdf",
+                    "content_base64": base64_of(pdf.as_bytes()),
+                    "marking": "official", "review_date": "2027-01-31"})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "[{e}] {}", r.body);
+        let file = r.json()["id"].as_str().expect("id").to_owned();
+
+        // Bad input: a file that is not what it claims, an unknown field, bad base64.
+        let before = b
+            .api("GET", &format!("{one}/evidence"), Some(&lead), None)
+            .await
+            .json();
+        for (body, named) in [
+            (
+                json!({"title": "x", "kind": "file", "file_name": "x.pdf",
+                    "content_base64": base64_of(b"MZ\x90\x00"), "marking": "official",
+                    "review_date": "2027-01-31"}),
+                "file",
+            ),
+            (json!({"title": "x", "colour": "red"}), "colour"),
+            (
+                json!({"title": "x", "kind": "file", "file_name": "x.pdf",
+                    "content_base64": "not base64!", "marking": "official",
+                    "review_date": "2027-01-31"}),
+                "content_base64",
+            ),
+        ] {
+            let r = b
+                .api(
+                    "POST",
+                    &format!("{one}/responses/1.1/evidence"),
+                    Some(&lead),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(r.status, 422, "[{e}] {}", r.body);
+            assert!(
+                fields(&r).contains(&named.to_owned()) || field(&r) == named,
+                "[{e}] {} names {named}",
+                r.body
+            );
+        }
+        let after = b
+            .api("GET", &format!("{one}/evidence"), Some(&lead), None)
+            .await
+            .json();
+        assert_eq!(before, after, "[{e}] refused evidence changed nothing");
+
+        // The lead (cleared) sees everything; the contributor sees that the sensitive item
+        // exists and its marking, not its content.
+        let items = |v: &Value, id: &str| -> Value {
+            v.as_array()
+                .expect("a list")
+                .iter()
+                .find(|i| i["id"] == id)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        assert_eq!(items(&after, &sensitive)["title"], "Threat briefing notes");
+        let theirs = b
+            .api("GET", &format!("{one}/evidence"), Some(&contributor), None)
+            .await;
+        assert_eq!(theirs.status, 200, "[{e}] {}", theirs.body);
+        let hidden = items(&theirs.json(), &sensitive);
+        assert_eq!(hidden["visible"], false, "[{e}] {hidden}");
+        assert_eq!(hidden["title"], Value::Null);
+        assert_eq!(hidden["url"], Value::Null);
+        assert_eq!(hidden["marking"], "OFFICIAL-SENSITIVE");
+        assert!(!theirs.body.contains("Threat briefing"), "[{e}]");
+
+        // The file comes back as an attachment, byte for byte.
+        let r = b
+            .api(
+                "GET",
+                &format!("/api/v1/partnerships/{pid}/evidence/{file}/file"),
+                Some(&contributor),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "[{e}] {}", r.body);
+        assert_eq!(r.body, pdf);
+        assert_eq!(
+            r.header("content-disposition"),
+            Some("attachment; filename=\"minutes.pdf\"")
+        );
+
+        // Comments: added by a contributor, read by the lead; an empty one is refused.
+        let comments = format!("{one}/responses/1.1/comments");
+        let r = b
+            .api(
+                "POST",
+                &comments,
+                Some(&contributor),
+                Some(json!({"body": "The police view is in the briefing."})),
+            )
+            .await;
+        assert_eq!(r.status, 204, "[{e}] {}", r.body);
+        let r = b
+            .api(
+                "POST",
+                &comments,
+                Some(&contributor),
+                Some(json!({"body": " "})),
+            )
+            .await;
+        assert_eq!(r.status, 422, "[{e}] {}", r.body);
+        let r = b.api("GET", &comments, Some(&lead), None).await;
+        assert_eq!(r.status, 200, "[{e}] {}", r.body);
+        let listed = r.json();
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "[{e}] {listed}");
+        assert_eq!(listed[0]["body"], "The police view is in the briefing.");
+
+        // Moving to a newer framework version: nothing on offer yet; then a version 2.
+        let r = b
+            .api("GET", &format!("{one}/upgrade"), Some(&lead), None)
+            .await;
+        assert_eq!(r.status, 200, "[{e}] {}", r.body);
+        assert_eq!(r.json()["available"], false);
+        let (_, text) = preventkit_services::domain::shipped::FRAMEWORKS[2];
+        let v2 = format!(
+            "{}\n[[sections]]\nid = \"b11\"\nnumber = \"11\"\ntitle = \"Local priorities\"\n\n\
+             [[sections.questions]]\nid = \"11.1\"\nnumber = \"11.1\"\nkind = \"good-practice\"\n\
+             title = \"Local priorities are reviewed each year.\"\nscale = \"progress\"\n",
+            text.replacen("version = 1", "version = 2", 1)
+        );
+        let g = decide(
+            &Actor::console(),
+            Permission::FrameworkManage,
+            Scope::Platform,
+        )
+        .expect("grant");
+        s.app
+            .import_framework(&g, "benchmark-2.toml", &v2, &Default::default())
+            .await
+            .expect("version 2");
+        let r = b
+            .api("GET", &format!("{one}/upgrade"), Some(&lead), None)
+            .await;
+        let offer = r.json();
+        assert_eq!(offer["available"], true, "[{e}] {offer}");
+        assert_eq!(offer["plan"]["added"], json!(["11.1"]));
+        assert_eq!(offer["plan"]["carried"].as_array().map(Vec::len), Some(38));
+        let r = b
+            .api(
+                "POST",
+                &format!("{one}/upgrade"),
+                Some(&contributor),
+                Some(json!({"to_version": 2})),
+            )
+            .await;
+        assert_eq!(r.status, 403, "[{e}] a contributor cannot move it");
+        let r = b
+            .api(
+                "POST",
+                &format!("{one}/upgrade"),
+                Some(&lead),
+                Some(json!({"to_version": 2})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "[{e}] {}", r.body);
+        let detail = b.api("GET", &one, Some(&lead), None).await.json();
+        assert_eq!(detail["framework"]["version"], 2);
+        assert_eq!(detail["total"], 39);
+        assert_eq!(detail["answered"], 38, "[{e}] every answer carried across");
+        let r = b
+            .api(
+                "POST",
+                &format!("{one}/upgrade"),
+                Some(&lead),
+                Some(json!({"to_version": 2})),
+            )
+            .await;
+        assert_eq!(r.status, 409, "[{e}] {}", r.body);
+    }
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -930,3 +930,89 @@ async fn evidence_files_links_marking_and_carry_over() {
         );
     }
 }
+
+/// The lead is offered a newer framework version on a draft's page, reviews what moving does,
+/// and moves it; the answers carry across.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_is_offered_and_moved_to_a_newer_framework_version() {
+    for engine in engines() {
+        let e = engine.name();
+        let s = Server::start(&engine).await;
+        let pid = s.partnership_id("Riverton Prevent Partnership").await;
+        let mut lead = s.signed_in("lead@riverton.example").await;
+        let list = lead.get(&format!("/p/{pid}/assessments")).await;
+        // The demonstration draft is the assessment whose page offers to submit it.
+        let mut draft_id = None;
+        for id in list
+            .body
+            .split("/assessments/")
+            .skip(1)
+            .filter_map(|rest| rest.get(..36))
+        {
+            let page = lead.get(&format!("/p/{pid}/assessments/{id}")).await;
+            if page.status == 200 && page.body.contains("Submit for approval") {
+                draft_id = Some(id.to_owned());
+                break;
+            }
+        }
+        let aid = draft_id.expect("the demonstration draft");
+        let page = format!("/p/{pid}/assessments/{aid}");
+        assert!(
+            !lead.get(&page).await.body.contains("upgrade-offer"),
+            "[{e}] nothing is offered while the draft uses the newest version"
+        );
+
+        let (_, text) = preventkit_services::domain::shipped::FRAMEWORKS[2];
+        let v2 = format!(
+            "{}\n[[sections]]\nid = \"b11\"\nnumber = \"11\"\ntitle = \"Local priorities\"\n\n\
+             [[sections.questions]]\nid = \"11.1\"\nnumber = \"11.1\"\nkind = \"good-practice\"\n\
+             title = \"Local priorities are reviewed each year.\"\nscale = \"progress\"\n",
+            text.replacen("version = 1", "version = 2", 1)
+        );
+        let g = decide(
+            &Actor::console(),
+            Permission::FrameworkManage,
+            Scope::Platform,
+        )
+        .expect("grant");
+        s.app
+            .import_framework(&g, "benchmark-2.toml", &v2, &Default::default())
+            .await
+            .expect("version 2");
+
+        let shown = lead.get(&page).await;
+        assert!(
+            shown.body.contains("upgrade-offer"),
+            "[{e}] the move is offered"
+        );
+        let review = lead.get(&format!("{page}/upgrade")).await;
+        assert_eq!(review.status, 200, "[{e}]");
+        assert!(review.body.contains("Move to version 2"), "[{e}]");
+        assert!(
+            review.body.contains("11.1"),
+            "[{e}] the new question is named"
+        );
+        let csrf = review.csrf().expect("csrf");
+        // A stale review (version 1 is not the newest) moves nothing.
+        let r = lead
+            .post_raw(
+                &format!("{page}/upgrade"),
+                &[("to_version", "1"), ("csrf_token", &csrf)],
+            )
+            .await;
+        assert_eq!(r.status, 409, "[{e}]");
+        let r = lead
+            .post_raw(
+                &format!("{page}/upgrade"),
+                &[("to_version", "2"), ("csrf_token", &csrf)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "[{e}]");
+        let after = lead.get(&page).await;
+        assert!(after.body.contains("(version 2)"), "[{e}]");
+        assert!(!after.body.contains("upgrade-offer"), "[{e}]");
+        // A contributor cannot reach the review.
+        let mut partner = s.signed_in("contributor@riverton.example").await;
+        assert_eq!(partner.get(&format!("{page}/upgrade")).await.status, 403);
+    }
+}

@@ -142,6 +142,16 @@ const SPEC: &[(&str, &str, Rule)] = {
             Needs(P::AssessmentRespond),
         ),
         (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/upgrade",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/upgrade",
+            Needs(P::AssessmentManage),
+        ),
+        (
             "POST",
             "/p/{partnership}/assessments/{assessment}/submit",
             Needs(P::AssessmentManage),
@@ -236,6 +246,41 @@ const SPEC: &[(&str, &str, Rule)] = {
             "PUT",
             "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}",
             Needs(P::AssessmentRespond),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/evidence",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "POST",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/evidence",
+            Needs(P::AssessmentRespond),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/evidence/{evidence}/file",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/comments",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "POST",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/comments",
+            Needs(P::AssessmentComment),
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/upgrade",
+            Needs(P::AssessmentManage),
+        ),
+        (
+            "POST",
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/upgrade",
+            Needs(P::AssessmentManage),
         ),
         (
             "POST",

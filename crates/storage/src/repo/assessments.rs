@@ -102,6 +102,31 @@ pub async fn set_state(
     Ok(n == 1)
 }
 
+/// Move a draft assessment from one framework version to another, only if it is still a draft
+/// on `from_version`. Answers whether it moved.
+pub async fn set_framework_version(
+    tx: &mut Tx,
+    id: &str,
+    from_version: &str,
+    to_version: &str,
+    draft: &str,
+    now: i64,
+) -> Result<bool, StorageError> {
+    let n = tx
+        .execute(
+            &Query::update()
+                .table(A::Table)
+                .value(A::FrameworkVersionId, to_version)
+                .value(A::UpdatedAt, now)
+                .and_where(Expr::col(A::Id).eq(id))
+                .and_where(Expr::col(A::FrameworkVersionId).eq(from_version))
+                .and_where(Expr::col(A::State).eq(draft))
+                .to_owned(),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
 pub async fn insert_transition(tx: &mut Tx, t: &TransitionRow) -> Result<(), StorageError> {
     tx.execute(&super::insert(
         T::Table,

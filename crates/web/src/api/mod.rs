@@ -3,6 +3,7 @@
 //! no cookie ever authorises an API call and CSRF cannot reach it.
 
 pub mod assessments;
+pub mod evidence;
 pub mod handlers;
 pub mod types;
 
@@ -48,6 +49,13 @@ use utoipa::{Modify, OpenApi};
         assessments::put_response,
         assessments::transition,
         assessments::approve,
+        evidence::list_evidence,
+        evidence::add_evidence,
+        evidence::evidence_file,
+        evidence::list_comments,
+        evidence::add_comment,
+        evidence::upgrade_offer,
+        evidence::upgrade,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -284,6 +284,15 @@ pub async fn show(
         .ok()
     });
     let can_manage = manage.is_some();
+    let upgrade = match &manage {
+        Some(m) => state
+            .app
+            .upgrade_plan(m, &aid)
+            .await
+            .map_err(svc(&state, &id))?
+            .map(|p| p.to_version),
+        None => None,
+    };
     let (org_options, people_options) = if let Some(m) = &manage {
         let orgs = state
             .app
@@ -347,6 +356,7 @@ pub async fn show(
             heat_head => heat_head,
             heat_rows => heat_rows,
             can_manage => can_manage,
+            upgrade_to => upgrade,
             can_approve => can(&id, Permission::AssessmentApprove, pid),
             can_respond => can(&id, Permission::AssessmentRespond, pid),
             org_options => org_options,
@@ -689,6 +699,72 @@ async fn move_on(
             )
             .map_err(fail(&state, &id))
         }
+        Err(e) => Err(svc(&state, &id)(e)),
+    }
+}
+
+/// What moving this draft to the newest version of its framework would do, for the lead to
+/// review before confirming.
+pub async fn upgrade_form(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    let view = state
+        .app
+        .assessment(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
+    let plan = state
+        .app
+        .upgrade_plan(&g, &aid)
+        .await
+        .map_err(svc(&state, &id))?;
+    render(
+        &state,
+        &id,
+        "pages/assessment-upgrade.html",
+        StatusCode::OK,
+        context! {
+            title => "Move to the newer framework version",
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.row.id, title => view.row.title },
+            framework_title => view.framework.envelope.title,
+            plan => plan,
+        },
+    )
+    .map_err(fail(&state, &id))
+}
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+    form: Fields,
+) -> PageResult {
+    let pid = pid_of(&state, &id, &g)?;
+    let to_version: i64 = form.get("to_version").trim().parse().unwrap_or(-1);
+    match state
+        .app
+        .upgrade_assessment(&g, &aid, to_version, &id.ctx)
+        .await
+    {
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}"),
+            "assessment-upgraded",
+        )),
+        Err(ServiceError::Conflict(m)) => render(
+            &state,
+            &id,
+            "error.html",
+            StatusCode::CONFLICT,
+            context! { title => "The assessment was not moved", message => m },
+        )
+        .map_err(fail(&state, &id)),
         Err(e) => Err(svc(&state, &id)(e)),
     }
 }
@@ -1190,18 +1266,14 @@ pub async fn evidence_file(
         .evidence_file(&g, &eid, &id.ctx)
         .await
         .map_err(svc(&state, &id))?;
-    // Served as an attachment with the stored type; the name was cleaned on upload.
-    let ascii: String = name
-        .chars()
-        .filter(|c| c.is_ascii_graphic() || *c == ' ')
-        .collect();
+    // Served as an attachment with the stored type.
     use axum::response::IntoResponse;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\""),
+                crate::api::evidence::attachment(&name),
             ),
         ],
         bytes,

@@ -226,6 +226,7 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "assessment-submitted" => "The self-assessment was submitted for the board's approval.",
         "assessment-approved" => "The self-assessment was approved.",
         "assessment-locked" => "The self-assessment was locked.",
+        "assessment-upgraded" => "The self-assessment now uses the newest version of its framework. Answers were carried across where the questions match.",
         "assessment-reopened" => "The self-assessment was reopened.",
         "action-created" => "The action was added to the action plan.",
         "assessment-imported" => "The answers from the spreadsheet were imported.",
