@@ -359,6 +359,9 @@ impl App {
             return Err(ServiceError::NotFound.into());
         }
         let may = self.may_answer(&mut tx, grant, &pid, id, question).await?;
+        let seen = repo::assessments::response(&mut tx, id, question)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         if !may {
             return Err(ServiceError::Conflict(ASSIGNED_ELSEWHERE.into()).into());
@@ -385,24 +388,23 @@ impl App {
         errors.into_result().map_err(ServiceError::from)?;
         let now = now_ms();
         let by = grant.user_id().to_string();
-        let mut tx = self.db().write().await?;
-        let current = repo::assessments::response(&mut tx, id, question)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if !edit_is_current(current.version, based_on) {
-            tx.rollback().await?;
+        // Versions only grow, so an edit based on another version than the one just read is
+        // stale whatever happens next: refuse it without taking the write lock.
+        if !edit_is_current(seen.version, based_on) {
             return Err(Refused::Stale(Box::new(StaleEdit {
-                current,
+                current: seen,
                 framework,
                 yours_rating: rating.to_owned(),
                 yours_details: details.to_owned(),
             })));
         }
+        let mut tx = self.db().write().await?;
         // The update is conditional on the version and on the assessment still being a
-        // draft, so a submit or lock that landed after the checks above is never overtaken.
+        // draft. If it lands, the answer it replaced is exactly the one read above (same
+        // version), which goes to the history; if not, read again to say why.
         if !repo::assessments::update_response(
             &mut tx,
-            &current,
+            &seen,
             State::Draft.key(),
             based_on,
             rating,
@@ -412,13 +414,25 @@ impl App {
         )
         .await?
         {
+            let current = repo::assessments::response(&mut tx, id, question)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
             tx.rollback().await?;
+            if !edit_is_current(current.version, based_on) {
+                return Err(Refused::Stale(Box::new(StaleEdit {
+                    current,
+                    framework,
+                    yours_rating: rating.to_owned(),
+                    yours_details: details.to_owned(),
+                })));
+            }
             return Err(ServiceError::Conflict(
                 "This assessment changed state while you were editing. Nothing was saved; reload it"
                     .into(),
             )
             .into());
         }
+        let current = seen;
         event(
             &mut tx,
             Some(grant.user_id()),

@@ -99,6 +99,9 @@ pub struct Db {
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
     engine: Engine,
+    /// The audit chain head as this transaction last wrote or read it under the write lock,
+    /// so that appending an event does not read it again.
+    pub(crate) audit_head: Option<(i64, String)>,
 }
 
 impl Db {
@@ -169,6 +172,7 @@ impl Db {
         Ok(Tx {
             inner: self.pool.begin().await?,
             engine: self.engine,
+            audit_head: None,
         })
     }
 

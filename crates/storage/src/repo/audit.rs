@@ -5,21 +5,30 @@ use preventkit_domain::audit::{AuditEvent, NewAuditEvent};
 use preventkit_domain::AuditEventId;
 use sea_query::{Expr, Order, Query};
 
-/// Take the write lock: an update of the chain head row. See [`crate::Db::write`].
+/// Take the write lock: an update of the chain head row, which also answers the head (one
+/// statement instead of two). See [`crate::Db::write`].
 pub(crate) async fn lock_head(tx: &mut Tx) -> Result<(), StorageError> {
-    tx.execute(
-        &Query::update()
-            .table(H::Table)
-            .value(H::TouchedAt, now_ms())
-            .and_where(Expr::col(H::Id).eq(1))
-            .to_owned(),
-    )
-    .await?;
+    let row: Option<(i64, String)> = tx
+        .fetch_optional(
+            &Query::update()
+                .table(H::Table)
+                .value(H::TouchedAt, now_ms())
+                .and_where(Expr::col(H::Id).eq(1))
+                .returning(Query::returning().columns([H::LastSeq, H::LastHash]))
+                .to_owned(),
+        )
+        .await?;
+    let head =
+        row.ok_or_else(|| StorageError::Corrupt("the audit chain head is missing".into()))?;
+    tx.audit_head = Some(head);
     Ok(())
 }
 
 /// The last sequence number and hash recorded in the chain head.
 pub async fn head(tx: &mut Tx) -> Result<(i64, String), StorageError> {
+    if let Some(h) = &tx.audit_head {
+        return Ok(h.clone());
+    }
     let row: Option<(i64, String)> = tx
         .fetch_optional(
             &Query::select()
@@ -78,6 +87,7 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, St
             .to_owned(),
     )
     .await?;
+    tx.audit_head = Some((e.seq, e.hash.clone()));
     Ok(e)
 }
 
