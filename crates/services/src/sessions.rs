@@ -584,7 +584,12 @@ pub(crate) fn parse_memberships(rows: &[MembershipRow]) -> Vec<(PartnershipId, R
 }
 
 pub(crate) fn clearance_of(user: &UserRow) -> Clearance {
-    Clearance(Marking::from_key(&user.clearance).unwrap_or(Marking::Official))
+    clearance_from_key(&user.clearance)
+}
+
+/// A stored clearance; anything unreadable counts as the lowest.
+pub(crate) fn clearance_from_key(key: &str) -> Clearance {
+    Clearance(Marking::from_key(key).unwrap_or(Marking::Official))
 }
 
 fn build_view(

@@ -6,7 +6,7 @@
 
 use crate::audit::{event, Subject};
 use crate::secrets::{random_token, sha256_hex};
-use crate::sessions::{clearance_of, SessionView, Stage};
+use crate::sessions::{clearance_from_key, SessionView, Stage};
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{required_text, ValidationErrors};
@@ -196,38 +196,27 @@ impl App {
             return Ok(None);
         }
         let now = now_ms();
-        let mut tx = self.db().read().await?;
-        let Some(row) = repo::tokens::find_by_hash(&mut tx, &sha256_hex(secret)).await? else {
+        // The token, its account and the membership it acts through, in one statement: it is
+        // found only while the account still holds the token's role in the partnership.
+        let Some(row) = repo::tokens::identity_by_hash(self.db(), &sha256_hex(secret)).await?
+        else {
             return Ok(None);
         };
-        if row.revoked_at.is_some() || row.expires_at <= now {
-            return Ok(None);
-        }
-        let Some(user) = repo::users::get(&mut tx, &row.user_id).await? else {
-            return Ok(None);
-        };
-        if user.disabled_at.is_some() {
+        if row.revoked_at.is_some() || row.expires_at <= now || row.disabled_at.is_some() {
             return Ok(None);
         }
         let (Ok(partnership), Some(role), Ok(user_id), Ok(token_id)) = (
             PartnershipId::from_str(&row.partnership_id),
             Role::from_key(&row.role),
-            UserId::from_str(&user.id),
-            TokenId::from_str(&row.id),
+            UserId::from_str(&row.user_id),
+            TokenId::from_str(&row.token_id),
         ) else {
             return Ok(None);
         };
-        let memberships = repo::memberships::for_user(&mut tx, &user.id).await?;
-        tx.commit().await?;
-        let still_held = memberships
-            .iter()
-            .any(|m| m.partnership_id == row.partnership_id && m.role == row.role);
-        if !still_held {
-            return Ok(None);
-        }
+        let clearance = clearance_from_key(&row.clearance);
         if row.last_used_at.is_none_or(|t| now - t > 60_000) {
             let mut tx = self.db().write().await?;
-            repo::tokens::touch(&mut tx, &row.id, now).await?;
+            repo::tokens::touch(&mut tx, &row.token_id, now).await?;
             tx.commit().await?;
         }
         Ok(Some(TokenActor {
@@ -237,7 +226,7 @@ impl App {
                 user_id,
                 system_admin: false,
                 memberships: vec![(partnership, role)],
-                clearance: clearance_of(&user),
+                clearance,
                 mfa_verified: true,
             },
         }))

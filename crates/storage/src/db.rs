@@ -185,6 +185,20 @@ impl Db {
         Ok(tx)
     }
 
+    /// One statement that reads at most one row, outside any transaction. A single statement
+    /// sees one consistent state on both engines, so for a read that is one statement this
+    /// saves the round trips of `BEGIN` and `COMMIT`. Anything that reads twice uses
+    /// [`Db::read`].
+    pub async fn fetch_optional<T>(&self, stmt: &SelectStatement) -> Result<Option<T>, StorageError>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let (sql, values) = Statement::build(stmt, self.engine.query_builder());
+        Ok(sqlx::query_as_with::<_, T, _>(&sql, SqlxValues(values))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     /// Run an administrative statement such as `CREATE DATABASE` (tests and set-up only;
     /// never with user input).
     pub async fn execute_admin(&self, sql: &str) -> Result<(), StorageError> {

@@ -101,6 +101,21 @@ pub struct ApiTokenRow {
     pub last_used_at: Option<i64>,
 }
 
+/// A live API token with what deciding a request needs of its account: only found while the
+/// account still holds the token's role in the token's partnership.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct TokenIdentityRow {
+    pub token_id: String,
+    pub user_id: String,
+    pub partnership_id: String,
+    pub role: String,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub clearance: String,
+    pub disabled_at: Option<i64>,
+}
+
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct ThrottleRow {
     pub key: String,

@@ -1,6 +1,6 @@
-use crate::records::ApiTokenRow;
-use crate::schema::ApiTokens as T;
-use crate::{StorageError, Tx};
+use crate::records::{ApiTokenRow, TokenIdentityRow};
+use crate::schema::{ApiTokens as T, Memberships as M, Users as U};
+use crate::{Db, StorageError, Tx};
 use sea_query::{Expr, Order, Query};
 
 pub async fn insert(tx: &mut Tx, row: &ApiTokenRow) -> Result<(), StorageError> {
@@ -45,6 +45,58 @@ pub async fn find_by_hash(tx: &mut Tx, hash: &str) -> Result<Option<ApiTokenRow>
     tx.fetch_optional(
         &select()
             .and_where(Expr::col(T::TokenHash).eq(hash))
+            .to_owned(),
+    )
+    .await
+}
+
+/// The token with this hash, its account and the membership it acts through, in one
+/// statement (a single statement is a consistent read, so no transaction is opened: every API
+/// request resolves its token, and each round trip to the database counts).
+pub async fn identity_by_hash(
+    db: &Db,
+    hash: &str,
+) -> Result<Option<TokenIdentityRow>, StorageError> {
+    db.fetch_optional(
+        &Query::select()
+            .expr_as(
+                Expr::col((T::Table, T::Id)),
+                sea_query::Alias::new("token_id"),
+            )
+            .expr_as(
+                Expr::col((T::Table, T::UserId)),
+                sea_query::Alias::new("user_id"),
+            )
+            .expr_as(
+                Expr::col((T::Table, T::PartnershipId)),
+                sea_query::Alias::new("partnership_id"),
+            )
+            .expr_as(
+                Expr::col((T::Table, T::Role)),
+                sea_query::Alias::new("role"),
+            )
+            .column((T::Table, T::ExpiresAt))
+            .column((T::Table, T::RevokedAt))
+            .column((T::Table, T::LastUsedAt))
+            .column((U::Table, U::Clearance))
+            .column((U::Table, U::DisabledAt))
+            .from(T::Table)
+            .inner_join(
+                U::Table,
+                Expr::col((U::Table, U::Id)).equals((T::Table, T::UserId)),
+            )
+            .inner_join(
+                M::Table,
+                Expr::col((M::Table, M::UserId))
+                    .equals((T::Table, T::UserId))
+                    .and(
+                        Expr::col((M::Table, M::PartnershipId))
+                            .equals((T::Table, T::PartnershipId)),
+                    )
+                    .and(Expr::col((M::Table, M::Role)).equals((T::Table, T::Role))),
+            )
+            .and_where(Expr::col((T::Table, T::TokenHash)).eq(hash))
+            .limit(1)
             .to_owned(),
     )
     .await
