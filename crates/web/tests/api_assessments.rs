@@ -966,3 +966,94 @@ fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// A token works only while it is live: not after it is revoked, not once its account no
+/// longer holds the token's role in the partnership, and not once the account is disabled
+/// (which revokes its tokens).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_stops_working_when_revoked_its_role_goes_or_its_account_is_disabled() {
+    for engine in engines() {
+        let e = engine.name();
+        let s = Server::start(&engine).await;
+        let pid = s.partnership_id(RIVERTON).await;
+        let partnership: preventkit_services::domain::PartnershipId =
+            pid.parse().expect("partnership id");
+        let me = "/api/v1/me";
+        let mut b = s.browser();
+        let ctx = RequestContext::default();
+        let ug = decide(&Actor::console(), Permission::UserManage, Scope::Platform).expect("g");
+        let mg = decide(
+            &Actor::console(),
+            Permission::MembershipManage,
+            Scope::Partnership(partnership),
+        )
+        .expect("grant");
+
+        // Revoked.
+        let contributor = s
+            .token("contributor@riverton.example", &pid, "contributor")
+            .await;
+        assert_eq!(b.api("GET", me, Some(&contributor), None).await.status, 200);
+        let user = s
+            .app
+            .find_user_by_email(&ug, "contributor@riverton.example")
+            .await
+            .expect("user");
+        let user_id: preventkit_services::domain::UserId = user.id.parse().expect("id");
+        for t in s.app.list_tokens(user_id).await.expect("tokens") {
+            s.app
+                .revoke_token(user_id, t.id.parse().expect("token id"), &ctx)
+                .await
+                .expect("revoke");
+        }
+        assert_eq!(
+            b.api("GET", me, Some(&contributor), None).await.status,
+            401,
+            "[{e}] a revoked token"
+        );
+
+        // The role it acts through is removed.
+        let board = s
+            .token("board@riverton.example", &pid, "board-member")
+            .await;
+        assert_eq!(b.api("GET", me, Some(&board), None).await.status, 200);
+        let members = s.app.list_members(&mg).await.expect("members");
+        let membership = members
+            .iter()
+            .find(|m| m.email == "board@riverton.example")
+            .expect("board member");
+        s.app
+            .remove_member(&mg, membership.id.parse().expect("membership id"), &ctx)
+            .await
+            .expect("remove");
+        assert_eq!(
+            b.api("GET", me, Some(&board), None).await.status,
+            401,
+            "[{e}] a token whose role was removed"
+        );
+
+        // The account is disabled, then enabled again.
+        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+        let lead_user = s
+            .app
+            .find_user_by_email(&ug, "lead@riverton.example")
+            .await
+            .expect("lead");
+        let lead_id = lead_user.id.parse().expect("id");
+        s.app
+            .set_user_disabled(&ug, lead_id, true, &ctx)
+            .await
+            .expect("disable");
+        assert_eq!(
+            b.api("GET", me, Some(&lead), None).await.status,
+            401,
+            "[{e}] a disabled account's token"
+        );
+        // Disabling revoked it for good: enabling the account again does not bring it back.
+        s.app
+            .set_user_disabled(&ug, lead_id, false, &ctx)
+            .await
+            .expect("enable");
+        assert_eq!(b.api("GET", me, Some(&lead), None).await.status, 401);
+    }
+}
