@@ -1,7 +1,8 @@
 //! The partnership self-assessment: creating one for a period, answering its questions with
 //! history and stale-edit protection, and moving it through its life cycle.
 
-use crate::audit::{event, Subject};
+use crate::answer_writer::{AnswerEdit, EditOutcome};
+use crate::audit::{event, new_event, Subject};
 use crate::frameworks::{parse_stored, StoredFramework};
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::assessment::{edit_is_current, next_state, Rating, State, Transition};
@@ -353,20 +354,53 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<Answer, Refused> {
         let pid = self.assessment_scope(grant, Permission::AssessmentRespond)?;
-        let mut tx = self.db().read().await?;
-        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
+        let user = grant.user_id();
+        let by = user.to_string();
+        // Everything the checks need, in one statement.
+        let found = repo::assessments::answer_context(
+            self.db(),
+            &pid,
+            id,
+            question,
+            &by,
+            (
+                preventkit_domain::Role::PreventLead.key(),
+                preventkit_domain::Role::Contributor.key(),
+            ),
+        )
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+        let framework = self.framework_by_id(&found.framework_version_id).await?;
         if framework.question(question).is_none() {
             return Err(ServiceError::NotFound.into());
         }
-        let may = self.may_answer(&mut tx, grant, &pid, id, question).await?;
-        let seen = repo::assessments::response(&mut tx, id, question)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        tx.commit().await?;
+        let roles: Vec<preventkit_domain::Role> = [
+            found
+                .lead_membership
+                .as_ref()
+                .map(|_| preventkit_domain::Role::PreventLead),
+            found
+                .contributor_membership
+                .as_ref()
+                .map(|_| preventkit_domain::Role::Contributor),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let may = preventkit_domain::policy::may_answer(
+            &roles,
+            user,
+            found.user_organisation.parse().ok(),
+            found.assigned_user.as_deref().and_then(|u| u.parse().ok()),
+            found
+                .assigned_organisation
+                .as_deref()
+                .and_then(|o| o.parse().ok()),
+        );
         if !may {
             return Err(ServiceError::Conflict(ASSIGNED_ELSEWHERE.into()).into());
         }
-        let state = State::from_key(&row.state).unwrap_or(State::Locked);
+        let state = State::from_key(&found.assessment_state).unwrap_or(State::Locked);
         if !state.editable() {
             return Err(ServiceError::Conflict(format!(
                 "This assessment is {} and cannot be changed. Reopen it first",
@@ -386,77 +420,69 @@ impl App {
             );
         }
         errors.into_result().map_err(ServiceError::from)?;
-        let now = now_ms();
-        let by = grant.user_id().to_string();
-        // Versions only grow, so an edit based on another version than the one just read is
-        // stale whatever happens next: refuse it without taking the write lock.
-        if !edit_is_current(seen.version, based_on) {
-            return Err(Refused::Stale(Box::new(StaleEdit {
-                current: seen,
+        let seen = found.response;
+        let stale = |current: ResponseRow, framework: Arc<StoredFramework>| {
+            Refused::Stale(Box::new(StaleEdit {
+                current,
                 framework,
                 yours_rating: rating.to_owned(),
                 yours_details: details.to_owned(),
-            })));
+            }))
+        };
+        // Versions only grow, so an edit based on another version than the one just read is
+        // stale whatever happens next: refuse it without writing anything.
+        if !edit_is_current(seen.version, based_on) {
+            return Err(stale(seen, framework));
         }
-        let mut tx = self.db().write().await?;
-        // The update is conditional on the version and on the assessment still being a
-        // draft. If it lands, the answer it replaced is exactly the one read above (same
-        // version), which goes to the history; if not, read again to say why.
-        if !repo::assessments::update_response(
-            &mut tx,
-            &seen,
-            State::Draft.key(),
-            based_on,
-            rating,
-            details,
-            &by,
+        let now = now_ms();
+        let edit = AnswerEdit {
+            seen: seen.clone(),
+            rating: rating.to_owned(),
+            details: details.to_owned(),
+            by: by.clone(),
             now,
-        )
-        .await?
-        {
-            let current = repo::assessments::response(&mut tx, id, question)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
-            tx.rollback().await?;
-            if !edit_is_current(current.version, based_on) {
-                return Err(Refused::Stale(Box::new(StaleEdit {
-                    current,
-                    framework,
-                    yours_rating: rating.to_owned(),
-                    yours_details: details.to_owned(),
-                })));
+            event: new_event(
+                Some(user),
+                ctx,
+                "assessment.respond",
+                Subject::Assessment {
+                    id: id.to_owned(),
+                    partnership: pid.clone(),
+                },
+                Outcome::Success,
+            ),
+        };
+        // The write is conditional on the version and on the assessment still being a draft.
+        // If it lands, the answer it replaced is exactly the one read above (same version),
+        // which goes to the history; if not, read again to say why.
+        match self.answers().write(edit).await? {
+            EditOutcome::Saved => Ok(Answer {
+                response: ResponseRow {
+                    rating: rating.to_owned(),
+                    details: details.to_owned(),
+                    version: based_on + 1,
+                    updated_by: Some(by),
+                    updated_at: now,
+                    ..seen
+                },
+                framework,
+            }),
+            EditOutcome::NotApplied => {
+                let mut tx = self.db().read().await?;
+                let current = repo::assessments::response(&mut tx, id, question)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                tx.commit().await?;
+                if !edit_is_current(current.version, based_on) {
+                    return Err(stale(current, framework));
+                }
+                Err(ServiceError::Conflict(
+                    "This assessment changed state while you were editing. Nothing was saved; reload it"
+                        .into(),
+                )
+                .into())
             }
-            return Err(ServiceError::Conflict(
-                "This assessment changed state while you were editing. Nothing was saved; reload it"
-                    .into(),
-            )
-            .into());
         }
-        let current = seen;
-        event(
-            &mut tx,
-            Some(grant.user_id()),
-            ctx,
-            "assessment.respond",
-            Subject::Assessment {
-                id: id.to_owned(),
-                partnership: pid,
-            },
-            Outcome::Success,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Answer {
-            response: ResponseRow {
-                rating: rating.to_owned(),
-                details: details.to_owned(),
-                version: based_on + 1,
-                updated_by: Some(by),
-                updated_at: now,
-                ..current
-            },
-            framework,
-        })
     }
 
     /// Earlier versions of one answer, newest first.

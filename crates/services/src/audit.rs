@@ -82,21 +82,28 @@ pub(crate) async fn event(
     subject: Subject,
     outcome: Outcome,
 ) -> Result<(), ServiceError> {
-    let (object_type, object_id, partnership) = subject.parts();
-    repo::audit::append(
-        tx,
-        &NewAuditEvent {
-            actor: actor.filter(|a| !a.0.is_nil()),
-            partnership,
-            action: action.to_owned(),
-            object_type,
-            object_id,
-            outcome,
-            source: ctx.source.clone(),
-        },
-    )
-    .await?;
+    repo::audit::append(tx, &new_event(actor, ctx, action, subject, outcome)).await?;
     Ok(())
+}
+
+/// An event to record, before it has its place in the chain.
+pub(crate) fn new_event(
+    actor: Option<UserId>,
+    ctx: &RequestContext,
+    action: &str,
+    subject: Subject,
+    outcome: Outcome,
+) -> NewAuditEvent {
+    let (object_type, object_id, partnership) = subject.parts();
+    NewAuditEvent {
+        actor: actor.filter(|a| !a.0.is_nil()),
+        partnership,
+        action: action.to_owned(),
+        object_type,
+        object_id,
+        outcome,
+        source: ctx.source.clone(),
+    }
 }
 
 /// A refused request, for the audit log.

@@ -112,6 +112,20 @@ impl App {
         Ok(parsed)
     }
 
+    /// A stored framework version by id, from the cache or read in a transaction of its own.
+    pub(crate) async fn framework_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Arc<StoredFramework>, ServiceError> {
+        if let Some(f) = self.frameworks().get(id) {
+            return Ok(f);
+        }
+        let mut tx = self.db().read().await?;
+        let f = self.stored_framework(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(f)
+    }
+
     /// Import one framework file. A version already stored is never changed: the same content
     /// again is a no-op, different content is refused, and versions only grow. Mappings must
     /// point at questions that exist in the newest stored version of their target.

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+mod answer_writer;
 pub mod assessments;
 pub mod audit;
 pub mod demo;
@@ -72,6 +73,7 @@ struct Inner {
     secret: secrets::ServerSecret,
     dummy_hash: String,
     frameworks: frameworks::FrameworkCache,
+    answers: answer_writer::AnswerWriter,
 }
 
 impl App {
@@ -97,6 +99,7 @@ impl App {
     async fn with_db(db: Db, config: SecurityConfig) -> Result<App, ServiceError> {
         let secret = secrets::ServerSecret::load_or_create(&db).await?;
         let dummy_hash = accounts::hash_password(&secrets::random_token(24))?;
+        let answers = answer_writer::AnswerWriter::start(db.clone());
         Ok(App {
             inner: Arc::new(Inner {
                 db,
@@ -104,6 +107,7 @@ impl App {
                 secret,
                 dummy_hash,
                 frameworks: frameworks::FrameworkCache::default(),
+                answers,
             }),
         })
     }
@@ -118,6 +122,10 @@ impl App {
 
     pub(crate) fn frameworks(&self) -> &frameworks::FrameworkCache {
         &self.inner.frameworks
+    }
+
+    pub(crate) fn answers(&self) -> &answer_writer::AnswerWriter {
+        &self.inner.answers
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

@@ -201,6 +201,22 @@ pub struct ResponseRow {
     pub updated_at: i64,
 }
 
+/// Everything deciding an edit of one answer needs, read in one statement: the assessment's
+/// state and framework version, the answer as it stands, who the question is assigned to, and
+/// the editor's organisation and whether they lead or contribute in the partnership.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct AnswerContextRow {
+    pub assessment_state: String,
+    pub framework_version_id: String,
+    #[sqlx(flatten)]
+    pub response: ResponseRow,
+    pub assigned_user: Option<String>,
+    pub assigned_organisation: Option<String>,
+    pub user_organisation: String,
+    pub lead_membership: Option<String>,
+    pub contributor_membership: Option<String>,
+}
+
 /// An earlier answer, kept whole.
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct ResponseHistoryRow {

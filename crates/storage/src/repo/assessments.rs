@@ -1,9 +1,12 @@
-use crate::records::{AssessmentRow, ResponseHistoryRow, ResponseRow, TransitionRow};
-use crate::schema::{
-    AssessmentTransitions as T, Assessments as A, ResponseHistory as H, Responses as R,
+use crate::records::{
+    AnswerContextRow, AssessmentRow, ResponseHistoryRow, ResponseRow, TransitionRow,
 };
-use crate::{StorageError, Tx};
-use sea_query::{Expr, Order, Query};
+use crate::schema::{
+    AssessmentTransitions as T, Assessments as A, Assignments as G, Memberships as M,
+    ResponseHistory as H, Responses as R, Users as U,
+};
+use crate::{Db, StorageError, Tx};
+use sea_query::{Alias, Expr, JoinType, Order, Query};
 
 const A_COLS: [A; 13] = [
     A::Id,
@@ -221,6 +224,100 @@ pub async fn response(
             .to_owned(),
     )
     .await
+}
+
+/// What deciding an edit of `question` in assessment `assessment` (of partnership
+/// `partnership`) by `user` needs, in one statement and so without a transaction. `roles` are
+/// the keys of the lead and contributor roles, whose memberships are looked up. `None` when
+/// the assessment is not the partnership's, or has no such question.
+pub async fn answer_context(
+    db: &Db,
+    partnership: &str,
+    assessment: &str,
+    question: &str,
+    user: &str,
+    roles: (&str, &str),
+) -> Result<Option<AnswerContextRow>, StorageError> {
+    let (lead, contributor) = (Alias::new("ml"), Alias::new("mc"));
+    let membership = |alias: &Alias, role: &str| {
+        Expr::col((alias.clone(), M::UserId))
+            .eq(user)
+            .and(Expr::col((alias.clone(), M::PartnershipId)).equals((A::Table, A::PartnershipId)))
+            .and(Expr::col((alias.clone(), M::Role)).eq(role))
+    };
+    let mut select = Query::select();
+    select
+        .expr_as(
+            Expr::col((A::Table, A::State)),
+            Alias::new("assessment_state"),
+        )
+        .expr_as(
+            Expr::col((A::Table, A::FrameworkVersionId)),
+            Alias::new("framework_version_id"),
+        );
+    for (col, name) in [
+        (R::Id, "id"),
+        (R::AssessmentId, "assessment_id"),
+        (R::QuestionId, "question_id"),
+        (R::Rating, "rating"),
+        (R::Details, "details"),
+        (R::Version, "version"),
+        (R::UpdatedBy, "updated_by"),
+        (R::UpdatedAt, "updated_at"),
+    ] {
+        select.expr_as(Expr::col((R::Table, col)), Alias::new(name));
+    }
+    select
+        .expr_as(
+            Expr::col((G::Table, G::UserId)),
+            Alias::new("assigned_user"),
+        )
+        .expr_as(
+            Expr::col((G::Table, G::OrganisationId)),
+            Alias::new("assigned_organisation"),
+        )
+        .expr_as(
+            Expr::col((U::Table, U::OrganisationId)),
+            Alias::new("user_organisation"),
+        )
+        .expr_as(
+            Expr::col((lead.clone(), M::Id)),
+            Alias::new("lead_membership"),
+        )
+        .expr_as(
+            Expr::col((contributor.clone(), M::Id)),
+            Alias::new("contributor_membership"),
+        )
+        .from(A::Table)
+        .inner_join(
+            R::Table,
+            Expr::col((R::Table, R::AssessmentId))
+                .equals((A::Table, A::Id))
+                .and(Expr::col((R::Table, R::QuestionId)).eq(question)),
+        )
+        .inner_join(U::Table, Expr::col((U::Table, U::Id)).eq(user))
+        .left_join(
+            G::Table,
+            Expr::col((G::Table, G::AssessmentId))
+                .equals((A::Table, A::Id))
+                .and(Expr::col((G::Table, G::QuestionId)).eq(question)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            M::Table,
+            lead.clone(),
+            membership(&lead, roles.0),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            M::Table,
+            contributor.clone(),
+            membership(&contributor, roles.1),
+        )
+        .and_where(Expr::col((A::Table, A::Id)).eq(assessment))
+        .and_where(Expr::col((A::Table, A::PartnershipId)).eq(partnership))
+        .limit(1);
+    db.fetch_optional(&select).await
 }
 
 /// Replace an answer only if it is still at `based_on` and its assessment is still in

@@ -44,51 +44,73 @@ pub async fn head(tx: &mut Tx) -> Result<(i64, String), StorageError> {
 /// Append an event at the end of the chain. Must run in a transaction from
 /// [`crate::Db::write`], which holds the head lock.
 pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
-    let (last_seq, last_hash) = head(tx).await?;
-    let mut e = AuditEvent {
-        seq: last_seq + 1,
-        id: AuditEventId::new().to_string(),
-        occurred_at: now_ms(),
-        actor: event.actor.map(|a| a.to_string()),
-        partnership: event.partnership.map(|p| p.to_string()),
-        action: event.action.clone(),
-        object_type: event.object_type.clone(),
-        object_id: event.object_id.clone(),
-        outcome: event.outcome.key().to_owned(),
-        source: event.source.clone(),
-        prev_hash: last_hash,
-        hash: String::new(),
-    };
-    e.hash = e.compute_hash();
-    tx.execute(&super::insert(
-        A::Table,
-        [
-            (A::Seq, e.seq.into()),
-            (A::Id, e.id.clone().into()),
-            (A::OccurredAt, e.occurred_at.into()),
-            (A::ActorId, e.actor.clone().into()),
-            (A::PartnershipId, e.partnership.clone().into()),
-            (A::Action, e.action.clone().into()),
-            (A::ObjectType, e.object_type.clone().into()),
-            (A::ObjectId, e.object_id.clone().into()),
-            (A::Outcome, e.outcome.clone().into()),
-            (A::Source, e.source.clone().into()),
-            (A::PrevHash, e.prev_hash.clone().into()),
-            (A::Hash, e.hash.clone().into()),
-        ],
-    )?)
-    .await?;
+    append_all(tx, std::slice::from_ref(event))
+        .await?
+        .pop()
+        .ok_or_else(|| StorageError::Corrupt("an appended audit event went missing".into()))
+}
+
+/// Append events at the end of the chain, in order, with one insert and one update of the
+/// head. Must run in a transaction from [`crate::Db::write`], which holds the head lock.
+pub async fn append_all(
+    tx: &mut Tx,
+    events: &[NewAuditEvent],
+) -> Result<Vec<AuditEvent>, StorageError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (mut seq, mut prev) = head(tx).await?;
+    let mut insert = Query::insert()
+        .into_table(A::Table)
+        .columns(COLUMNS)
+        .to_owned();
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        let mut e = AuditEvent {
+            seq: seq + 1,
+            id: AuditEventId::new().to_string(),
+            occurred_at: now_ms(),
+            actor: event.actor.map(|a| a.to_string()),
+            partnership: event.partnership.map(|p| p.to_string()),
+            action: event.action.clone(),
+            object_type: event.object_type.clone(),
+            object_id: event.object_id.clone(),
+            outcome: event.outcome.key().to_owned(),
+            source: event.source.clone(),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        insert.values([
+            e.seq.into(),
+            e.id.clone().into(),
+            e.occurred_at.into(),
+            e.actor.clone().into(),
+            e.partnership.clone().into(),
+            e.action.clone().into(),
+            e.object_type.clone().into(),
+            e.object_id.clone().into(),
+            e.outcome.clone().into(),
+            e.source.clone().into(),
+            e.prev_hash.clone().into(),
+            e.hash.clone().into(),
+        ])?;
+        seq = e.seq;
+        prev = e.hash.clone();
+        out.push(e);
+    }
+    tx.execute(&insert).await?;
     tx.execute(
         &Query::update()
             .table(H::Table)
-            .value(H::LastSeq, e.seq)
-            .value(H::LastHash, e.hash.clone())
+            .value(H::LastSeq, seq)
+            .value(H::LastHash, prev.clone())
             .and_where(Expr::col(H::Id).eq(1))
             .to_owned(),
     )
     .await?;
-    tx.audit_head = Some((e.seq, e.hash.clone()));
-    Ok(e)
+    tx.audit_head = Some((seq, prev));
+    Ok(out)
 }
 
 const COLUMNS: [A; 12] = [
