@@ -646,3 +646,102 @@ async fn a_draft_moves_to_a_newer_framework_version_carrying_answers() {
         ));
     }
 }
+
+/// Many people answering at once: edits arriving together are committed together, each is
+/// applied or refused on its own merits, nothing acknowledged is lost, and the audit chain
+/// stays whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_answers_are_each_saved_once_or_refused_as_stale() {
+    for (app, _dir) in apps().await {
+        let p = partnership(&app).await;
+        let scope = Scope::Partnership(p);
+        let lead = member(&app, p, "lead@riverton.example", Role::PreventLead).await;
+        let read = decide(&lead, Permission::AssessmentRead, scope).expect("read");
+        let respond = decide(&lead, Permission::AssessmentRespond, scope).expect("respond");
+        let draft = app
+            .list_assessments(&read)
+            .await
+            .expect("list")
+            .into_iter()
+            .find(|a| a.state == State::Draft.key())
+            .expect("the demonstration draft");
+        let view = app.assessment(&read, &draft.id).await.expect("view");
+        let before: std::collections::HashMap<String, i64> = view
+            .responses
+            .iter()
+            .map(|(q, r)| (q.clone(), r.version))
+            .collect();
+        let questions: Vec<String> = view
+            .framework
+            .questions()
+            .into_iter()
+            .map(|(_, q)| q.id.clone())
+            .collect();
+
+        // Every question edited once, and question 1.1 edited four times from the same
+        // version: 41 edits in flight together.
+        let mut edits: Vec<(String, String)> = questions
+            .iter()
+            .map(|q| (q.clone(), format!("Edit of {q}")))
+            .collect();
+        for n in 0..3 {
+            edits.push(("1.1".into(), format!("Rival edit {n} of 1.1")));
+        }
+        let mut handles = Vec::new();
+        for (q, details) in edits {
+            let app = app.clone();
+            let respond = respond.clone();
+            let id = draft.id.clone();
+            let based_on = before[&q];
+            handles.push(tokio::spawn(async move {
+                let r = app
+                    .respond(
+                        &respond,
+                        &id,
+                        &q,
+                        based_on,
+                        "developing",
+                        &details,
+                        &RequestContext::console(),
+                    )
+                    .await;
+                (q, details, r)
+            }));
+        }
+        let mut saved: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut stale = 0;
+        for h in handles {
+            let (q, details, r) = h.await.expect("task");
+            match r {
+                Ok(a) => {
+                    assert_eq!(a.response.version, before[&q] + 1);
+                    saved.entry(q).or_default().push(details);
+                }
+                Err(Ok(s)) => {
+                    assert_eq!(q, "1.1", "only the rival edits can be stale");
+                    assert_eq!(s.current.version, before[&q] + 1);
+                    stale += 1;
+                }
+                Err(Err(e)) => panic!("edit of {q} failed: {e}"),
+            }
+        }
+        assert_eq!(stale, 3, "three of the four edits of 1.1 were stale");
+        assert_eq!(saved.len(), questions.len());
+        assert!(saved.values().all(|v| v.len() == 1));
+
+        // What was acknowledged is what is stored, with the replaced answer in the history.
+        let after = app.assessment(&read, &draft.id).await.expect("view");
+        for q in &questions {
+            let r = &after.responses[q];
+            assert_eq!(r.version, before[q] + 1, "{q}");
+            assert_eq!(r.details, saved[q][0], "{q}");
+        }
+        let history = app
+            .response_history(&read, &draft.id, "2.1")
+            .await
+            .expect("history");
+        assert_eq!(history[0].version, before["2.1"]);
+        let verified = app.verify_audit().await.expect("verify");
+        assert!(verified.is_ok(), "the audit chain is whole: {verified:?}");
+    }
+}

@@ -385,6 +385,16 @@ fn rating_label(view: &AssessmentView, question: &str, rating: &str) -> String {
     }
 }
 
+/// What a question page shows besides the question: errors, a stale edit with what the user
+/// typed, or a one-time message.
+#[derive(Default)]
+struct QuestionExtras<'a> {
+    errors: Option<&'a ValidationErrors>,
+    stale: Option<&'a StaleEdit>,
+    typed: Option<(String, String)>,
+    flash: Option<&'static str>,
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn question_page(
     state: &AppState,
@@ -397,6 +407,38 @@ async fn question_page(
     stale: Option<&StaleEdit>,
     typed: Option<(String, String)>,
 ) -> PageResult {
+    render_question(
+        state,
+        id,
+        g,
+        aid,
+        qid,
+        status,
+        QuestionExtras {
+            errors,
+            stale,
+            typed,
+            flash: None,
+        },
+    )
+    .await
+}
+
+async fn render_question(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    aid: &str,
+    qid: &str,
+    status: StatusCode,
+    extras: QuestionExtras<'_>,
+) -> PageResult {
+    let QuestionExtras {
+        errors,
+        stale,
+        typed,
+        flash,
+    } = extras;
     let pid = pid_of(state, id, g)?;
     let read = id
         .session
@@ -554,6 +596,7 @@ async fn question_page(
             comments => comments,
             can_comment => can(id, Permission::AssessmentComment, pid),
             errors => errors.map(form_errors),
+            flash => flash,
         },
     )
     .map_err(fail(state, id))
@@ -564,19 +607,30 @@ pub async fn question(
     id: Identity,
     Granted(g): Granted,
     Path((_, aid, qid)): Path<(String, String, String)>,
+    headers: HeaderMap,
 ) -> PageResult {
-    question_page(
+    // The one-time message left by adding evidence or a comment: shown here, then cleared.
+    let flash = super::flash_message(&headers);
+    let mut page = render_question(
         &state,
         &id,
         &g,
         &aid,
         &qid,
         StatusCode::OK,
-        None,
-        None,
-        None,
+        QuestionExtras {
+            flash,
+            ..QuestionExtras::default()
+        },
     )
-    .await
+    .await?;
+    if flash.is_some() {
+        page.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            super::clear_flash_cookie(&state.cfg),
+        );
+    }
+    Ok(page)
 }
 
 pub async fn answer(
@@ -1124,10 +1178,14 @@ pub async fn import_xlsx(
         Some(bytes) => state.app.import_xlsx(&g, &aid, &bytes, &id.ctx).await,
     };
     match result {
-        Ok(_) => Ok(see_other_with(
+        Ok(changed) => Ok(see_other_with(
             &state.cfg,
             &format!("/p/{pid}/assessments/{aid}"),
-            "assessment-imported",
+            if changed == 0 {
+                "assessment-imported-unchanged"
+            } else {
+                "assessment-imported"
+            },
         )),
         Err(ServiceError::Validation(e)) => {
             let view = state

@@ -229,7 +229,10 @@ pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
         "assessment-upgraded" => "The self-assessment now uses the newest version of its framework. Answers were carried across where the questions match.",
         "assessment-reopened" => "The self-assessment was reopened.",
         "action-created" => "The action was added to the action plan.",
-        "assessment-imported" => "The answers from the spreadsheet were imported.",
+        "assessment-imported" => "The changed answers from the spreadsheet were imported.",
+        "assessment-imported-unchanged" => {
+            "The spreadsheet matches the stored answers: nothing needed to change."
+        }
         "evidence-added" => "The evidence was added.",
         "evidence-linked" => "The evidence was linked to this question.",
         "questions-assigned" => "The questions were assigned.",
@@ -255,12 +258,15 @@ pub fn render_with_flash(
         context! { flash => message, ..ctx },
     )?;
     if message.is_some() {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            cookie_header(&state.cfg, "pk_flash", "", Some(0)),
-        );
+        res.headers_mut()
+            .append(header::SET_COOKIE, clear_flash_cookie(&state.cfg));
     }
     Ok(res)
+}
+
+/// The cookie that clears a one-time message once shown.
+pub fn clear_flash_cookie(cfg: &WebConfig) -> axum::http::HeaderValue {
+    cookie_header(cfg, "pk_flash", "", Some(0))
 }
 
 /// Redirect after a successful POST, leaving a one-time message for the next page.
