@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Browser tests for Prevent Toolkit: axe-core accessibility scans and keyboard-only journeys,
-# in Debian's headless Chromium (/usr/bin/chromium; no browser is ever downloaded).
+# Browser tests for Prevent Toolkit: axe-core accessibility scans, keyboard-only journeys and
+# the self-assessment journey, in Debian's headless Chromium (/usr/bin/chromium; no browser is
+# ever downloaded).
 #
 # What it does:
 #   1. installs the pinned npm packages (npm ci) when node_modules is missing or older than
 #      package-lock.json;
 #   2. builds the stylesheet and the preventkit binary (both are no-ops when up to date);
 #   3. starts `preventkit serve --demo` on a free local port with a new SQLite database in a
-#      temporary folder (with a small test framework imported, so assessments can be started);
-#   4. runs the tests with Node's built-in test runner and exits with its status.
+#      temporary folder (the demonstration data includes the shipped assessment frameworks and
+#      two periods of the Prevent duty benchmark);
+#   4. runs the tests with Node's built-in test runner and exits with its status. The test
+#      files run as separate processes; an account that several files sign in with keeps its
+#      two-factor key in a shared folder for this run (E2E_STATE_DIR).
 #
 # Without /usr/bin/chromium the tests are skipped (exit 0), except when CI=true (exit 1).
 set -euo pipefail
@@ -76,14 +80,6 @@ export PREVENTKIT_LISTEN="127.0.0.1:$port"
 export PREVENTKIT_PUBLIC_URL="$base_url"
 export PREVENTKIT_METRICS_LISTEN=""
 
-# The demo data holds no assessment framework; import a small one so that the self-assessment
-# pages can be reached and scanned.
-"$bin" framework import "$here/fixtures/framework.toml" >"$tmp/import.log" 2>&1 || {
-  cat "$tmp/import.log" >&2
-  echo "e2e/run.sh: importing fixtures/framework.toml failed" >&2
-  exit 1
-}
-
 "$bin" serve --demo >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
@@ -107,7 +103,8 @@ done
 
 # 4. The tests. The TAP reporter ends with the summary lines (# pass N, # fail N).
 status=0
-BASE_URL="$base_url" node --test --test-reporter=tap tests/*.test.mjs || status=$?
+mkdir -p "$tmp/accounts"
+BASE_URL="$base_url" E2E_STATE_DIR="$tmp/accounts" node --test --test-reporter=tap tests/*.test.mjs || status=$?
 if ((status != 0)); then
   show_server_log
 fi

@@ -5,8 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -26,6 +27,7 @@ export const ACCOUNTS = {
   sysadmin: 'sysadmin@preventkit.example',
   auditor: 'auditor@riverton.example',
   lead: 'lead@riverton.example',
+  board: 'board@riverton.example',
 };
 
 export const SCREENSHOTS = join(here, '..', 'screenshots');
@@ -146,6 +148,135 @@ export async function readRecoveryCodes(page) {
   const codes = await page.locator('#recovery-codes code').allTextContents();
   assert.ok(codes.length > 0, 'recovery codes are listed');
   return codes.map((c) => c.trim());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts shared by several test files
+// ---------------------------------------------------------------------------------------------
+//
+// An account that two test files use (the Prevent lead) sets up two-factor authentication at
+// its first sign-in of the run, whichever file comes first; every later sign-in, from any file,
+// answers the challenge with the same key. The test files run as separate processes, possibly
+// at the same time, so what they share is kept in files in one folder (E2E_STATE_DIR, set by
+// e2e/run.sh), and one sign-in at a time per account holds a lock there. The lock also keeps
+// each sign-in in its own 30-second step: the service accepts each code only once.
+
+const STATE_DIR = (() => {
+  if (process.env.E2E_STATE_DIR) {
+    mkdirSync(process.env.E2E_STATE_DIR, { recursive: true });
+    return process.env.E2E_STATE_DIR;
+  }
+  // Run by hand without e2e/run.sh: shared within this file only.
+  const dir = mkdtempSync(join(tmpdir(), 'preventkit-e2e-accounts-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+})();
+
+const STEP_MS = 30_000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const accountFile = (email) => join(STATE_DIR, `${email}.json`);
+
+function loadAccount(email) {
+  const file = accountFile(email);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
+function saveAccount(email, data) {
+  const file = accountFile(email);
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(data));
+  renameSync(`${file}.${process.pid}`, file);
+}
+
+/** Run `fn` while holding this account's lock (a folder: creating one is atomic). */
+async function withAccountLock(email, fn, { waitMs = 180_000 } = {}) {
+  const lock = join(STATE_DIR, `${email}.lock`);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      if (Date.now() > deadline) throw new Error(`another test file kept ${email} signing in for over ${waitMs / 1000} s`);
+      await sleep(200);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Sign in with the password and a second factor, as the same person would in any test file:
+ * at the account's first sign-in of the run it sets up TOTP (and keeps the key for the other
+ * files); afterwards it enters the current code, waiting for a new 30-second step when the
+ * last code used is still current. Ends on /home. Returns `{ enrolled }`: whether this sign-in
+ * set up TOTP.
+ */
+export async function signInWithMfa(page, email) {
+  return withAccountLock(email, async () => {
+    await signIn(page, email);
+    const path = new URL(page.url()).pathname;
+    if (path === '/sign-in/mfa/set-up') {
+      const secret = await readSecret(page);
+      const now = Date.now();
+      await page.fill('#code', totp(secret, now));
+      await submitFrom(page, '#code');
+      const heading = await page.locator('h1').textContent();
+      assert.match(heading || '', /recovery codes/i, `${email}: the recovery codes follow MFA set-up`);
+      saveAccount(email, { secret, lastStep: Math.floor(now / STEP_MS), recoveryCodes: await readRecoveryCodes(page) });
+      await clickAndWait(page, page.getByRole('link', { name: 'I have saved my codes – continue' }));
+      assert.equal(new URL(page.url()).pathname, '/home', `${email}: signed in`);
+      return { enrolled: true };
+    }
+    assert.equal(path, '/sign-in/mfa', `${email}: after the password, the service asks for a code (at ${path})`);
+    const saved = loadAccount(email);
+    assert.ok(saved, `${email} already has two-factor authentication, but no test file kept its key: sign in with signInWithMfa()`);
+    while (Math.floor(Date.now() / STEP_MS) <= saved.lastStep) await sleep(250);
+    const now = Date.now();
+    await page.fill('#code', totp(saved.secret, now));
+    await submitFrom(page, '#code');
+    assert.equal(new URL(page.url()).pathname, '/home', `${email}: the code completes the sign-in`);
+    saveAccount(email, { ...saved, lastStep: Math.floor(now / STEP_MS) });
+    return { enrolled: false };
+  });
+}
+
+/**
+ * Click a link or a form's button that loads a new page, and wait until that page has loaded.
+ *
+ * On a busy machine Chromium now and then drops a click that comes very soon after a page
+ * has loaded: nothing is sent and the page stays as it was. If no request has left the page
+ * after a few seconds, the click is made once more (and a note printed), which is what a
+ * person would do. A click that did send its request is never repeated.
+ */
+export async function clickAndWait(page, locator, { retryAfterMs = 5_000 } = {}) {
+  let sent = false;
+  const onRequest = (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) sent = true;
+  };
+  page.on('request', onRequest);
+  try {
+    const loaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+    await locator.click();
+    const waited = await Promise.race([loaded.then(() => 'loaded'), sleep(retryAfterMs).then(() => 'waiting')]);
+    if (waited === 'waiting' && !sent) {
+      console.log(`note: a click on ${locator} sent nothing within ${retryAfterMs / 1000} s; clicking again`);
+      await locator.click();
+    }
+    await loaded;
+    await page.waitForLoadState('load');
+  } finally {
+    page.off('request', onRequest);
+  }
+}
+
+/** Sign out with the button in the header; the service shows the sign-in page. */
+export async function signOut(page) {
+  await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }));
+  assert.equal(new URL(page.url()).pathname, '/sign-in', 'signing out shows the sign-in page');
 }
 
 /** The id of the first partnership linked from /home (as /p/<uuid>). */

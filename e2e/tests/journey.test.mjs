@@ -1,0 +1,307 @@
+// The newcomer's journey through a self-assessment, done in the browser as people do it:
+// following links, choosing options, typing, uploading and downloading files, pressing buttons.
+//
+// The Prevent lead opens this year's Prevent duty benchmark of the demonstration partnership,
+// answers a question with supporting details, attaches a file and a link as evidence, downloads
+// the assessment as a spreadsheet and imports the same file again (import needs a draft, so
+// this comes before submitting), and submits it. A board member approves it (the lead is never
+// offered approval of their own submission), the lead locks it, and the comparison with last
+// year's locked assessment shows the answer that changed. axe-core scans each page state this
+// journey reaches that the accessibility file does not.
+//
+// Accounts used here: the Prevent lead (shared with the accessibility file through
+// signInWithMfa, which sets up two-factor authentication once per run and gives each sign-in
+// its own code) and the board member (used by no other file).
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ACCOUNTS, clickAndWait as clickAndWaitOn, launchBrowser, newContext, scan, signInWithMfa, signOut } from './lib.mjs';
+
+const THIS_YEAR = 'Prevent duty benchmark 2026 to 2027';
+const LAST_YEAR = 'Prevent duty benchmark 2025 to 2026';
+const QUESTION = '1.1';
+
+// A small but well-formed PDF: the service checks that a .pdf file starts like one.
+const PDF = `%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+`;
+
+let browser;
+let context;
+let page;
+let files;
+
+before(async () => {
+  files = mkdtempSync(join(tmpdir(), 'preventkit-journey-'));
+  browser = await launchBrowser();
+  // The CSP is bypassed for the axe scans only (see newContext); the pages run no script.
+  context = await newContext(browser, { bypassCSP: true });
+  page = await context.newPage();
+});
+
+after(async () => {
+  await context?.close();
+  await browser?.close();
+  if (files) rmSync(files, { recursive: true, force: true });
+});
+
+const path = () => new URL(page.url()).pathname;
+const text = async (locator) => ((await locator.textContent()) || '').replace(/\s+/g, ' ').trim();
+const heading = () => text(page.locator('h1').first());
+const banner = () => page.locator('.govuk-notification-banner');
+const stateTag = () => text(page.locator('#assessment-state'));
+const button = (name) => page.getByRole('button', { name, exact: true });
+const numbered = (number) => new RegExp(`^${number.replace('.', '\\.')} `);
+const questionLink = (number) => page.locator('li.pk-task a[href*="/questions/"]', { hasText: numbered(number) });
+const taskRow = (number) => page.locator('li.pk-task', { has: page.locator('a[href*="/questions/"]', { hasText: numbered(number) }) });
+const evidenceForm = () => page.locator('form[action$="/evidence"]');
+const importForm = () => page.locator('form[action$="/import"]');
+
+/** Click something that loads a new page (a link, a form's button) and wait for that page. */
+const clickAndWait = (locator) => clickAndWaitOn(page, locator);
+
+/** Click a link that downloads a file; returns the file's bytes. */
+async function download(locator, name) {
+  const [file] = await Promise.all([page.waitForEvent('download'), locator.click()]);
+  const saved = join(files, name);
+  await file.saveAs(saved);
+  return { bytes: readFileSync(saved), saved, suggested: file.suggestedFilename() };
+}
+
+async function expectBanner(message) {
+  assert.ok(await banner().isVisible(), `a success banner is shown ("${message}")`);
+  const shown = await text(banner());
+  assert.ok(shown.includes(message), `the banner says "${message}" (it says "${shown}")`);
+}
+
+/** From any signed-in page: the header's "Self-assessment" link, then this year's assessment. */
+async function openThisYear() {
+  await clickAndWait(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Self-assessment' }));
+  assert.equal(await heading(), 'Self-assessments');
+  await clickAndWait(page.getByRole('link', { name: THIS_YEAR, exact: true }));
+  assert.equal(await heading(), THIS_YEAR, 'the assessment opens at its task list');
+}
+
+/** The rows of the "Earlier versions" table on a question page. */
+const earlierVersions = () => page.locator('h2:text-is("Earlier versions") + table tbody tr');
+
+// The steps depend on one another (one browser tab, one assessment moving through its life),
+// so they are subtests of one test; after a failed step the later ones are skipped.
+test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, compare', { timeout: 360_000 }, async (t) => {
+  let failedStep = null;
+  const step = (name, fn) =>
+    t.test(name, failedStep ? { skip: `an earlier step failed (${failedStep})` } : {}, async (st) => {
+      try {
+        await fn(st);
+      } catch (err) {
+        failedStep = name;
+        throw err;
+      }
+    });
+
+  let taskList; // the address of this year's task list
+  let questionPage; // the address of question 1.1
+
+  await step('the Prevent lead signs in and opens this year’s benchmark from the self-assessments list', async () => {
+    await signInWithMfa(page, ACCOUNTS.lead);
+    await clickAndWait(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Self-assessment' }));
+    assert.equal(await heading(), 'Self-assessments');
+    const row = (title) => page.locator('tbody tr', { has: page.getByRole('link', { name: title, exact: true }) });
+    assert.match(await text(row(LAST_YEAR)), /2025-04-01 to 2026-03-31 Locked/, 'last year’s assessment is listed as locked');
+    assert.match(await text(row(THIS_YEAR)), /2026-04-01 to 2027-03-31 Draft/, 'this year’s assessment is listed as a draft');
+
+    await clickAndWait(page.getByRole('link', { name: THIS_YEAR, exact: true }));
+    taskList = path();
+    assert.equal(await heading(), THIS_YEAR);
+    assert.equal(await stateTag(), 'Draft');
+    assert.equal(await page.locator('li.pk-task .govuk-tag', { hasText: /^Not assessed$/ }).count(), 0, 'every question is answered (carried over from last year)');
+    assert.match(await text(page.locator('li.pk-task', { hasText: /^7\.1 / })), /Riverton Police/, 'benchmark 7 is assigned to Riverton Police');
+  });
+
+  await step(`answer question ${QUESTION}: choose a rating, write supporting details, save`, async () => {
+    assert.equal(await text(taskRow(QUESTION).locator('.govuk-tag')), 'Achieving', 'the answer carried over from last year');
+    await clickAndWait(questionLink(QUESTION));
+    questionPage = path();
+    assert.match(await heading(), numbered(QUESTION));
+    await page.getByRole('radio', { name: 'Developing', exact: true }).check();
+    await page.getByLabel('Supporting details').fill(
+      'The risk assessment was refreshed from this year’s CTLP in June. The action plan does not yet ' +
+        'follow the new risks; the board reviews the revised plan in the autumn.',
+    );
+    await clickAndWait(button('Save answer'));
+
+    assert.equal(path(), taskList, 'saving the answer goes back to the task list');
+    await expectBanner('The answer was saved.');
+    assert.equal(await text(taskRow(QUESTION).locator('.govuk-tag')), 'Developing', 'the task list shows the new rating');
+  });
+
+  const evidencePdf = 'local-risk-assessment-summary.pdf';
+  await step(`attach a file and a link as evidence to question ${QUESTION}`, async (st) => {
+    await clickAndWait(questionLink(QUESTION));
+    assert.equal(path(), questionPage);
+    await page.locator('summary', { hasText: 'Add evidence' }).click();
+    assert.ok(await evidenceForm().isVisible(), 'the evidence form opens');
+    await scan(st, page, 'question page with the evidence form open', { path: questionPage });
+
+    // Sent with nothing filled in: the form comes back open, with its errors.
+    await clickAndWait(evidenceForm().getByRole('button', { name: 'Add evidence' }));
+    assert.equal(await page.locator('.govuk-error-summary').count(), 1, 'the error summary is shown');
+    assert.ok(await evidenceForm().isVisible(), 'the evidence form stays open to correct');
+    await scan(st, page, 'evidence form with errors');
+
+    // A file.
+    const pdf = join(files, evidencePdf);
+    writeFileSync(pdf, PDF);
+    const form = evidenceForm();
+    await form.getByLabel('Title', { exact: true }).fill('Local risk assessment 2026, summary for partners');
+    await form.getByRole('radio', { name: 'A file' }).check();
+    await form.getByLabel(/^File \(/).setInputFiles(pdf);
+    await form.getByLabel('Protective marking').selectOption({ label: 'OFFICIAL' });
+    await form.getByLabel('Review date (YYYY-MM-DD, optional)').fill('2027-03-31');
+    await clickAndWait(form.getByRole('button', { name: 'Add evidence' }));
+    assert.equal(path(), questionPage, 'adding evidence goes back to the question');
+    assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'no errors');
+    const fileItem = page.locator('ul.pk-evidence li', { hasText: 'Local risk assessment 2026, summary for partners' });
+    assert.equal(await fileItem.count(), 1, 'the file is listed on the question');
+    assert.match(await text(fileItem), new RegExp(`\\(${evidencePdf.replace(/\./g, '\\.')}\\) OFFICIAL Review by 2027-03-31`));
+
+    await expectBanner('The evidence was added.');
+
+    // A link.
+    await page.locator('summary', { hasText: 'Add evidence' }).click();
+    await form.getByLabel('Title', { exact: true }).fill('Prevent action plan 2026 to 2027');
+    await form.getByRole('radio', { name: 'A link' }).check();
+    await form.getByLabel('Link (for a link)').fill('https://intranet.riverton.example/prevent/action-plan-2026');
+    await form.getByLabel('Protective marking').selectOption({ label: 'OFFICIAL-SENSITIVE' });
+    await form.getByLabel('Review date (YYYY-MM-DD, optional)').fill('2026-12-31');
+    await clickAndWait(form.getByRole('button', { name: 'Add evidence' }));
+    assert.equal(path(), questionPage);
+    assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'no errors');
+    const linkItem = page.locator('ul.pk-evidence li', { hasText: 'Prevent action plan 2026 to 2027' });
+    assert.equal(await linkItem.count(), 1, 'the link is listed on the question');
+    assert.equal(await linkItem.getByRole('link').getAttribute('href'), 'https://intranet.riverton.example/prevent/action-plan-2026', 'with its address');
+    assert.match(await text(linkItem), /OFFICIAL-SENSITIVE Review by 2026-12-31/);
+    await scan(st, page, 'question page listing the new evidence', { path: questionPage });
+
+    // The uploaded file comes back as it was sent.
+    const got = await download(fileItem.getByRole('link'), 'downloaded-evidence.pdf');
+    assert.equal(got.suggested, evidencePdf, 'the file keeps its name');
+    assert.equal(got.bytes.toString('latin1'), PDF, 'the file comes back unchanged');
+  });
+
+  await step('download the assessment as a spreadsheet and import the same file again: nothing changes', async (st) => {
+    const versionsBefore = await earlierVersions().count();
+    assert.ok(versionsBefore >= 1, 'the question page lists its earlier versions');
+    await clickAndWait(page.getByRole('link', { name: `Back to ${THIS_YEAR}` }));
+    assert.equal(path(), taskList);
+    const tasksBefore = await page.locator('li.pk-task').allInnerTexts();
+
+    const sheet = await download(page.getByRole('link', { name: 'Download as a spreadsheet (.xlsx)' }), 'self-assessment.xlsx');
+    assert.ok(sheet.bytes.length > 1000, `the spreadsheet is not empty (${sheet.bytes.length} bytes)`);
+    assert.equal(sheet.bytes.subarray(0, 4).toString('latin1'), 'PK\u0003\u0004', 'the spreadsheet is an XLSX (zip) file');
+    assert.ok(sheet.bytes.includes('xl/workbook.xml'), 'the zip holds a workbook');
+
+    // Import with no file chosen: the import page lists the problem and offers the form again.
+    await clickAndWait(importForm().getByRole('button', { name: 'Import answers' }));
+    assert.equal(await heading(), 'Import answers from a spreadsheet');
+    assert.equal(await page.locator('.govuk-error-summary').count(), 1, 'the error summary is shown');
+    await scan(st, page, 'import page with an error');
+
+    await importForm().getByLabel('Filled-in spreadsheet (.xlsx)').setInputFiles(sheet.saved);
+    await clickAndWait(importForm().getByRole('button', { name: 'Import answers' }));
+    assert.equal(path(), taskList, 'a good import goes back to the task list');
+    assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'the unchanged spreadsheet imports without problems');
+    await expectBanner('The spreadsheet matches the stored answers: nothing needed to change.');
+    await scan(st, page, 'task list after importing a spreadsheet', { path: taskList });
+
+    assert.deepEqual(await page.locator('li.pk-task').allInnerTexts(), tasksBefore, 'every rating on the task list is as before');
+    await clickAndWait(questionLink(QUESTION));
+    assert.equal(await earlierVersions().count(), versionsBefore, 'the unchanged import saved no new version of the answer');
+    assert.equal(await page.getByRole('radio', { name: 'Developing', exact: true }).isChecked(), true, 'the answer is as saved');
+    await clickAndWait(page.getByRole('link', { name: `Back to ${THIS_YEAR}` }));
+  });
+
+  await step('the lead submits it for approval and is not offered approval of their own submission', async (st) => {
+    assert.equal(path(), taskList);
+    await clickAndWait(button('Submit for approval'));
+    assert.equal(path(), taskList);
+    await expectBanner("The self-assessment was submitted for the board's approval.");
+    assert.equal(await stateTag(), 'Submitted');
+    assert.equal(await button('Approve for the board').count(), 0, 'the lead is not offered the approval of their own submission');
+    assert.equal(await button('Submit for approval').count(), 0);
+    assert.equal(await importForm().count(), 0, 'a submitted assessment offers no import');
+    await scan(st, page, 'task list, submitted, seen by the Prevent lead', { path: taskList });
+    await signOut(page);
+  });
+
+  await step('a board member signs in and approves it', async (st) => {
+    await signInWithMfa(page, ACCOUNTS.board);
+    await openThisYear();
+    assert.equal(path(), taskList);
+    assert.equal(await stateTag(), 'Submitted');
+    assert.ok(await button('Approve for the board').isVisible(), 'the board member is offered approval');
+    for (const name of ['Submit for approval', 'Lock', 'Reopen']) {
+      assert.equal(await button(name).count(), 0, `a board member is not offered "${name}"`);
+    }
+    await scan(st, page, 'task list with the approve button (board member)', { path: taskList });
+
+    await clickAndWait(button('Approve for the board'));
+    assert.equal(path(), taskList);
+    await expectBanner('The self-assessment was approved.');
+    assert.equal(await stateTag(), 'Approved by the board');
+    assert.equal(await button('Approve for the board').count(), 0, 'it cannot be approved twice');
+    await scan(st, page, 'task list after approval (board member)', { path: taskList });
+    await signOut(page);
+  });
+
+  await step('the lead signs in again and locks it', async (st) => {
+    await signInWithMfa(page, ACCOUNTS.lead);
+    await openThisYear();
+    assert.equal(await stateTag(), 'Approved by the board');
+    await clickAndWait(button('Lock'));
+    assert.equal(path(), taskList);
+    await expectBanner('The self-assessment was locked.');
+    assert.equal(await stateTag(), 'Locked');
+    assert.equal(await button('Lock').count(), 0);
+    assert.equal(await importForm().count(), 0, 'a locked assessment offers no import');
+    await scan(st, page, 'task list, locked', { path: taskList });
+
+    // A locked assessment still downloads.
+    const sheet = await download(page.getByRole('link', { name: 'Download as a spreadsheet (.xlsx)' }), 'locked.xlsx');
+    assert.equal(sheet.bytes.subarray(0, 4).toString('latin1'), 'PK\u0003\u0004', 'the locked assessment downloads as XLSX');
+
+    // The answer and the evidence are kept, and can no longer be changed.
+    await clickAndWait(questionLink(QUESTION));
+    assert.equal(await page.locator('form[action$="/questions/' + QUESTION + '"]').count(), 0, 'the answer form is gone');
+    assert.equal(await page.locator('summary', { hasText: 'Add evidence' }).count(), 0, 'evidence can no longer be added');
+    assert.match(await text(page.locator('.govuk-inset-text')), /This assessment is locked/);
+    assert.match(await text(page.locator('main')), /Rating: Developing/);
+    assert.equal(await page.locator('ul.pk-evidence li', { hasText: 'Local risk assessment 2026, summary for partners' }).count(), 1);
+    await clickAndWait(page.getByRole('link', { name: `Back to ${THIS_YEAR}` }));
+  });
+
+  await step('the comparison shows both years side by side with the changes marked', async (st) => {
+    await clickAndWait(page.getByRole('link', { name: 'Compare with earlier periods' }));
+    assert.equal(await heading(), 'Compare periods');
+    const columns = (await page.locator('table.pk-compare thead th').allInnerTexts()).map((c) => c.replace(/\s+/g, ' ').trim());
+    assert.equal(columns.length, 3, `a column for the question and one per year (got ${columns.join(' | ')})`);
+    assert.match(columns[1], new RegExp(`^${LAST_YEAR} 2025-04-01 to 2026-03-31$`), 'last year first');
+    assert.match(columns[2], new RegExp(`^${THIS_YEAR} 2026-04-01 to 2027-03-31$`), 'then this year');
+
+    const row = page.locator('table.pk-compare tbody tr', { has: page.locator('th', { hasText: numbered(QUESTION) }) });
+    const cells = (await row.locator('td').allInnerTexts()).map((c) => c.replace(/\s+/g, ' ').trim());
+    assert.deepEqual(cells, ['Achieving', 'Developing changed'], `question ${QUESTION} moved from Achieving to Developing, marked as changed`);
+    assert.ok(await row.evaluate((r) => r.classList.contains('pk-compare__row--changed')), 'the row is marked as changed');
+    const changed = await page.locator('table.pk-compare tbody .govuk-tag', { hasText: 'changed' }).count();
+    assert.ok(changed >= 2, `this answer and the ones the demonstration moved on are marked (${changed} marked)`);
+    await scan(st, page, 'comparison of the two years', { path: `${taskList}/compare` });
+    await signOut(page);
+  });
+});
