@@ -264,18 +264,17 @@ impl App {
         Ok((row, framework))
     }
 
-    /// One assessment of the grant's partnership, with every answer (one statement, so one
-    /// consistent read).
+    /// One assessment of the grant's partnership, with every answer.
     pub async fn assessment(
         &self,
         grant: &Grant,
         id: &str,
     ) -> Result<AssessmentView, ServiceError> {
         let pid = self.assessment_reader(grant)?;
-        let (row, responses) = repo::assessments::get_with_responses(self.db(), id, &pid)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let framework = self.framework_by_id(&row.framework_version_id).await?;
+        let mut tx = self.db().read().await?;
+        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
+        let responses = repo::assessments::responses(&mut tx, id).await?;
+        tx.commit().await?;
         Ok(AssessmentView {
             framework_key: framework.key.clone(),
             framework_version: framework.version,
@@ -288,8 +287,8 @@ impl App {
         })
     }
 
-    /// One answer with its earlier versions (newest first), read in one statement. The view
-    /// holds only that answer.
+    /// One answer with its earlier versions (newest first), read in one transaction. The
+    /// view holds only that answer.
     pub async fn response_with_history(
         &self,
         grant: &Grant,
@@ -297,12 +296,13 @@ impl App {
         question: &str,
     ) -> Result<(AssessmentView, Vec<ResponseHistoryRow>), ServiceError> {
         let pid = self.assessment_reader(grant)?;
-        let (row, response, history) =
-            repo::assessments::get_with_answer_history(self.db(), id, &pid, question)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
-        let response = response.ok_or(ServiceError::NotFound)?;
-        let framework = self.framework_by_id(&row.framework_version_id).await?;
+        let mut tx = self.db().read().await?;
+        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
+        let response = repo::assessments::response(&mut tx, id, question)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let history = repo::assessments::history(&mut tx, &response.id).await?;
+        tx.commit().await?;
         Ok((
             AssessmentView {
                 framework_key: framework.key.clone(),

@@ -199,17 +199,6 @@ impl Db {
             .await?)
     }
 
-    /// One statement that reads rows, outside any transaction (see [`Db::fetch_optional`]).
-    pub async fn fetch_all<T>(&self, stmt: &SelectStatement) -> Result<Vec<T>, StorageError>
-    where
-        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-    {
-        let (sql, values) = Statement::build(stmt, self.engine.query_builder());
-        Ok(sqlx::query_as_with::<_, T, _>(&sql, SqlxValues(values))
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
     /// Run an administrative statement such as `CREATE DATABASE` (tests and set-up only;
     /// never with user input).
     pub async fn execute_admin(&self, sql: &str) -> Result<(), StorageError> {

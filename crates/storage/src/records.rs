@@ -217,65 +217,6 @@ pub struct AnswerContextRow {
     pub contributor_membership: Option<String>,
 }
 
-/// An assessment with one of its answers (or none), as one row of a join.
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct AssessmentAnswerRow {
-    #[sqlx(flatten)]
-    pub assessment: AssessmentRow,
-    pub r_id: Option<String>,
-    pub r_question_id: Option<String>,
-    pub r_rating: Option<String>,
-    pub r_details: Option<String>,
-    pub r_version: Option<i64>,
-    pub r_updated_by: Option<String>,
-    pub r_updated_at: Option<i64>,
-}
-
-impl AssessmentAnswerRow {
-    /// The answer this row carries, if any.
-    pub fn response(&self) -> Option<ResponseRow> {
-        Some(ResponseRow {
-            id: self.r_id.clone()?,
-            assessment_id: self.assessment.id.clone(),
-            question_id: self.r_question_id.clone()?,
-            rating: self.r_rating.clone()?,
-            details: self.r_details.clone()?,
-            version: self.r_version?,
-            updated_by: self.r_updated_by.clone(),
-            updated_at: self.r_updated_at?,
-        })
-    }
-}
-
-/// An assessment, one answer and one of that answer's earlier versions (or none), as one row
-/// of a join.
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct AnswerHistoryRow {
-    #[sqlx(flatten)]
-    pub answer: AssessmentAnswerRow,
-    pub h_id: Option<String>,
-    pub h_version: Option<i64>,
-    pub h_rating: Option<String>,
-    pub h_details: Option<String>,
-    pub h_changed_by: Option<String>,
-    pub h_changed_at: Option<i64>,
-}
-
-impl AnswerHistoryRow {
-    /// The earlier version this row carries, if any.
-    pub fn history(&self) -> Option<ResponseHistoryRow> {
-        Some(ResponseHistoryRow {
-            id: self.h_id.clone()?,
-            response_id: self.answer.r_id.clone()?,
-            version: self.h_version?,
-            rating: self.h_rating.clone()?,
-            details: self.h_details.clone()?,
-            changed_by: self.h_changed_by.clone(),
-            changed_at: self.h_changed_at?,
-        })
-    }
-}
-
 /// An earlier answer, kept whole.
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct ResponseHistoryRow {

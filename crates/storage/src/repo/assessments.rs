@@ -1,6 +1,5 @@
 use crate::records::{
-    AnswerContextRow, AnswerHistoryRow, AssessmentAnswerRow, AssessmentRow, ResponseHistoryRow,
-    ResponseRow, TransitionRow,
+    AnswerContextRow, AssessmentRow, ResponseHistoryRow, ResponseRow, TransitionRow,
 };
 use crate::schema::{
     AssessmentTransitions as T, Assessments as A, Assignments as G, Memberships as M,
@@ -63,92 +62,6 @@ pub async fn get(
             .to_owned(),
     )
     .await
-}
-
-/// An assessment of the partnership joined to its answers (to one question when `question` is
-/// given), selecting the assessment's columns and the answer's as `r_...`.
-fn with_answers(
-    id: &str,
-    partnership_id: &str,
-    question: Option<&str>,
-) -> sea_query::SelectStatement {
-    let mut select = Query::select();
-    for col in A_COLS {
-        select.column((A::Table, col));
-    }
-    for (col, name) in [
-        (R::Id, "r_id"),
-        (R::QuestionId, "r_question_id"),
-        (R::Rating, "r_rating"),
-        (R::Details, "r_details"),
-        (R::Version, "r_version"),
-        (R::UpdatedBy, "r_updated_by"),
-        (R::UpdatedAt, "r_updated_at"),
-    ] {
-        select.expr_as(Expr::col((R::Table, col)), Alias::new(name));
-    }
-    let mut on = Expr::col((R::Table, R::AssessmentId)).equals((A::Table, A::Id));
-    if let Some(q) = question {
-        on = on.and(Expr::col((R::Table, R::QuestionId)).eq(q));
-    }
-    select
-        .from(A::Table)
-        .left_join(R::Table, on)
-        .and_where(Expr::col((A::Table, A::Id)).eq(id))
-        .and_where(Expr::col((A::Table, A::PartnershipId)).eq(partnership_id))
-        .to_owned()
-}
-
-/// An assessment of the partnership with every answer, in one statement (so one consistent
-/// read without a transaction). `None` when the partnership has no such assessment.
-pub async fn get_with_responses(
-    db: &Db,
-    id: &str,
-    partnership_id: &str,
-) -> Result<Option<(AssessmentRow, Vec<ResponseRow>)>, StorageError> {
-    let rows: Vec<AssessmentAnswerRow> = db
-        .fetch_all(&with_answers(id, partnership_id, None))
-        .await?;
-    let responses = rows
-        .iter()
-        .filter_map(AssessmentAnswerRow::response)
-        .collect();
-    Ok(rows.into_iter().next().map(|r| (r.assessment, responses)))
-}
-
-/// An assessment of the partnership, its answer to `question` and that answer's earlier
-/// versions (newest first), in one statement. `None` when the partnership has no such
-/// assessment; no answer when it has no such question.
-#[allow(clippy::type_complexity)]
-pub async fn get_with_answer_history(
-    db: &Db,
-    id: &str,
-    partnership_id: &str,
-    question: &str,
-) -> Result<Option<(AssessmentRow, Option<ResponseRow>, Vec<ResponseHistoryRow>)>, StorageError> {
-    let mut select = with_answers(id, partnership_id, Some(question));
-    for (col, name) in [
-        (H::Id, "h_id"),
-        (H::Version, "h_version"),
-        (H::Rating, "h_rating"),
-        (H::Details, "h_details"),
-        (H::ChangedBy, "h_changed_by"),
-        (H::ChangedAt, "h_changed_at"),
-    ] {
-        select.expr_as(Expr::col((H::Table, col)), Alias::new(name));
-    }
-    select
-        .left_join(
-            H::Table,
-            Expr::col((H::Table, H::ResponseId)).equals((R::Table, R::Id)),
-        )
-        .order_by((H::Table, H::Version), Order::Desc);
-    let rows: Vec<AnswerHistoryRow> = db.fetch_all(&select).await?;
-    let history = rows.iter().filter_map(AnswerHistoryRow::history).collect();
-    Ok(rows.into_iter().next().map(|r| {
-        let response = r.answer.response();
-        (r.answer.assessment, response, history)
-    }))
 }
 
 pub async fn for_partnership(
