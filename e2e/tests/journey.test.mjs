@@ -171,6 +171,7 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     const fileItem = page.locator('ul.pk-evidence li', { hasText: 'Local risk assessment 2026, summary for partners' });
     assert.equal(await fileItem.count(), 1, 'the file is listed on the question');
     assert.match(await text(fileItem), new RegExp(`\\(${evidencePdf.replace(/\./g, '\\.')}\\) OFFICIAL Review by 2027-03-31`));
+    assert.match(await text(fileItem), /Owner: Priya Lead/, 'the evidence names its owner');
 
     await expectBanner('The evidence was added.');
 

@@ -3,7 +3,7 @@
 
 use crate::answer_writer::{AnswerEdit, EditOutcome};
 use crate::audit::{event, new_event, Subject};
-use crate::frameworks::{parse_stored, StoredFramework};
+use crate::frameworks::StoredFramework;
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::assessment::{edit_is_current, next_state, Rating, State, Transition};
 use preventkit_domain::audit::Outcome;
@@ -139,7 +139,7 @@ impl App {
             }
         }
         errors.into_result()?;
-        let framework = parse_stored(&fv)?;
+        let framework = self.stored_framework(&mut tx, &fv.id).await?;
         let now = now_ms();
         let id = uuid::Uuid::new_v4().to_string();
         repo::assessments::insert(
@@ -183,11 +183,10 @@ impl App {
             }
         }
         for (_, q) in framework.questions() {
-            let (rating, details) = match carried.get(&q.id) {
-                Some(r) if rating_is_valid(&framework, &q.id, &r.rating) => {
-                    (r.rating.clone(), r.details.clone())
-                }
-                _ => (String::new(), String::new()),
+            let (rating, details) = match carry(&framework, &q.id, carried.get(&q.id)) {
+                Carry::Whole(r) => (r.rating.clone(), r.details.clone()),
+                Carry::DetailsOnly(r) => (String::new(), r.details.clone()),
+                Carry::Unanswered => (String::new(), String::new()),
             };
             repo::assessments::insert_response(
                 &mut tx,
@@ -320,9 +319,9 @@ impl App {
     /// come back. Answers the saved answer.
     ///
     /// Everything that can be checked before writing (the assessment, its state, the
-    /// question, the rating and who may answer) is read in one read transaction, so the write
-    /// transaction, which holds the write lock, does only the conditional update, the history
-    /// row and the audit event.
+    /// question, the rating, who may answer and the answer's version) is read in one
+    /// statement; the write itself goes through the answer writer (group commit, see
+    /// `answer_writer`), which applies it only if nothing changed meanwhile.
     #[allow(clippy::too_many_arguments)]
     pub async fn respond(
         &self,
@@ -357,47 +356,15 @@ impl App {
         let user = grant.user_id();
         let by = user.to_string();
         // Everything the checks need, in one statement.
-        let found = repo::assessments::answer_context(
-            self.db(),
-            &pid,
-            id,
-            question,
-            &by,
-            (
-                preventkit_domain::Role::PreventLead.key(),
-                preventkit_domain::Role::Contributor.key(),
-            ),
-        )
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+        let found = self
+            .answer_context(&pid, id, question, user)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let framework = self.framework_by_id(&found.framework_version_id).await?;
         if framework.question(question).is_none() {
             return Err(ServiceError::NotFound.into());
         }
-        let roles: Vec<preventkit_domain::Role> = [
-            found
-                .lead_membership
-                .as_ref()
-                .map(|_| preventkit_domain::Role::PreventLead),
-            found
-                .contributor_membership
-                .as_ref()
-                .map(|_| preventkit_domain::Role::Contributor),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let may = preventkit_domain::policy::may_answer(
-            &roles,
-            user,
-            found.user_organisation.parse().ok(),
-            found.assigned_user.as_deref().and_then(|u| u.parse().ok()),
-            found
-                .assigned_organisation
-                .as_deref()
-                .and_then(|o| o.parse().ok()),
-        );
-        if !may {
+        if !answer_permitted(&found, user) {
             return Err(ServiceError::Conflict(ASSIGNED_ELSEWHERE.into()).into());
         }
         let state = State::from_key(&found.assessment_state).unwrap_or(State::Locked);
@@ -620,6 +587,55 @@ fn collect<'a>(
 }
 
 /// A stored rating is valid for a question: empty, "n/a" where the scale allows it, or a level.
+/// The policy's rule for who answers a question, fed from one [`answer_context`] row: the
+/// editor's lead and contributor memberships, organisation and the question's assignment.
+///
+/// [`answer_context`]: repo::assessments::answer_context
+fn answer_permitted(found: &preventkit_storage::AnswerContextRow, user: UserId) -> bool {
+    use preventkit_domain::Role;
+    let roles: Vec<Role> = [
+        found.lead_membership.as_ref().map(|_| Role::PreventLead),
+        found
+            .contributor_membership
+            .as_ref()
+            .map(|_| Role::Contributor),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    preventkit_domain::policy::may_answer(
+        &roles,
+        user,
+        found.user_organisation.parse().ok(),
+        found.assigned_user.as_deref().and_then(|u| u.parse().ok()),
+        found
+            .assigned_organisation
+            .as_deref()
+            .and_then(|o| o.parse().ok()),
+    )
+}
+
+/// How an earlier answer carries into a framework version (the next period's, or a newer
+/// version of the same framework): question by question where the ids match. The one rule for
+/// both, so that nothing typed is dropped: a rating the scale no longer has is cleared, but the
+/// supporting details always come across.
+enum Carry<'a> {
+    /// No earlier answer to this question: it starts unanswered.
+    Unanswered,
+    /// The rating and the details come across as they are.
+    Whole(&'a ResponseRow),
+    /// The details come across; the rating is not on this version's scale.
+    DetailsOnly(&'a ResponseRow),
+}
+
+fn carry<'a>(to: &Framework, question: &str, earlier: Option<&'a ResponseRow>) -> Carry<'a> {
+    match earlier {
+        None => Carry::Unanswered,
+        Some(r) if rating_is_valid(to, question, &r.rating) => Carry::Whole(r),
+        Some(r) => Carry::DetailsOnly(r),
+    }
+}
+
 fn rating_is_valid(f: &Framework, question: &str, rating: &str) -> bool {
     let Some((_, q)) = f.questions().into_iter().find(|(_, q)| q.id == question) else {
         return false;
@@ -1077,6 +1093,28 @@ impl App {
         ))
     }
 
+    /// What deciding whether `user` may edit one answer needs, in one statement.
+    async fn answer_context(
+        &self,
+        pid: &str,
+        assessment: &str,
+        question: &str,
+        user: UserId,
+    ) -> Result<Option<preventkit_storage::AnswerContextRow>, ServiceError> {
+        Ok(repo::assessments::answer_context(
+            self.db(),
+            pid,
+            assessment,
+            question,
+            &user.to_string(),
+            (
+                preventkit_domain::Role::PreventLead.key(),
+                preventkit_domain::Role::Contributor.key(),
+            ),
+        )
+        .await?)
+    }
+
     /// Refuse unless the grant's holder may answer this question.
     pub async fn ensure_may_answer(
         &self,
@@ -1087,12 +1125,11 @@ impl App {
         let pid = grant
             .require_partnership(Permission::AssessmentRespond)?
             .to_string();
-        let mut tx = self.db().read().await?;
-        let ok = self
-            .may_answer(&mut tx, grant, &pid, assessment, question)
-            .await?;
-        tx.commit().await?;
-        if ok {
+        let found = self
+            .answer_context(&pid, assessment, question, grant.user_id())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if answer_permitted(&found, grant.user_id()) {
             Ok(())
         } else {
             Err(ServiceError::Conflict(ASSIGNED_ELSEWHERE.into()))
@@ -1410,7 +1447,7 @@ impl App {
             else {
                 continue;
             };
-            let target = parse_stored(row)?;
+            let target = self.framework_by_id(&row.id).await?;
             let mut rows = Vec::new();
             for (_, tq) in target.questions() {
                 let mapped: Vec<&str> = f
@@ -1557,8 +1594,8 @@ impl App {
             .map(|r| (r.question_id.as_str(), r))
             .collect();
         for (_, q) in to.questions() {
-            match by_question.get(q.id.as_str()) {
-                Some(r) if !r.rating.is_empty() && !rating_is_valid(&to, &q.id, &r.rating) => {
+            match carry(&to, &q.id, by_question.get(q.id.as_str()).copied()) {
+                Carry::DetailsOnly(r) => {
                     if !repo::assessments::update_response(
                         &mut tx,
                         r,
@@ -1574,8 +1611,8 @@ impl App {
                         return Err(ServiceError::Busy);
                     }
                 }
-                Some(_) => {}
-                None => {
+                Carry::Whole(_) => {}
+                Carry::Unanswered => {
                     repo::assessments::insert_response(
                         &mut tx,
                         &ResponseRow {
@@ -1642,12 +1679,10 @@ fn plan_upgrade(
         retired: Vec::new(),
     };
     for (_, q) in to.questions() {
-        match by_question.get(q.id.as_str()) {
-            Some(r) if !r.rating.is_empty() && !rating_is_valid(to, &q.id, &r.rating) => {
-                plan.rating_cleared.push(q.number.clone())
-            }
-            Some(_) => plan.carried.push(q.number.clone()),
-            None => plan.added.push(q.number.clone()),
+        match carry(to, &q.id, by_question.get(q.id.as_str()).copied()) {
+            Carry::DetailsOnly(_) => plan.rating_cleared.push(q.number.clone()),
+            Carry::Whole(_) => plan.carried.push(q.number.clone()),
+            Carry::Unanswered => plan.added.push(q.number.clone()),
         }
     }
     for (_, q) in from.questions() {

@@ -6,7 +6,6 @@ use crate::assessments::NewAssessment;
 use crate::evidence::NewEvidence;
 use crate::{App, RequestContext, ServiceError};
 use preventkit_domain::assessment::Transition;
-use preventkit_domain::marking::{Clearance, Marking};
 use preventkit_domain::policy::decide;
 use preventkit_domain::shipped::PREVENT_DUTY_BENCHMARK;
 use preventkit_domain::{Actor, OrganisationId, PartnershipId, Permission, Role, Scope};
@@ -254,9 +253,7 @@ impl App {
                     .map_err(|_| ServiceError::Internal("stored user id is not a UUID".into()))?,
                 system_admin: false,
                 memberships: vec![(partnership, role)],
-                clearance: Clearance(
-                    Marking::from_key(&user.clearance).unwrap_or(Marking::Official),
-                ),
+                clearance: crate::sessions::clearance_from_key(&user.clearance),
                 mfa_verified: true,
             })
         };

@@ -80,9 +80,28 @@ pub struct EvidenceView {
     pub size: Option<i64>,
     pub marking: String,
     pub review_date: Option<String>,
+    /// The name of the person who owns the item (who added it), when the reader may see it
+    /// and the owner is still a member of the partnership.
+    pub owner: Option<String>,
 }
 
-fn view(grant: &Grant, e: &EvidenceRow) -> EvidenceView {
+/// The partnership's members' names by user id, to name evidence owners.
+async fn owner_names(
+    tx: &mut preventkit_storage::Tx,
+    partnership: &str,
+) -> Result<std::collections::HashMap<String, String>, ServiceError> {
+    Ok(repo::memberships::members_of(tx, partnership)
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id, m.display_name))
+        .collect())
+}
+
+fn view(
+    grant: &Grant,
+    e: &EvidenceRow,
+    owners: &std::collections::HashMap<String, String>,
+) -> EvidenceView {
     let marking = Marking::from_key(&e.marking).unwrap_or(Marking::OfficialSensitive);
     let visible = grant.may_read_marking(marking);
     EvidenceView {
@@ -95,6 +114,11 @@ fn view(grant: &Grant, e: &EvidenceRow) -> EvidenceView {
         size: if visible { e.size } else { None },
         marking: marking.label().to_owned(),
         review_date: e.review_date.clone(),
+        owner: if visible {
+            owners.get(&e.owner_id).cloned()
+        } else {
+            None
+        },
     }
 }
 
@@ -326,13 +350,14 @@ impl App {
         let mut tx = self.db().read().await?;
         let links = repo::evidence::links(&mut tx, assessment_id).await?;
         let all = repo::evidence::for_partnership(&mut tx, &a.row.partnership_id).await?;
+        let owners = owner_names(&mut tx, &a.row.partnership_id).await?;
         tx.commit().await?;
         Ok(links
             .into_iter()
             .filter_map(|(eid, q)| {
                 all.iter()
                     .find(|e| e.id == eid)
-                    .map(|e| (q, view(grant, e)))
+                    .map(|e| (q, view(grant, e, &owners)))
             })
             .collect())
     }
@@ -355,10 +380,11 @@ impl App {
         }
         let mut tx = self.db().read().await?;
         let all = repo::evidence::for_partnership(&mut tx, &pid).await?;
+        let owners = owner_names(&mut tx, &pid).await?;
         tx.commit().await?;
         Ok(all
             .iter()
-            .map(|e| view(grant, e))
+            .map(|e| view(grant, e, &owners))
             .filter(|v| v.visible)
             .collect())
     }

@@ -171,10 +171,10 @@ impl App {
                 .map(|r| r.version)
                 .max();
             if row.framework_key != key && Some(row.version) == newest {
-                targets.push(parse_stored(row)?);
+                targets.push(self.stored_framework(&mut tx, &row.id).await?);
             }
         }
-        let refs: Vec<&Framework> = targets.iter().collect();
+        let refs: Vec<&Framework> = targets.iter().map(|t| &t.framework).collect();
         let problems = framework::check_mappings(&parsed, &refs);
         if !problems.is_empty() {
             return Err(invalid(FrameworkError {
@@ -250,17 +250,21 @@ impl App {
         grant.require(Permission::FrameworkRead)?;
         let mut tx = self.db().read().await?;
         let rows = repo::frameworks::list(&mut tx).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(FrameworkSummary {
+                questions: self
+                    .stored_framework(&mut tx, &r.id)
+                    .await?
+                    .questions()
+                    .len(),
+                key: r.framework_key,
+                version: r.version,
+                title: r.title,
+                imported_at: r.imported_at,
+            });
+        }
         tx.commit().await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FrameworkSummary {
-                    key: r.framework_key.clone(),
-                    version: r.version,
-                    title: r.title.clone(),
-                    questions: parse_stored(r)?.questions().len(),
-                    imported_at: r.imported_at,
-                })
-            })
-            .collect()
+        Ok(out)
     }
 }

@@ -606,6 +606,33 @@ async fn a_draft_moves_to_a_newer_framework_version_carrying_answers() {
         assert_eq!(plan.retired, ["1.2"]);
         assert!(plan.carried.is_empty());
 
+        // The next period starts on version 2 from this one's answers by the same rule: the
+        // details of 1.1 come across though its rating is no longer on the scale.
+        let next = app
+            .create_assessment(
+                &manage,
+                &NewAssessment {
+                    title: "Mini 2027".into(),
+                    framework: "mini".into(),
+                    period_start: "2027-04-01".into(),
+                    period_end: "2028-03-31".into(),
+                    previous_id: id.clone(),
+                    ..NewAssessment::default()
+                },
+                &ctx,
+            )
+            .await
+            .expect("next period");
+        let read_next = decide(&lead, Permission::AssessmentRead, scope).expect("read");
+        let next_view = app.assessment(&read_next, &next).await.expect("view");
+        assert_eq!(next_view.framework_version, 2);
+        let carried = &next_view.responses["1.1"];
+        assert_eq!(
+            (carried.rating.as_str(), carried.details.as_str()),
+            ("", "Draft agreed.")
+        );
+        assert_eq!(next_view.responses["1.3"].rating, "");
+
         // Reviewing an older offer than the newest version changes nothing.
         assert!(matches!(
             app.upgrade_assessment(&manage, &id, 1, &ctx).await,

@@ -845,6 +845,11 @@ async fn evidence_comments_and_framework_upgrades_through_the_api() {
                 .unwrap_or(Value::Null)
         };
         assert_eq!(items(&after, &sensitive)["title"], "Threat briefing notes");
+        assert_eq!(
+            items(&after, &file)["owner"],
+            "Priya Lead",
+            "[{e}] the owner is named"
+        );
         let theirs = b
             .api("GET", &format!("{one}/evidence"), Some(&contributor), None)
             .await;
@@ -854,6 +859,12 @@ async fn evidence_comments_and_framework_upgrades_through_the_api() {
         assert_eq!(hidden["title"], Value::Null);
         assert_eq!(hidden["url"], Value::Null);
         assert_eq!(hidden["marking"], "OFFICIAL-SENSITIVE");
+        assert_eq!(hidden["owner"], Value::Null, "[{e}] nor who owns it");
+        assert_eq!(
+            items(&theirs.json(), &file)["owner"],
+            "Priya Lead",
+            "[{e}] a visible item names its owner"
+        );
         assert!(!theirs.body.contains("Threat briefing"), "[{e}]");
 
         // The file comes back as an attachment, byte for byte.

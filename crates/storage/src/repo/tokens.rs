@@ -41,15 +41,6 @@ fn select() -> sea_query::SelectStatement {
         .to_owned()
 }
 
-pub async fn find_by_hash(tx: &mut Tx, hash: &str) -> Result<Option<ApiTokenRow>, StorageError> {
-    tx.fetch_optional(
-        &select()
-            .and_where(Expr::col(T::TokenHash).eq(hash))
-            .to_owned(),
-    )
-    .await
-}
-
 /// The token with this hash, its account and the membership it acts through, in one
 /// statement (a single statement is a consistent read, so no transaction is opened: every API
 /// request resolves its token, and each round trip to the database counts).

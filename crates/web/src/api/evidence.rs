@@ -40,6 +40,8 @@ pub struct EvidenceItem {
     pub marking: String,
     /// `YYYY-MM-DD`: when the item should be checked again.
     pub review_date: Option<String>,
+    /// The name of the item's owner (who added it), when visible.
+    pub owner: Option<String>,
 }
 
 fn evidence_item(question: String, e: EvidenceView) -> EvidenceItem {
@@ -54,6 +56,7 @@ fn evidence_item(question: String, e: EvidenceView) -> EvidenceItem {
         size: e.size,
         marking: e.marking,
         review_date: e.review_date,
+        owner: e.owner,
     }
 }
 
