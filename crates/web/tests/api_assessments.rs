@@ -915,23 +915,7 @@ async fn evidence_comments_and_framework_upgrades_through_the_api() {
             .await;
         assert_eq!(r.status, 200, "[{e}] {}", r.body);
         assert_eq!(r.json()["available"], false);
-        let (_, text) = preventkit_services::domain::shipped::FRAMEWORKS[2];
-        let v2 = format!(
-            "{}\n[[sections]]\nid = \"b11\"\nnumber = \"11\"\ntitle = \"Local priorities\"\n\n\
-             [[sections.questions]]\nid = \"11.1\"\nnumber = \"11.1\"\nkind = \"good-practice\"\n\
-             title = \"Local priorities are reviewed each year.\"\nscale = \"progress\"\n",
-            text.replacen("version = 1", "version = 2", 1)
-        );
-        let g = decide(
-            &Actor::console(),
-            Permission::FrameworkManage,
-            Scope::Platform,
-        )
-        .expect("grant");
-        s.app
-            .import_framework(&g, "benchmark-2.toml", &v2, &Default::default())
-            .await
-            .expect("version 2");
+        s.import_benchmark_version_2().await;
         let r = b
             .api("GET", &format!("{one}/upgrade"), Some(&lead), None)
             .await;

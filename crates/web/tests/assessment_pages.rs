@@ -962,23 +962,7 @@ async fn a_draft_is_offered_and_moved_to_a_newer_framework_version() {
             "[{e}] nothing is offered while the draft uses the newest version"
         );
 
-        let (_, text) = preventkit_services::domain::shipped::FRAMEWORKS[2];
-        let v2 = format!(
-            "{}\n[[sections]]\nid = \"b11\"\nnumber = \"11\"\ntitle = \"Local priorities\"\n\n\
-             [[sections.questions]]\nid = \"11.1\"\nnumber = \"11.1\"\nkind = \"good-practice\"\n\
-             title = \"Local priorities are reviewed each year.\"\nscale = \"progress\"\n",
-            text.replacen("version = 1", "version = 2", 1)
-        );
-        let g = decide(
-            &Actor::console(),
-            Permission::FrameworkManage,
-            Scope::Platform,
-        )
-        .expect("grant");
-        s.app
-            .import_framework(&g, "benchmark-2.toml", &v2, &Default::default())
-            .await
-            .expect("version 2");
+        s.import_benchmark_version_2().await;
 
         let shown = lead.get(&page).await;
         assert!(

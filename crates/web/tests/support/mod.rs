@@ -140,6 +140,28 @@ impl Server {
         b
     }
 
+    /// Import a version 2 of the shipped Prevent duty benchmark that adds one question
+    /// (11.1) and changes nothing else, so drafts on version 1 are offered the move.
+    pub async fn import_benchmark_version_2(&self) {
+        let (_, text) = preventkit_services::domain::shipped::FRAMEWORKS[2];
+        let v2 = format!(
+            "{}\n[[sections]]\nid = \"b11\"\nnumber = \"11\"\ntitle = \"Local priorities\"\n\n\
+             [[sections.questions]]\nid = \"11.1\"\nnumber = \"11.1\"\nkind = \"good-practice\"\n\
+             title = \"Local priorities are reviewed each year.\"\nscale = \"progress\"\n",
+            text.replacen("version = 1", "version = 2", 1)
+        );
+        let g = preventkit_services::domain::policy::decide(
+            &preventkit_services::domain::Actor::console(),
+            preventkit_services::domain::Permission::FrameworkManage,
+            preventkit_services::domain::Scope::Platform,
+        )
+        .expect("grant");
+        self.app
+            .import_framework(&g, "benchmark-2.toml", &v2, &Default::default())
+            .await
+            .expect("version 2");
+    }
+
     /// An API token for a demonstration account's role in a partnership.
     pub async fn token(&self, email: &str, partnership: &str, role: &str) -> String {
         let session_token = complete_session(&self.app, email).await;
