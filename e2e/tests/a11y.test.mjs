@@ -222,17 +222,33 @@ test('system administrator: administration pages and adding a member', { timeout
     await expectErrorSummary(page, 'add member with empty fields');
     await scan(t, page, '/p/{id}/members/new with errors');
 
-    // A new account: the members page then shows a success banner.
+    // An invitation (the same answer whether or not the address has an account): the members
+    // page then shows a success banner and the invitation waiting for an answer.
     await page.goto(url(`${members}/new`));
-    await page.fill('#email', 'scan.member@riverton.example');
-    await page.selectOption('#role', { label: 'Contributor' });
-    await page.fill('#display_name', 'Sol Scanmember');
-    await page.selectOption('#organisation_id', { label: 'Riverton Police' });
-    await page.fill('#password', 'first-password-2026');
+    await page.fill('#email', 'referrer@riverton.example');
+    // A role without a second factor, so the referrer still signs in with a password alone.
+    await page.selectOption('#role', { label: 'Regional viewer (aggregates only)' });
     await submitFrom(page, '#email');
-    assert.equal(new URL(page.url()).pathname, members, 'adding a member goes back to the members');
+    assert.equal(new URL(page.url()).pathname, members, 'inviting goes back to the members');
     assert.ok(await page.locator('.govuk-notification-banner').isVisible(), 'a success banner is shown');
-    await scan(t, page, '/p/{id}/members after adding a member');
+    assert.ok(await page.getByText('Waiting for an answer').first().isVisible(), 'the invitation is listed');
+    await scan(t, page, '/p/{id}/members after sending an invitation');
+
+    // The person invited sees it on their home page and accepts it.
+    const invitee = await scanContext();
+    const ipage = await invitee.newPage();
+    try {
+      await signIn(ipage, ACCOUNTS.referrer);
+      await ipage.goto(url('/home'));
+      assert.ok(await ipage.getByText('Invitations waiting for your answer').isVisible(), 'the invitation is on the home page');
+      await scan(t, ipage, '/home with an invitation waiting', { path: '/home' });
+      await submitFrom(ipage, 'form[action$="/accept"] button');
+      assert.equal(new URL(ipage.url()).pathname, '/account', 'accepting shows the account');
+      assert.ok(await ipage.getByText('Your roles').isVisible());
+      await scan(t, ipage, '/account after accepting an invitation', { path: '/account' });
+    } finally {
+      await invitee.close();
+    }
   } finally {
     await context.close();
   }

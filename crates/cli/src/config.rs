@@ -100,6 +100,7 @@ impl Config {
             session_idle_ms: self.session_idle_minutes * 60_000,
             session_absolute_ms: self.session_absolute_hours * 3_600_000,
             token_max_days: self.token_max_days,
+            ..Default::default()
         }
     }
 

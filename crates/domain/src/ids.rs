@@ -62,6 +62,10 @@ id_type!(
     MembershipId
 );
 id_type!(
+    /// An invitation to take a role in a partnership.
+    InvitationId
+);
+id_type!(
     /// A personal access token for the JSON API.
     TokenId
 );

@@ -262,6 +262,8 @@ pub enum Denial {
     MfaRequired,
     /// The record is marked above the actor's clearance.
     AboveClearance,
+    /// Someone tried to give, change or remove a role of their own.
+    SelfGrant,
 }
 
 impl Denial {
@@ -272,6 +274,7 @@ impl Denial {
             Denial::NotPermitted => "not-permitted",
             Denial::MfaRequired => "mfa-required",
             Denial::AboveClearance => "above-clearance",
+            Denial::SelfGrant => "self-grant",
         }
     }
 }
@@ -401,6 +404,28 @@ pub fn may_answer(
             || (assigned_organisation.is_some() && assigned_organisation == organisation))
 }
 
+/// Nobody grants themselves anything. A membership (a role in a partnership) is given,
+/// changed or removed only by someone other than the person it belongs to: a partnership
+/// administrator for another member, and a system administrator for anyone but themselves. A
+/// partnership with a single administrator who needs another role asks a system
+/// administrator, who in turn cannot give themselves a role anywhere. `granted_by` is `None`
+/// for the operator at the server's command line, who sets up the first administrators.
+pub fn may_change_membership_of(granted_by: Option<UserId>, member: UserId) -> Result<(), Denial> {
+    match granted_by {
+        Some(by) if by == member => Err(Denial::SelfGrant),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a role may be given without the person accepting an invitation. Only the console
+/// may (setting up a partnership's first administrators, and the demonstration data): through
+/// the pages and the API every new role is an invitation that the person invited accepts, so
+/// that nobody is attached to a partnership without knowing, and an administrator learns
+/// nothing about which email addresses have accounts.
+pub fn may_add_member_directly(grant: &Grant) -> bool {
+    grant.user_id().0.is_nil()
+}
+
 /// Decide for a record with a protective marking: the permission first, then the clearance.
 pub fn decide_marked(
     actor: &Actor,
@@ -516,6 +541,32 @@ mod tests {
             Some(me),
             None
         ));
+    }
+
+    #[test]
+    fn nobody_changes_their_own_memberships() {
+        let me = UserId::new();
+        let other = UserId::new();
+        assert_eq!(
+            may_change_membership_of(Some(me), me),
+            Err(Denial::SelfGrant)
+        );
+        assert!(may_change_membership_of(Some(me), other).is_ok());
+        assert!(may_change_membership_of(None, me).is_ok(), "the console");
+        let p = PartnershipId::new();
+        let admin = actor(vec![], true, true);
+        let g = decide(&admin, Permission::MembershipManage, Scope::Partnership(p)).expect("grant");
+        assert!(
+            !may_add_member_directly(&g),
+            "a system administrator invites"
+        );
+        let g = decide(
+            &Actor::console(),
+            Permission::MembershipManage,
+            Scope::Partnership(p),
+        )
+        .expect("grant");
+        assert!(may_add_member_directly(&g));
     }
 
     #[test]

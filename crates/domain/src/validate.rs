@@ -155,6 +155,50 @@ pub fn required_text(
     v
 }
 
+/// Check a longer free text such as supporting details or a reason: at most `max`
+/// characters; line breaks and tabs are kept, every other control character (U+0000 above
+/// all, which PostgreSQL cannot store and which truncates text in other tools) is refused.
+/// Empty is allowed; callers that need text check for it.
+pub fn free_text(field: &str, label: &str, value: &str, max: usize, errors: &mut ValidationErrors) {
+    if value.chars().count() > max {
+        errors.add(
+            field,
+            format!(
+                "{} must be {} characters or fewer",
+                capitalise(label),
+                thousands(max)
+            ),
+        );
+    } else if has_forbidden_control(value) {
+        errors.add(
+            field,
+            format!(
+                "{} must not contain control characters. Remove them (they often come from copying text out of another program) and try again",
+                capitalise(label)
+            ),
+        );
+    }
+}
+
+/// Whether a text has a control character other than a line break or a tab.
+pub fn has_forbidden_control(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn capitalise(s: &str) -> String {
     let s = s
         .strip_prefix("a ")
@@ -171,6 +215,27 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_keeps_line_breaks_and_refuses_nul() {
+        let check = |v: &str| {
+            let mut e = ValidationErrors::new();
+            free_text("details", "supporting details", v, 20_000, &mut e);
+            e
+        };
+        assert!(check("two\nlines\r\nand\ta tab").is_empty());
+        assert!(check("").is_empty());
+        let e = check("before\u{0}after");
+        assert_eq!(e.0.len(), 1);
+        assert!(e.0[0]
+            .message
+            .starts_with("Supporting details must not contain"));
+        assert!(!check("bell\u{7}").is_empty());
+        assert_eq!(
+            check(&"x".repeat(20_001)).0[0].message,
+            "Supporting details must be 20,000 characters or fewer"
+        );
+    }
 
     #[test]
     fn password_length_rules() {

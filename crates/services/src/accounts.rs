@@ -195,6 +195,8 @@ impl App {
         let mut tx = self.db().write().await?;
         repo::users::update(&mut tx, &user_id, now, vec![(U::PasswordHash, hash.into())]).await?;
         repo::sessions::delete_for_user(&mut tx, &user_id).await?;
+        // A changed password may mean the old one leaked: what was issued under it ends too.
+        repo::tokens::revoke_all_for_user(&mut tx, &user_id, now).await?;
         let token = insert_session(
             &mut tx,
             &user_id,

@@ -618,6 +618,8 @@ impl App {
         }
         repo::users::replace_recovery_codes(&mut tx, &id, &[]).await?;
         repo::sessions::delete_for_user(&mut tx, &id).await?;
+        // Tokens were issued by someone who had passed the second factor that is now gone.
+        repo::tokens::revoke_all_for_user(&mut tx, &id, now).await?;
         event(
             &mut tx,
             actor_id(grant),
@@ -660,8 +662,10 @@ impl App {
         Ok(rows)
     }
 
-    /// Give someone a role in the partnership. An unknown email makes a new account, which
+    /// Give someone a role in the partnership at once, from the command line (the first
+    /// administrators, and the demonstration data). An unknown email makes a new account, which
     /// needs a name, an organisation that belongs to the partnership and a first password.
+    /// Everyone else invites: see [`App::invite_member`].
     pub async fn add_member(
         &self,
         grant: &Grant,
@@ -669,6 +673,12 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<MembershipId, ServiceError> {
         let pid = grant.require_partnership(Permission::MembershipManage)?;
+        if !preventkit_domain::policy::may_add_member_directly(grant) {
+            // Through the pages and the API a role is offered by invitation.
+            return Err(ServiceError::Denied(
+                preventkit_domain::Denial::NotPermitted,
+            ));
+        }
         let mut errors = ValidationErrors::new();
         let email = validate::email("email", &input.email, &mut errors);
         let role = role_field(&input.role, &mut errors);
@@ -762,7 +772,21 @@ impl App {
         let current = repo::memberships::get_in_partnership(&mut tx, &membership.to_string(), &pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        if let Err(d) = not_own_membership(grant, &current) {
+            tx.rollback().await?;
+            let subject = Subject::Membership {
+                id: current.id,
+                partnership: pid,
+            };
+            return Err(self
+                .refuse(grant.user_id(), ctx, "membership.update", subject, d)
+                .await);
+        }
         keeps_an_administrator(&mut tx, &current, &pid, Some(role)).await?;
+        if current.role != role.key() {
+            repo::tokens::revoke_for_role(&mut tx, &current.user_id, &pid, &current.role, now_ms())
+                .await?;
+        }
         repo::memberships::update_role(&mut tx, &current.id, &pid, role.key())
             .await
             .map_err(|e| match e {
@@ -802,7 +826,19 @@ impl App {
         let current = repo::memberships::get_in_partnership(&mut tx, &membership.to_string(), &pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        if let Err(d) = not_own_membership(grant, &current) {
+            tx.rollback().await?;
+            let subject = Subject::Membership {
+                id: current.id,
+                partnership: pid,
+            };
+            return Err(self
+                .refuse(grant.user_id(), ctx, "membership.delete", subject, d)
+                .await);
+        }
         keeps_an_administrator(&mut tx, &current, &pid, None).await?;
+        repo::tokens::revoke_for_role(&mut tx, &current.user_id, &pid, &current.role, now_ms())
+            .await?;
         repo::memberships::delete(&mut tx, &current.id, &pid).await?;
         let subject = Subject::Membership {
             id: current.id,
@@ -841,6 +877,19 @@ impl App {
             .find(|m| m.id == membership.to_string())
             .ok_or(ServiceError::NotFound)
     }
+}
+
+/// The policy's rule that nobody changes their own memberships, for one membership.
+fn not_own_membership(
+    grant: &Grant,
+    current: &MembershipRow,
+) -> Result<(), preventkit_domain::Denial> {
+    let member: UserId = current
+        .user_id
+        .parse()
+        .map_err(|_| preventkit_domain::Denial::NotPermitted)?;
+    let by = Some(grant.user_id()).filter(|u| !u.0.is_nil());
+    preventkit_domain::policy::may_change_membership_of(by, member)
 }
 
 async fn keeps_an_administrator(

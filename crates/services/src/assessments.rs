@@ -72,6 +72,9 @@ impl<E: Into<ServiceError>> From<E> for Refused {
     }
 }
 
+/// The longest supporting details an answer may have (the spreadsheet import uses the same).
+pub const DETAILS_MAX_CHARS: usize = 20_000;
+
 const ASSIGNED_ELSEWHERE: &str =
     "This question is assigned to another partner. Ask the Prevent lead to assign it to you";
 
@@ -380,12 +383,13 @@ impl App {
         if !rating_is_valid(&framework, question, rating) {
             errors.add("rating", "Choose a rating from the list");
         }
-        if details.chars().count() > 20_000 {
-            errors.add(
-                "details",
-                "Supporting details must be 20,000 characters or fewer",
-            );
-        }
+        validate::free_text(
+            "details",
+            "supporting details",
+            details,
+            DETAILS_MAX_CHARS,
+            &mut errors,
+        );
         errors.into_result().map_err(ServiceError::from)?;
         let seen = found.response;
         let stale = |current: ResponseRow, framework: Arc<StoredFramework>| {
@@ -475,6 +479,11 @@ impl App {
             _ => Permission::AssessmentManage,
         };
         let pid = self.assessment_scope(grant, needed)?;
+        if let Transition::Reopen { reason } = t {
+            let mut errors = ValidationErrors::new();
+            validate::free_text("reason", "the reason", reason, 2_000, &mut errors);
+            errors.into_result()?;
+        }
         let now = now_ms();
         let mut tx = self.db().write().await?;
         let row = repo::assessments::get(&mut tx, id, &pid)
@@ -954,15 +963,42 @@ impl App {
                 state.label().to_lowercase()
             )));
         }
-        let answers =
-            preventkit_reports::assessment_sheet::from_xlsx(bytes, &view.framework, &view.row.id)
-                .map_err(|problems| {
-                let mut v = ValidationErrors::new();
-                for p in problems {
-                    v.add("file", p.to_string());
-                }
-                ServiceError::Validation(v)
-            })?;
+        // The assessment and the right to answer in it are checked above, before the file is
+        // read. Reading is bounded by the reader's own limits (entries, sizes, cell positions,
+        // time) and runs on a blocking thread, so a hostile file cannot hold up other requests.
+        let file = bytes.to_vec();
+        let framework = Arc::clone(&view.framework);
+        let assessment_id = view.row.id.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            preventkit_reports::assessment_sheet::from_xlsx(&file, &framework, &assessment_id)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("spreadsheet reader stopped: {e}")))?;
+        let answers = read.map_err(|problems| {
+            let mut v = ValidationErrors::new();
+            for p in problems {
+                v.add("file", p.to_string());
+            }
+            ServiceError::Validation(v)
+        })?;
+        let mut invalid = ValidationErrors::new();
+        for a in &answers {
+            let mut e = ValidationErrors::new();
+            validate::free_text(
+                "file",
+                "supporting details",
+                &a.details,
+                DETAILS_MAX_CHARS,
+                &mut e,
+            );
+            for fe in e.0 {
+                invalid.add(
+                    "file",
+                    format!("Question {}: {}", a.question_id, fe.message),
+                );
+            }
+        }
+        invalid.into_result()?;
         let now = now_ms();
         let by = grant.user_id().to_string();
         let mut tx = self.db().write().await?;

@@ -1,6 +1,6 @@
 //! Writing, reading and verifying the audit log.
 
-use crate::{App, RequestContext, ServiceError};
+use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::audit::{ChainBreak, ChainVerifier, NewAuditEvent, Outcome};
 use preventkit_domain::{Grant, PartnershipId, Permission, Scope, UserId};
 use preventkit_storage::repo::audit::AuditFilter;
@@ -41,6 +41,11 @@ pub enum Subject {
         id: String,
         partnership: String,
     },
+    /// An invitation to a role in a partnership.
+    Invitation {
+        id: String,
+        partnership: String,
+    },
 }
 
 impl Subject {
@@ -68,6 +73,9 @@ impl Subject {
             }
             Subject::Evidence { id, partnership } => {
                 (Some("evidence".into()), Some(id.clone()), p(partnership))
+            }
+            Subject::Invitation { id, partnership } => {
+                (Some("invitation".into()), Some(id.clone()), p(partnership))
             }
         }
     }
@@ -129,13 +137,150 @@ pub struct AuditQuery {
     pub limit: u64,
 }
 
+/// Refusals of requests from nobody signed in, counted per source address and window instead
+/// of written one by one: an anonymous flood must not grow the database or the audit chain
+/// without bound. The first refusal from an address in a window is recorded at once, as any
+/// refusal is; the rest of that window is one event with their number when the window ends.
+/// Counts live in memory, one table per server, bounded in size: they are not acknowledged
+/// writes, and a server that stops loses at most one window of counts, never an event that a
+/// signed-in person caused (those are always written one by one).
+pub(crate) struct AnonymousRefusals {
+    window_ms: i64,
+    windows: std::sync::Mutex<std::collections::HashMap<String, AnonymousWindow>>,
+}
+
+#[derive(Clone, Debug)]
+struct AnonymousWindow {
+    started: i64,
+    /// Refusals after the first in this window (the first is already in the log).
+    more: u64,
+}
+
+/// The most source addresses tracked at once; beyond it, addresses share one count.
+const ANONYMOUS_SOURCES_MAX: usize = 10_000;
+const OTHER_SOURCES: &str = "(other addresses)";
+
+impl AnonymousRefusals {
+    pub(crate) fn new(window_ms: i64) -> Self {
+        Self {
+            window_ms: window_ms.max(1),
+            windows: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Count one refusal; answers whether it is the first of its window (to be written now).
+    fn note(&self, source: &str, now: i64) -> bool {
+        let Ok(mut map) = self.windows.lock() else {
+            return true;
+        };
+        let key = if map.len() >= ANONYMOUS_SOURCES_MAX && !map.contains_key(source) {
+            OTHER_SOURCES
+        } else {
+            source
+        };
+        match map.get_mut(key) {
+            // Counted in its window; a window that has ended keeps counting until the next
+            // flush (every few seconds) writes it, and the next refusal then opens a new one.
+            Some(w) => {
+                w.more += 1;
+                false
+            }
+            None => {
+                map.insert(
+                    key.to_owned(),
+                    AnonymousWindow {
+                        started: now,
+                        more: 0,
+                    },
+                );
+                true
+            }
+        }
+    }
+
+    /// Take the windows that have ended (all of them with `everything`).
+    fn take_ended(&self, now: i64, everything: bool) -> Vec<(String, AnonymousWindow)> {
+        let Ok(mut map) = self.windows.lock() else {
+            return Vec::new();
+        };
+        let ended: Vec<String> = map
+            .iter()
+            .filter(|(_, w)| everything || w.started + self.window_ms <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        ended
+            .into_iter()
+            .filter_map(|k| map.remove(&k).map(|w| (k, w)))
+            .collect()
+    }
+}
+
 impl App {
-    /// Record a refused request in its own transaction.
+    /// Record a refusal that a use case decided (not the guard): its own transaction, then
+    /// the denial to return.
+    pub(crate) async fn refuse(
+        &self,
+        actor: UserId,
+        ctx: &RequestContext,
+        action: &str,
+        subject: Subject,
+        denial: preventkit_domain::Denial,
+    ) -> ServiceError {
+        let recorded = async {
+            let mut tx = self.db().write().await?;
+            event(&mut tx, Some(actor), ctx, action, subject, Outcome::Denied).await?;
+            tx.commit().await?;
+            Ok::<(), ServiceError>(())
+        }
+        .await;
+        match recorded {
+            Ok(()) => ServiceError::Denied(denial),
+            Err(e) => e,
+        }
+    }
+
+    /// Write one event per ended window of anonymous refusals that had more than one, with
+    /// their number. Runs on a timer and when the application closes; `everything` also
+    /// closes windows still open.
+    pub async fn flush_anonymous_refusals(&self, everything: bool) -> Result<usize, ServiceError> {
+        let ended = self.anonymous().take_ended(now_ms(), everything);
+        let repeated: Vec<_> = ended.into_iter().filter(|(_, w)| w.more > 0).collect();
+        if repeated.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db().write().await?;
+        for (source, w) in &repeated {
+            repo::audit::append(
+                &mut tx,
+                &NewAuditEvent {
+                    actor: None,
+                    partnership: None,
+                    action: "access.not-signed-in-repeated".into(),
+                    object_type: Some("refusals".into()),
+                    object_id: Some(w.more.to_string()),
+                    outcome: Outcome::Denied,
+                    source: (source != OTHER_SOURCES).then(|| source.clone()),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(repeated.len())
+    }
+
+    /// Record a refused request in its own transaction. Refusals of nobody signed in are
+    /// aggregated per source address (see [`AnonymousRefusals`]).
     pub async fn record_denied(
         &self,
         denied: &DeniedRequest,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
+        if denied.actor.is_none() {
+            let source = ctx.source.as_deref().unwrap_or("(unknown)");
+            if !self.anonymous().note(source, now_ms()) {
+                return Ok(());
+            }
+        }
         let mut tx = self.db().write().await?;
         repo::audit::append(
             &mut tx,

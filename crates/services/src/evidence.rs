@@ -230,7 +230,7 @@ impl App {
                 let u = input.url.trim();
                 if !(u.starts_with("https://") || u.starts_with("http://"))
                     || u.len() > 2000
-                    || u.contains(char::is_whitespace)
+                    || u.contains(|c: char| c.is_whitespace() || c.is_control())
                 {
                     errors.add("url", "Enter a web address starting with https://");
                 }
@@ -318,11 +318,52 @@ impl App {
             .await?;
         let mut tx = self.db().write().await?;
         let Some(e) = repo::evidence::get(&mut tx, evidence_id.trim(), &pid).await? else {
+            // An id that is not this partnership's (or not anyone's) is a refusal: recorded as
+            // one, without saying where the id belongs.
+            tx.rollback().await?;
+            let refusal = self
+                .refuse(
+                    grant.user_id(),
+                    ctx,
+                    "evidence.link",
+                    Subject::Partnership(pid.clone()),
+                    preventkit_domain::Denial::NotPermitted,
+                )
+                .await;
+            if !matches!(refusal, ServiceError::Denied(_)) {
+                return Err(refusal);
+            }
             return Err(ServiceError::field(
                 "evidence_id",
                 "Choose an evidence item from the list",
             ));
         };
+        // Linking is adding: as with an upload, nobody puts an item marked above their own
+        // clearance (which they cannot read) behind a question.
+        let marking = Marking::from_key(&e.marking).unwrap_or(Marking::OfficialSensitive);
+        if !grant.may_read_marking(marking) {
+            tx.rollback().await?;
+            let subject = Subject::Evidence {
+                id: e.id.clone(),
+                partnership: pid.clone(),
+            };
+            let refusal = self
+                .refuse(
+                    grant.user_id(),
+                    ctx,
+                    "evidence.link",
+                    subject,
+                    preventkit_domain::Denial::AboveClearance,
+                )
+                .await;
+            if !matches!(refusal, ServiceError::Denied(_)) {
+                return Err(refusal);
+            }
+            return Err(ServiceError::field(
+                "evidence_id",
+                "You can link only evidence marked up to your own clearance",
+            ));
+        }
         repo::evidence::link(&mut tx, &e.id, assessment_id, question_id).await?;
         event(
             &mut tx,

@@ -27,16 +27,24 @@ pub async fn housekeeping(app: &App, holder: &str) -> Result<bool, ServiceError>
     Ok(true)
 }
 
-/// Run housekeeping every minute until the process ends.
+/// Run housekeeping every minute until the process ends, and write the counts of anonymous
+/// refusals whose window has ended every few seconds (these are per server: no lease).
 pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
     let holder = uuid::Uuid::new_v4().to_string();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        let mut n: u64 = 0;
         loop {
             tick.tick().await;
-            if let Err(e) = housekeeping(&app, &holder).await {
-                tracing::warn!(error = %e, "housekeeping failed");
+            if let Err(e) = app.flush_anonymous_refusals(false).await {
+                tracing::warn!(error = %e, "could not record anonymous refusals");
             }
+            if n % 12 == 0 {
+                if let Err(e) = housekeeping(&app, &holder).await {
+                    tracing::warn!(error = %e, "housekeeping failed");
+                }
+            }
+            n = n.wrapping_add(1);
         }
     })
 }

@@ -14,6 +14,7 @@ pub mod demo;
 mod error;
 pub mod evidence;
 pub mod frameworks;
+pub mod invitations;
 pub mod jobs;
 pub mod secrets;
 pub mod sessions;
@@ -35,6 +36,9 @@ pub struct SecurityConfig {
     pub session_absolute_ms: i64,
     /// The longest life an API token may be given.
     pub token_max_days: i64,
+    /// Refusals of anonymous requests are counted per source address over this window and
+    /// written as one event (see `audit::AnonymousRefusals`).
+    pub anonymous_refusal_window_ms: i64,
 }
 
 impl Default for SecurityConfig {
@@ -43,6 +47,7 @@ impl Default for SecurityConfig {
             session_idle_ms: 30 * 60 * 1000,
             session_absolute_ms: 12 * 60 * 60 * 1000,
             token_max_days: 365,
+            anonymous_refusal_window_ms: 5 * 60 * 1000,
         }
     }
 }
@@ -74,6 +79,7 @@ struct Inner {
     dummy_hash: String,
     frameworks: frameworks::FrameworkCache,
     answers: answer_writer::AnswerWriter,
+    anonymous: audit::AnonymousRefusals,
 }
 
 impl App {
@@ -100,6 +106,7 @@ impl App {
         let secret = secrets::ServerSecret::load_or_create(&db).await?;
         let dummy_hash = accounts::hash_password(&secrets::random_token(24))?;
         let answers = answer_writer::AnswerWriter::start(db.clone());
+        let anonymous = audit::AnonymousRefusals::new(config.anonymous_refusal_window_ms);
         Ok(App {
             inner: Arc::new(Inner {
                 db,
@@ -108,6 +115,7 @@ impl App {
                 dummy_hash,
                 frameworks: frameworks::FrameworkCache::default(),
                 answers,
+                anonymous,
             }),
         })
     }
@@ -126,6 +134,10 @@ impl App {
 
     pub(crate) fn answers(&self) -> &answer_writer::AnswerWriter {
         &self.inner.answers
+    }
+
+    pub(crate) fn anonymous(&self) -> &audit::AnonymousRefusals {
+        &self.inner.anonymous
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {
@@ -157,6 +169,9 @@ impl App {
     }
 
     pub async fn close(&self) {
+        if let Err(e) = self.flush_anonymous_refusals(true).await {
+            tracing::warn!(error = %e, "could not record the last anonymous refusals");
+        }
         self.inner.db.close().await;
     }
 }

@@ -148,17 +148,14 @@ impl App {
         let keys = throttle_keys(&email, ctx.source.as_deref());
         let now = now_ms();
 
-        let mut tx = self.db().read().await?;
-        let is_throttled = throttled(&mut tx, &keys, now).await?;
+        // Reserve, then settle: in one write transaction (writes are serialised across every
+        // server sharing the database) the attempt is checked against the limits and counted
+        // as a failure before the password is verified. Guesses sent at once therefore queue
+        // for their reservation, and no more than the limit are ever verified in a window; a
+        // correct password gives its reservation back afterwards.
+        let mut tx = self.db().write().await?;
         let user = repo::users::find_by_email(&mut tx, &email).await?;
-        let memberships = match &user {
-            Some(u) => repo::memberships::for_user(&mut tx, &u.id).await?,
-            None => Vec::new(),
-        };
-        tx.commit().await?;
-
-        if is_throttled {
-            let mut tx = self.db().write().await?;
+        if throttled(&mut tx, &keys, now).await? {
             let subject = Subject::User(user.as_ref().map(|u| u.id.clone()));
             event(
                 &mut tx,
@@ -172,6 +169,12 @@ impl App {
             tx.commit().await?;
             return Err(ServiceError::Throttled);
         }
+        count_failure(&mut tx, &keys, now).await?;
+        let memberships = match &user {
+            Some(u) => repo::memberships::for_user(&mut tx, &u.id).await?,
+            None => Vec::new(),
+        };
+        tx.commit().await?;
 
         // Always run one Argon2 verification, against a dummy hash for unknown addresses.
         let hash = user
@@ -182,8 +185,8 @@ impl App {
         let user = match user {
             Some(u) if password_ok && u.disabled_at.is_none() => u,
             other => {
+                // The failure was counted with the reservation.
                 let mut tx = self.db().write().await?;
-                count_failure(&mut tx, &keys, now).await?;
                 let subject = Subject::User(other.map(|u| u.id));
                 event(
                     &mut tx,
@@ -207,8 +210,13 @@ impl App {
             Stage::Complete
         };
         let mut tx = self.db().write().await?;
+        // Settle: the pair's count starts again; the address and the account get this
+        // attempt's reservation back.
         if let Some((pair, _)) = keys.first() {
             repo::throttle::clear(&mut tx, pair).await?;
+        }
+        for (key, _) in keys.iter().skip(1) {
+            repo::throttle::give_back(&mut tx, key, now - WINDOW_MS).await?;
         }
         // With one partnership there is nothing to choose: work in it from the start.
         let mut partnerships: Vec<&str> = memberships
@@ -545,6 +553,25 @@ impl App {
     /// Constant-time check of a CSRF token.
     pub fn csrf_valid(&self, binding: &str, token: &str) -> bool {
         self.secret().verify("csrf", binding, token)
+    }
+
+    /// A new value for the cookie that binds CSRF tokens before sign-in: random, and signed
+    /// by the server, so that a client cannot choose its own binding (and with it a token
+    /// that an attacker planted could be made to match).
+    pub fn new_pre_session_value(&self) -> Result<String, ServiceError> {
+        let nonce = random_token(32);
+        let signature = self.secret().sign("pre-session", &nonce)?;
+        Ok(format!("{nonce}.{signature}"))
+    }
+
+    /// Whether a pre-sign-in cookie is one this server (or one sharing its secret) made.
+    pub fn pre_session_valid(&self, value: &str) -> bool {
+        match value.split_once('.') {
+            Some((nonce, signature)) if nonce.len() >= 32 && nonce.len() <= 128 => {
+                self.secret().verify("pre-session", nonce, signature)
+            }
+            _ => false,
+        }
     }
 }
 

@@ -63,6 +63,39 @@ pub struct MembershipRow {
     pub created_at: i64,
 }
 
+/// An invitation to a role in a partnership.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct InvitationRow {
+    pub id: String,
+    pub partnership_id: String,
+    /// Normalised email address of the person invited.
+    pub email: String,
+    pub role: String,
+    pub invited_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub declined_at: Option<i64>,
+    pub membership_id: Option<String>,
+}
+
+/// An invitation with the names a page shows: the partnership and who invited.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct InvitationListRow {
+    pub id: String,
+    pub partnership_id: String,
+    pub email: String,
+    pub role: String,
+    pub invited_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub declined_at: Option<i64>,
+    pub membership_id: Option<String>,
+    pub partnership_name: String,
+    pub inviter_name: String,
+}
+
 /// A membership with the member's name and email, for lists of people in a partnership.
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct MemberRow {

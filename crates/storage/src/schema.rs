@@ -89,6 +89,22 @@ pub enum Memberships {
     CreatedAt,
 }
 
+/// An invitation to take a role in a partnership, which the person accepts themselves.
+#[derive(Iden, Clone, Copy)]
+pub enum Invitations {
+    Table,
+    Id,
+    PartnershipId,
+    Email,
+    Role,
+    InvitedBy,
+    CreatedAt,
+    ExpiresAt,
+    AcceptedAt,
+    DeclinedAt,
+    MembershipId,
+}
+
 #[derive(Iden, Clone, Copy)]
 pub enum Sessions {
     Table,
@@ -898,6 +914,40 @@ fn migration_6() -> Vec<Step> {
     ]
 }
 
+fn migration_7() -> Vec<Step> {
+    use Step::{Index as I, Table as T};
+    vec![
+        T(Table::create()
+            .table(Invitations::Table)
+            .col(id(Invitations::Id))
+            .col(ref_id(Invitations::PartnershipId))
+            .col(text(Invitations::Email))
+            .col(text(Invitations::Role))
+            .col(ref_id(Invitations::InvitedBy))
+            .col(int(Invitations::CreatedAt))
+            .col(int(Invitations::ExpiresAt))
+            .col(int_null(Invitations::AcceptedAt))
+            .col(int_null(Invitations::DeclinedAt))
+            .col(ref_id_null(Invitations::MembershipId))
+            .foreign_key(
+                ForeignKey::create()
+                    .from(Invitations::Table, Invitations::PartnershipId)
+                    .to(Partnerships::Table, Partnerships::Id),
+            )
+            .to_owned()),
+        I(Index::create()
+            .name("invitations_email")
+            .table(Invitations::Table)
+            .col(Invitations::Email)
+            .to_owned()),
+        I(Index::create()
+            .name("invitations_partnership")
+            .table(Invitations::Table)
+            .col(Invitations::PartnershipId)
+            .to_owned()),
+    ]
+}
+
 struct Migration {
     version: i64,
     name: &'static str,
@@ -934,6 +984,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "comments on questions and assignment of questions to partners",
         steps: migration_6,
+    },
+    Migration {
+        version: 7,
+        name: "invitations to a role, accepted by the person invited",
+        steps: migration_7,
     },
 ];
 

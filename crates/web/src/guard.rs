@@ -121,12 +121,14 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
     let mut new_pre_cookie = None;
     let binding = match (&session, cookie(&headers, state.cfg.pre_session_cookie())) {
         (Some(s), _) => s.key.clone(),
-        (None, Some(pre)) if pre.len() >= 32 => pre.to_owned(),
-        (None, _) => {
-            let v = preventkit_services::secrets::random_token(32);
-            new_pre_cookie = Some(v.clone());
-            v
-        }
+        (None, Some(pre)) if state.app.pre_session_valid(pre) => pre.to_owned(),
+        (None, _) => match state.app.new_pre_session_value() {
+            Ok(v) => {
+                new_pre_cookie = Some(v.clone());
+                v
+            }
+            Err(e) => return crate::pages::error_page(&state, None, e.into()),
+        },
     };
     let csrf = state.app.csrf_token(&binding).unwrap_or_default();
 
@@ -231,6 +233,20 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
         return refusal_response(&state, &spec, refusal, session.as_ref());
     }
 
+    // Someone signed in who is answered "not found" on a route that needs them may have
+    // tried an id of another partnership: that is a refusal and is recorded as one. The record
+    // names the route pattern and the partnership asked for, never where the id belongs, so
+    // it reads the same for an id that exists nowhere.
+    let audit_not_found = match (&actor, spec.access) {
+        (Some(a), Access::Permission(_) | Access::SignedIn) => Some(DeniedRequest {
+            actor: Some(a.user_id),
+            partnership,
+            route: format!("{} {}", spec.method, spec.path),
+            reason: "not-found".into(),
+        }),
+        _ => None,
+    };
+    let refusal_ctx = ctx.clone();
     req.extensions_mut().insert(Identity {
         session,
         token,
@@ -241,6 +257,14 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
         req.extensions_mut().insert(g);
     }
     let mut res = next.run(req).await;
+    if res.status() == StatusCode::NOT_FOUND {
+        if let Some(denied) = audit_not_found {
+            if let Err(e) = state.app.record_denied(&denied, &refusal_ctx).await {
+                tracing::error!(error = %e, "could not record a refused request");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+            }
+        }
+    }
     if let Some(pre) = new_pre_cookie {
         if spec.surface == Surface::Page {
             let c =

@@ -136,6 +136,12 @@ fn table() -> Vec<Route> {
             post(pages::account::revoke_token),
         ),
         page(
+            M::POST,
+            "/invitations/{invitation}/{answer}",
+            SignedIn,
+            post(pages::account::answer_invitation),
+        ),
+        page(
             M::GET,
             "/partnerships",
             SignedIn,

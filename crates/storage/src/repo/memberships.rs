@@ -88,6 +88,9 @@ pub async fn update_role(
         &Query::update()
             .table(M::Table)
             .value(M::Role, role)
+            // A changed role is a new grant: the time is when this role was given, which also
+            // keeps API tokens issued under an earlier role of this membership dead.
+            .value(M::CreatedAt, crate::now_ms())
             .and_where(Expr::col(M::Id).eq(id))
             .and_where(Expr::col(M::PartnershipId).eq(partnership_id))
             .to_owned(),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod comments;
 pub mod evidence;
 pub mod frameworks;
+pub mod invitations;
 pub mod jobs;
 pub mod memberships;
 pub mod organisations;

@@ -52,3 +52,23 @@ pub async fn delete_older_than(tx: &mut Tx, cutoff: i64) -> Result<u64, StorageE
     )
     .await
 }
+
+/// Take one failure back from a key's current window (a reservation that turned out to be a
+/// success). Never below zero; a window that has ended is left alone.
+pub async fn give_back(
+    tx: &mut Tx,
+    key: &str,
+    window_ended_before: i64,
+) -> Result<(), StorageError> {
+    tx.execute(
+        &Query::update()
+            .table(T::Table)
+            .value(T::Failures, Expr::col(T::Failures).sub(1))
+            .and_where(Expr::col(T::Key).eq(key))
+            .and_where(Expr::col(T::Failures).gt(0))
+            .and_where(Expr::col(T::WindowStart).gt(window_ended_before))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}

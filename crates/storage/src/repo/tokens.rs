@@ -84,7 +84,13 @@ pub async fn identity_by_hash(
                         Expr::col((M::Table, M::PartnershipId))
                             .equals((T::Table, T::PartnershipId)),
                     )
-                    .and(Expr::col((M::Table, M::Role)).equals((T::Table, T::Role))),
+                    .and(Expr::col((M::Table, M::Role)).equals((T::Table, T::Role)))
+                    // Bound to the membership it was issued through: a role given again
+                    // later is a new grant, and does not bring an old token back.
+                    .and(
+                        Expr::col((M::Table, M::CreatedAt))
+                            .lte(Expr::col((T::Table, T::CreatedAt))),
+                    ),
             )
             .and_where(Expr::col((T::Table, T::TokenHash)).eq(hash))
             .limit(1)
@@ -145,4 +151,26 @@ pub async fn touch(tx: &mut Tx, id: &str, now: i64) -> Result<(), StorageError> 
     )
     .await?;
     Ok(())
+}
+
+/// Revoke the live tokens that act through one role of one user in one partnership (the role
+/// was changed or removed).
+pub async fn revoke_for_role(
+    tx: &mut Tx,
+    user_id: &str,
+    partnership_id: &str,
+    role: &str,
+    now: i64,
+) -> Result<u64, StorageError> {
+    tx.execute(
+        &Query::update()
+            .table(T::Table)
+            .value(T::RevokedAt, now)
+            .and_where(Expr::col(T::UserId).eq(user_id))
+            .and_where(Expr::col(T::PartnershipId).eq(partnership_id))
+            .and_where(Expr::col(T::Role).eq(role))
+            .and_where(Expr::col(T::RevokedAt).is_null())
+            .to_owned(),
+    )
+    .await
 }

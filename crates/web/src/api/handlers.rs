@@ -10,8 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use preventkit_services::admin::NewMember;
 use preventkit_services::domain::{MembershipId, OrganisationId, TokenId};
+use preventkit_services::invitations::NewInvitation;
 use preventkit_services::tokens::TokenActor;
 use preventkit_services::ServiceError;
 
@@ -205,30 +205,28 @@ pub async fn list_memberships(
     ))
 }
 
-/// Give a person a role. An email without an account makes one, which then needs
-/// `display_name`, `organisation_id` and `password`.
+/// Invite a person to a role. The role is given when the person accepts the invitation after
+/// signing in to the service; the answer (202 with the invitation's id) is the same whether or
+/// not an account with that email address exists. Inviting oneself is refused (403).
 #[utoipa::path(post, path = "/api/v1/partnerships/{partnership}/memberships", tag = "memberships",
     params(("partnership" = String, Path, description = "Partnership id")),
     request_body = NewMembership,
-    responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 202, body = Created, description = "The invitation was recorded"), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn create_membership(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
     ApiJson(body): ApiJson<NewMembership>,
 ) -> ApiResult<Response> {
-    let input = NewMember {
+    let input = NewInvitation {
         email: body.email,
         role: body.role,
-        display_name: body.display_name.unwrap_or_default(),
-        organisation_id: body.organisation_id.unwrap_or_default(),
-        password: body.password.unwrap_or_default(),
     };
-    let mid = state.app.add_member(&g, &input, &id.ctx).await?;
+    let invitation = state.app.invite_member(&g, &input, &id.ctx).await?;
     Ok((
-        StatusCode::CREATED,
+        StatusCode::ACCEPTED,
         Json(Created {
-            id: mid.to_string(),
+            id: invitation.to_string(),
         }),
     )
         .into_response())

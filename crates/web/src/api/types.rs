@@ -93,16 +93,11 @@ pub struct User {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMembership {
+    /// The email address of the person invited. The answer is the same whether or not an
+    /// account with this address exists.
     pub email: String,
     /// A role key, such as `contributor`.
     pub role: String,
-    /// For a person without an account: their name, organisation and first password.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    #[serde(default)]
-    pub organisation_id: Option<String>,
-    #[serde(default)]
-    pub password: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]

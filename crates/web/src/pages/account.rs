@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use minijinja::{context, Value};
 use preventkit_services::domain::validate::ValidationErrors;
-use preventkit_services::domain::TokenId;
+use preventkit_services::domain::{InvitationId, TokenId};
 use preventkit_services::sessions::SessionView;
 use preventkit_services::tokens::NewToken;
 use preventkit_services::ServiceError;
@@ -28,8 +28,24 @@ async fn account_page(
         .recovery_codes_left(s)
         .await
         .map_err(svc(state, id))?;
+    let roles: Vec<Value> = state
+        .app
+        .my_roles(s)
+        .await
+        .map_err(svc(state, id))?
+        .into_iter()
+        .map(|r| {
+            context! {
+                partnership => r.partnership_name, role => r.role.label(), granted => r.granted_at,
+                invited_by => r.invited_by_name,
+            }
+        })
+        .collect();
+    let invitations = invitation_rows(state, s, id).await?;
     let ctx = context! {
         title => "Your account",
+        roles => roles,
+        invitations => invitations,
         email => s.user.email,
         name => s.user.display_name,
         mfa_enrolled => s.user.mfa_enrolled,
@@ -237,4 +253,52 @@ pub async fn revoke_token(
         "/account/tokens",
         "token-revoked",
     ))
+}
+
+/// The signed-in person's open invitations, for the account and home pages.
+pub(super) async fn invitation_rows(
+    state: &AppState,
+    s: &SessionView,
+    id: &Identity,
+) -> Result<Vec<Value>, super::PageError> {
+    Ok(state
+        .app
+        .my_invitations(s)
+        .await
+        .map_err(svc(state, id))?
+        .into_iter()
+        .map(|i| {
+            context! {
+                id => i.id.to_string(), partnership => i.partnership_name, role => i.role.label(),
+                invited_by => i.invited_by_name, expires => i.expires_at,
+            }
+        })
+        .collect())
+}
+
+/// Accept or decline an invitation (`/invitations/{invitation}/accept` or `/decline`).
+pub async fn answer_invitation(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    Path((invitation, answer)): Path<(String, String)>,
+) -> PageResult {
+    let invitation: InvitationId = invitation
+        .parse()
+        .map_err(|_| fail(&state, &id)(crate::WebError::NotFound))?;
+    let accept = match answer.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(fail(&state, &id)(crate::WebError::NotFound)),
+    };
+    state
+        .app
+        .answer_invitation(&s, invitation, accept, &id.ctx)
+        .await
+        .map_err(svc(&state, &id))?;
+    let flash = if accept {
+        "invitation-accepted"
+    } else {
+        "invitation-declined"
+    };
+    Ok(see_other_with(&state.cfg, "/account", flash))
 }

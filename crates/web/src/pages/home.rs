@@ -42,6 +42,7 @@ pub async fn home(
     let items = partnership_items(&state, &s)
         .await
         .map_err(svc(&state, &id))?;
+    let invitations = super::account::invitation_rows(&state, &s, &id).await?;
     render_with_flash(
         &state,
         &id,
@@ -49,6 +50,7 @@ pub async fn home(
         "pages/home.html",
         context! {
             title => "Home",
+            invitations => invitations,
             name => s.user.display_name,
             partnerships => items,
             system_admin => s.user.system_admin,

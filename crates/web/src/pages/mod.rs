@@ -208,7 +208,9 @@ pub fn see_other(to: &str) -> Response {
 pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
     let key = crate::guard::cookie(headers, "pk_flash")?;
     Some(match key {
-        "member-added" => "The member was added.",
+        "invitation-sent" => "The invitation was recorded. The role is given when the person accepts it after signing in.",
+        "invitation-accepted" => "You accepted the invitation. The role is yours now.",
+        "invitation-declined" => "You declined the invitation.",
         "member-updated" => "The role was changed.",
         "member-removed" => "The membership was removed.",
         "password-changed" => {

@@ -7,11 +7,11 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use minijinja::{context, Value};
-use preventkit_services::admin::NewMember;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{
     MembershipId, OrganisationType, PartnershipId, Permission, Role, Scope,
 };
+use preventkit_services::invitations::NewInvitation;
 use preventkit_services::ServiceError;
 
 fn roles() -> Vec<Value> {
@@ -83,6 +83,7 @@ async fn members_page(
         .partnership()
         .ok_or_else(|| fail(state, id)(crate::WebError::NotFound))?;
     let can_manage = can(id, Permission::MembershipManage, pid);
+    let me = id.session.as_ref().map(|s| s.user.id.to_string());
     let rows: Vec<Value> = members
         .into_iter()
         .map(|m| {
@@ -92,12 +93,27 @@ async fn members_page(
             context! {
                 id => m.id, name => m.display_name, email => m.email, role => m.role,
                 role_label => label, disabled => m.disabled_at.is_some(),
+                granted => m.created_at, is_me => me.as_deref() == Some(m.user_id.as_str()),
+            }
+        })
+        .collect();
+    let invitations: Vec<Value> = state
+        .app
+        .partnership_invitations(grant)
+        .await
+        .map_err(svc(state, id))?
+        .into_iter()
+        .map(|i| {
+            context! {
+                email => i.email, role_label => i.role.label(), invited_by => i.invited_by_name,
+                sent => i.created_at, status => i.status.label(),
             }
         })
         .collect();
     let ctx = context! {
         title => "Members",
         partnership_id => pid.to_string(),
+        invitations => invitations,
         members => rows,
         roles => roles(),
         can_manage => can_manage,
@@ -127,29 +143,19 @@ async fn new_member_page(
     errors: Option<&preventkit_services::domain::validate::ValidationErrors>,
     values: Value,
 ) -> PageResult {
-    let orgs = state
-        .app
-        .member_organisations(grant)
-        .await
-        .map_err(svc(state, id))?;
     let pid = grant
         .partnership()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    let orgs: Vec<Value> = orgs
-        .into_iter()
-        .map(|o| context! { value => o.id, text => o.name })
-        .collect();
     render(
         state,
         id,
         "pages/member-new.html",
         status,
         context! {
-            title => "Add a member",
+            title => "Invite someone to a role",
             partnership_id => pid,
             roles => roles(),
-            organisations => orgs,
             errors => errors.map(form_errors),
             values => values,
         },
@@ -165,20 +171,19 @@ pub async fn new_member_form(
     new_member_page(&state, &id, &grant, StatusCode::OK, None, context! {}).await
 }
 
+/// Send an invitation (the form's answer is the same whether or not the address has an
+/// account).
 pub async fn add_member(
     State(state): State<AppState>,
     id: Identity,
     Granted(grant): Granted,
     form: Fields,
 ) -> PageResult {
-    let input = NewMember {
+    let input = NewInvitation {
         email: form.get("email"),
         role: form.get("role"),
-        display_name: form.get("display_name"),
-        organisation_id: form.get("organisation_id"),
-        password: form.get("password"),
     };
-    match state.app.add_member(&grant, &input, &id.ctx).await {
+    match state.app.invite_member(&grant, &input, &id.ctx).await {
         Ok(_) => {
             let pid = grant
                 .partnership()
@@ -187,15 +192,11 @@ pub async fn add_member(
             Ok(see_other_with(
                 &state.cfg,
                 &format!("/p/{pid}/members"),
-                "member-added",
+                "invitation-sent",
             ))
         }
         Err(ServiceError::Validation(e)) => {
-            // Never echo the password back into the page.
-            let values = context! {
-                email => input.email, role => input.role,
-                display_name => input.display_name, organisation_id => input.organisation_id,
-            };
+            let values = context! { email => input.email, role => input.role };
             new_member_page(
                 &state,
                 &id,
@@ -206,9 +207,20 @@ pub async fn add_member(
             )
             .await
         }
+        Err(ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant)) => {
+            let mut e = preventkit_services::domain::validate::ValidationErrors::new();
+            e.add(
+                "email",
+                "You cannot invite yourself. Ask another administrator of this partnership, or a system administrator",
+            );
+            let values = context! { email => input.email, role => input.role };
+            new_member_page(&state, &id, &grant, StatusCode::FORBIDDEN, Some(&e), values).await
+        }
         Err(e) => Err(svc(&state, &id)(e)),
     }
 }
+
+const OWN_ROLES: &str = "You cannot change or remove your own roles. Ask another administrator of this partnership, or a system administrator";
 
 fn membership_id(
     state: &AppState,
@@ -256,6 +268,17 @@ pub async fn change_role(
         Err(ServiceError::Conflict(m)) => {
             members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
         }
+        Err(ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant)) => {
+            members_page(
+                &state,
+                &id,
+                &grant,
+                &headers,
+                StatusCode::FORBIDDEN,
+                Some(OWN_ROLES.into()),
+            )
+            .await
+        }
         Err(e) => Err(svc(&state, &id)(e)),
     }
 }
@@ -280,6 +303,17 @@ pub async fn remove_member(
         )),
         Err(ServiceError::Conflict(m)) => {
             members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
+        }
+        Err(ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant)) => {
+            members_page(
+                &state,
+                &id,
+                &grant,
+                &headers,
+                StatusCode::FORBIDDEN,
+                Some(OWN_ROLES.into()),
+            )
+            .await
         }
         Err(e) => Err(svc(&state, &id)(e)),
     }

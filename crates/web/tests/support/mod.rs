@@ -384,6 +384,16 @@ impl Browser {
         self.send(req).await
     }
 
+    /// Post an already encoded form body.
+    pub async fn post_body(&mut self, path: &str, body: String) -> Page {
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(req).await
+    }
+
     /// Load `form_page` for its CSRF token, then post `fields` with it to `path`.
     pub async fn post_form(
         &mut self,
