@@ -3,13 +3,15 @@
 //! Cells are always written as text, never as formulas, so nothing a user typed can run when
 //! the file is opened. CSV has no cell types, so any value that a spreadsheet would read as a
 //! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`.
+//!
+//! An uploaded workbook is read by [`crate::xlsx_read`], within limits that keep any file, of
+//! any size or shape, from taking more than a bounded amount of memory and time.
 
-use calamine::{Data, Reader, Xlsx};
+use crate::xlsx_read::{shortened, Book, Refusal};
 use preventkit_domain::assessment::Rating;
 use preventkit_domain::framework::{Framework, Section};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
 /// One question's row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -238,57 +240,82 @@ fn column_letter(c: usize) -> String {
     s
 }
 
-fn text(d: Option<&Data>) -> String {
-    match d {
-        None | Some(Data::Empty) => String::new(),
-        Some(Data::String(s)) => s.clone(),
-        Some(Data::Int(i)) => i.to_string(),
-        Some(Data::Float(x)) => x.to_string(),
-        Some(Data::Bool(b)) => b.to_string(),
-        Some(other) => other.to_string(),
+/// At most this many problems are listed for one file; the rest are counted in a last line.
+/// A file with more has not been filled in from an export, and the list would only grow with
+/// the file.
+const MAX_PROBLEMS: usize = 100;
+
+/// Characters of a cell quoted back in a problem.
+const QUOTE_CHARS: usize = 40;
+
+/// The problems found in a file, listed up to [`MAX_PROBLEMS`].
+struct Problems {
+    listed: Vec<CellProblem>,
+    more: usize,
+}
+
+impl Problems {
+    fn new() -> Self {
+        Problems {
+            listed: Vec::new(),
+            more: 0,
+        }
+    }
+
+    fn push(&mut self, p: CellProblem) {
+        if self.listed.len() < MAX_PROBLEMS {
+            self.listed.push(p);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    fn into_vec(mut self) -> Vec<CellProblem> {
+        if self.more > 0 {
+            self.listed.push(CellProblem {
+                sheet: "(file)".into(),
+                row: 0,
+                column: "-".into(),
+                message: format!(
+                    "{} more problems are not listed. Correct the ones above and upload the file again",
+                    self.more
+                ),
+            });
+        }
+        self.listed
+    }
+}
+
+fn refused(r: Refusal) -> CellProblem {
+    let (sheet, row, column) = r.place();
+    CellProblem {
+        sheet,
+        row,
+        column,
+        message: r.to_string(),
     }
 }
 
 /// Read a filled-in workbook for `framework`. Either every answer, or every problem: a file
 /// with any problem changes nothing.
+///
+/// The file is read within the limits of [`crate::xlsx_read::limits`], which sit well above
+/// anything this service exports; the first limit an upload goes past ends the reading with a
+/// problem that says which.
 pub fn from_xlsx(
     bytes: &[u8],
     framework: &Framework,
     assessment_id: &str,
 ) -> Result<Vec<Imported>, Vec<CellProblem>> {
-    let mut problems = Vec::new();
-    let mut wb: Xlsx<_> = match calamine::open_workbook_from_rs(Cursor::new(bytes)) {
-        Ok(w) => w,
-        Err(_) => {
-            return Err(vec![CellProblem {
-                sheet: "(file)".into(),
-                row: 0,
-                column: "-".into(),
-                message: "The file is not an .xlsx spreadsheet. Export the assessment, fill it in and upload that file".into(),
-            }])
-        }
-    };
+    let book = Book::open(bytes).map_err(|r| vec![refused(r)])?;
     // The cover sheet must name this assessment.
-    match wb.worksheet_range(COVER) {
-        Ok(cover) => {
-            let id = match (cover.start(), cover.end()) {
-                (Some(s), Some(e)) => (s.0..=e.0)
-                    .find(|r| text(cover.get_value((*r, 0))) == "Assessment id")
-                    .map(|r| text(cover.get_value((r, 1))))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
-            if id != assessment_id {
-                problems.push(CellProblem {
-                    sheet: COVER.into(),
-                    row: 2,
-                    column: "B".into(),
-                    message: "This spreadsheet was exported from a different assessment. Export this assessment and fill that in".into(),
-                });
-                return Err(problems);
-            }
-        }
-        Err(_) => {
+    let cover = match book.sheet(COVER, &[0, 1]) {
+        Ok(Some(cover)) => cover,
+        Ok(None) => {
             return Err(vec![CellProblem {
             sheet: COVER.into(),
             row: 0,
@@ -298,45 +325,69 @@ pub fn from_xlsx(
                     .into(),
         }])
         }
+        Err(r) => return Err(vec![refused(r)]),
+    };
+    let id = cover
+        .rows()
+        .into_iter()
+        .find(|r| cover.text(*r, 0) == "Assessment id")
+        .map(|r| cover.text(r, 1))
+        .unwrap_or_default();
+    if id != assessment_id {
+        return Err(vec![CellProblem {
+            sheet: COVER.into(),
+            row: 2,
+            column: "B".into(),
+            message: "This spreadsheet was exported from a different assessment. Export this assessment and fill that in".into(),
+        }]);
     }
     let by_number: HashMap<&str, &preventkit_domain::framework::Question> = framework
         .questions()
         .into_iter()
         .map(|(_, q)| (q.number.as_str(), q))
         .collect();
+    let columns = [COL_NUMBER as u32, COL_RATING as u32, COL_DETAILS as u32];
+    let mut problems = Problems::new();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for s in &framework.sections {
         let name = sheet_name(s);
-        let Ok(range) = wb.worksheet_range(&name) else {
-            problems.push(CellProblem {
-                sheet: name.clone(),
-                row: 0,
-                column: "-".into(),
-                message: "This sheet is missing. Keep every sheet of the exported file".into(),
-            });
-            continue;
+        let range = match book.sheet(&name, &columns) {
+            Ok(Some(range)) => range,
+            Ok(None) => {
+                problems.push(CellProblem {
+                    sheet: name.clone(),
+                    row: 0,
+                    column: "-".into(),
+                    message: "This sheet is missing. Keep every sheet of the exported file".into(),
+                });
+                continue;
+            }
+            Err(r) => {
+                problems.push(refused(r));
+                return Err(problems.into_vec());
+            }
         };
-        // Read by absolute position: a range starts at its first non-empty cell, so relative
-        // indexes would shift when the header row or a column is left empty.
-        let (Some(start), Some(end)) = (range.start(), range.end()) else {
-            continue;
-        };
-        for abs_row in start.0.max(1)..=end.0 {
-            let cell = |c: usize| text(range.get_value((abs_row, c as u32)));
+        // Cells are kept by absolute position, so an empty header row or column shifts nothing.
+        // Row 0 is the header.
+        for abs_row in range.rows().into_iter().filter(|r| *r >= 1) {
+            let cell = |c: usize| range.text(abs_row, c as u32);
             let row_no = abs_row + 1;
-            let number = cell(COL_NUMBER).trim().to_owned();
-            let rating_text = cell(COL_RATING).trim().to_owned();
+            let number = cell(COL_NUMBER).trim();
+            let rating_text = cell(COL_RATING).trim();
             let details = cell(COL_DETAILS);
             if number.is_empty() && rating_text.is_empty() && details.trim().is_empty() {
                 continue;
             }
-            let Some(q) = by_number.get(number.as_str()) else {
+            let Some(q) = by_number.get(number) else {
                 problems.push(CellProblem {
                     sheet: name.clone(),
                     row: row_no,
                     column: column_letter(COL_NUMBER),
-                    message: format!("'{number}' is not a question number of this framework. Leave the Number column as exported"),
+                    message: format!(
+                        "'{}' is not a question number of this framework. Leave the Number column as exported",
+                        shortened(number, QUOTE_CHARS)
+                    ),
                 });
                 continue;
             };
@@ -352,23 +403,22 @@ pub fn from_xlsx(
                 continue;
             }
             let scale = framework.scale(&q.scale);
-            let rating =
-                if rating_text.is_empty() || rating_text.eq_ignore_ascii_case("not assessed") {
-                    Some(String::new())
-                } else if rating_text.eq_ignore_ascii_case("not applicable")
-                    && scale.is_some_and(|s| s.not_applicable.is_some())
-                {
-                    Some("n/a".to_owned())
-                } else {
-                    scale.and_then(|s| {
-                        s.levels
-                            .iter()
-                            .find(|l| {
-                                l.label.eq_ignore_ascii_case(&rating_text) || l.key == rating_text
-                            })
-                            .map(|l| l.key.clone())
-                    })
-                };
+            let rating = if rating_text.is_empty()
+                || rating_text.eq_ignore_ascii_case("not assessed")
+            {
+                Some(String::new())
+            } else if rating_text.eq_ignore_ascii_case("not applicable")
+                && scale.is_some_and(|s| s.not_applicable.is_some())
+            {
+                Some("n/a".to_owned())
+            } else {
+                scale.and_then(|s| {
+                    s.levels
+                        .iter()
+                        .find(|l| l.label.eq_ignore_ascii_case(rating_text) || l.key == rating_text)
+                        .map(|l| l.key.clone())
+                })
+            };
             let Some(rating) = rating else {
                 let choices = scale
                     .map(|s| {
@@ -383,7 +433,10 @@ pub fn from_xlsx(
                     sheet: name.clone(),
                     row: row_no,
                     column: column_letter(COL_RATING),
-                    message: format!("'{rating_text}' is not a rating. Choose one of: {choices}, or leave it empty"),
+                    message: format!(
+                        "'{}' is not a rating. Choose one of: {choices}, or leave it empty",
+                        shortened(rating_text, QUOTE_CHARS)
+                    ),
                 });
                 continue;
             };
@@ -399,14 +452,14 @@ pub fn from_xlsx(
             out.push(Imported {
                 question_id: q.id.clone(),
                 rating,
-                details,
+                details: details.to_owned(),
             });
         }
     }
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(problems)
+        Err(problems.into_vec())
     }
 }
 
