@@ -2,7 +2,8 @@
 //!
 //! Cells are always written as text, never as formulas, so nothing a user typed can run when
 //! the file is opened. CSV has no cell types, so any value that a spreadsheet would read as a
-//! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`.
+//! formula (starting with `=`, `+`, `-`, `@` or their full-width forms, even behind blank or
+//! invisible characters, or starting with a tab or line break) gets a leading `'`.
 //!
 //! An uploaded workbook is read by [`crate::xlsx_read`], within limits that keep any file, of
 //! any size or shape, from taking more than a bounded amount of memory and time.
@@ -158,9 +159,40 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// A value safe to put in a CSV cell that a spreadsheet will open.
+/// Characters a spreadsheet passes over before deciding whether a cell is a formula: all
+/// Unicode white space (space, tab, CR, LF, no-break space and the rest) and the characters
+/// that take up no space at all.
+fn is_blank_or_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}' // soft hyphen
+                | '\u{061C}' // Arabic letter mark
+                | '\u{180E}' // Mongolian vowel separator
+                | '\u{200B}'..='\u{200F}' // zero-width space, non-joiner, joiner; direction marks
+                | '\u{202A}'..='\u{202E}' // direction embeddings and overrides
+                | '\u{2060}'..='\u{2064}' // word joiner and invisible operators
+                | '\u{2066}'..='\u{2069}' // direction isolates
+                | '\u{FEFF}' // zero-width no-break space (byte order mark)
+        )
+}
+
+/// A first character that makes a spreadsheet read the cell as a formula, in its ordinary or
+/// full-width form.
+fn starts_formula(c: char) -> bool {
+    matches!(
+        c,
+        '=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+    )
+}
+
+/// A value safe to put in a CSV cell that a spreadsheet will open: a value that starts with
+/// tab, CR or LF, or whose first character after any blank or invisible ones is `=`, `+`, `-`,
+/// `@` or a full-width form of one of them, gets a leading `'` so it is shown as text.
 pub fn neutralise(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let starts_with_break = value.starts_with(['\t', '\r', '\n']);
+    let first_visible = value.chars().find(|c| !is_blank_or_invisible(*c));
+    if starts_with_break || first_visible.is_some_and(starts_formula) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -471,8 +503,63 @@ mod tests {
     fn formulas_are_neutralised_in_csv() {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("plain"), "plain");
+    }
+
+    #[test]
+    fn full_width_formula_characters_are_neutralised() {
+        assert_eq!(neutralise("\u{FF1D}1+1"), "'\u{FF1D}1+1");
+        assert_eq!(neutralise("\u{FF0B}1"), "'\u{FF0B}1");
+        assert_eq!(neutralise("\u{FF0D}1"), "'\u{FF0D}1");
+        assert_eq!(neutralise("\u{FF20}SUM(A1)"), "'\u{FF20}SUM(A1)");
+    }
+
+    #[test]
+    fn formulas_behind_white_space_are_neutralised() {
+        assert_eq!(neutralise(" =1+1"), "' =1+1");
+        assert_eq!(neutralise("   +1"), "'   +1");
+        assert_eq!(neutralise("\u{A0}=1"), "'\u{A0}=1");
+        assert_eq!(neutralise("\u{3000}=1"), "'\u{3000}=1");
+        assert_eq!(neutralise("\u{2003}@x"), "'\u{2003}@x");
+        assert_eq!(neutralise(" \u{A0} \u{FF1D}1"), "' \u{A0} \u{FF1D}1");
+    }
+
+    #[test]
+    fn formulas_behind_invisible_characters_are_neutralised() {
+        assert_eq!(neutralise("\u{200B}=1"), "'\u{200B}=1");
+        assert_eq!(neutralise("\u{200C}=1"), "'\u{200C}=1");
+        assert_eq!(neutralise("\u{200D}-1"), "'\u{200D}-1");
+        assert_eq!(neutralise("\u{2060}+1"), "'\u{2060}+1");
+        assert_eq!(neutralise("\u{FEFF}=1"), "'\u{FEFF}=1");
+        assert_eq!(neutralise("\u{00AD}@x"), "'\u{00AD}@x");
+        assert_eq!(
+            neutralise("\u{200B} \u{A0}\u{FEFF}=1"),
+            "'\u{200B} \u{A0}\u{FEFF}=1"
+        );
+    }
+
+    #[test]
+    fn cells_starting_with_a_tab_or_line_break_are_neutralised() {
+        assert_eq!(neutralise("\tplain"), "'\tplain");
+        assert_eq!(neutralise("\rplain"), "'\rplain");
+        assert_eq!(neutralise("\nplain"), "'\nplain");
+        assert_eq!(neutralise("\t=1"), "'\t=1");
+        assert_eq!(neutralise("\r\n=1"), "'\r\n=1");
+    }
+
+    #[test]
+    fn ordinary_text_is_left_alone() {
+        assert_eq!(neutralise(""), "");
+        assert_eq!(neutralise("   "), "   ");
+        assert_eq!(neutralise(" plain"), " plain");
+        assert_eq!(neutralise("\u{A0}plain"), "\u{A0}plain");
+        assert_eq!(neutralise("\u{200B}plain"), "\u{200B}plain");
+        assert_eq!(neutralise("a=b"), "a=b");
+        assert_eq!(neutralise("1-2"), "1-2");
+        assert_eq!(neutralise("name@example.org"), "name@example.org");
+        assert_eq!(neutralise("'=1"), "'=1");
     }
 
     #[test]
