@@ -2,14 +2,17 @@
 //!
 //! Cells are always written as text, never as formulas, so nothing a user typed can run when
 //! the file is opened. CSV has no cell types, so any value that a spreadsheet would read as a
-//! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`.
+//! formula (starting with `=`, `+`, `-`, `@` or their full-width forms, even behind blank or
+//! invisible characters, or starting with a tab or line break) gets a leading `'`.
+//!
+//! An uploaded workbook is read by [`crate::xlsx_read`], within limits that keep any file, of
+//! any size or shape, from taking more than a bounded amount of memory and time.
 
-use calamine::{Data, Reader, Xlsx};
+use crate::xlsx_read::{shortened, Book, Refusal};
 use preventkit_domain::assessment::Rating;
 use preventkit_domain::framework::{Framework, Section};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
 /// One question's row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,9 +159,40 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// A value safe to put in a CSV cell that a spreadsheet will open.
+/// Characters a spreadsheet passes over before deciding whether a cell is a formula: all
+/// Unicode white space (space, tab, CR, LF, no-break space and the rest) and the characters
+/// that take up no space at all.
+fn is_blank_or_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}' // soft hyphen
+                | '\u{061C}' // Arabic letter mark
+                | '\u{180E}' // Mongolian vowel separator
+                | '\u{200B}'..='\u{200F}' // zero-width space, non-joiner, joiner; direction marks
+                | '\u{202A}'..='\u{202E}' // direction embeddings and overrides
+                | '\u{2060}'..='\u{2064}' // word joiner and invisible operators
+                | '\u{2066}'..='\u{2069}' // direction isolates
+                | '\u{FEFF}' // zero-width no-break space (byte order mark)
+        )
+}
+
+/// A first character that makes a spreadsheet read the cell as a formula, in its ordinary or
+/// full-width form.
+fn starts_formula(c: char) -> bool {
+    matches!(
+        c,
+        '=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+    )
+}
+
+/// A value safe to put in a CSV cell that a spreadsheet will open: a value that starts with
+/// tab, CR or LF, or whose first character after any blank or invisible ones is `=`, `+`, `-`,
+/// `@` or a full-width form of one of them, gets a leading `'` so it is shown as text.
 pub fn neutralise(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let starts_with_break = value.starts_with(['\t', '\r', '\n']);
+    let first_visible = value.chars().find(|c| !is_blank_or_invisible(*c));
+    if starts_with_break || first_visible.is_some_and(starts_formula) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -238,57 +272,82 @@ fn column_letter(c: usize) -> String {
     s
 }
 
-fn text(d: Option<&Data>) -> String {
-    match d {
-        None | Some(Data::Empty) => String::new(),
-        Some(Data::String(s)) => s.clone(),
-        Some(Data::Int(i)) => i.to_string(),
-        Some(Data::Float(x)) => x.to_string(),
-        Some(Data::Bool(b)) => b.to_string(),
-        Some(other) => other.to_string(),
+/// At most this many problems are listed for one file; the rest are counted in a last line.
+/// A file with more has not been filled in from an export, and the list would only grow with
+/// the file.
+const MAX_PROBLEMS: usize = 100;
+
+/// Characters of a cell quoted back in a problem.
+const QUOTE_CHARS: usize = 40;
+
+/// The problems found in a file, listed up to [`MAX_PROBLEMS`].
+struct Problems {
+    listed: Vec<CellProblem>,
+    more: usize,
+}
+
+impl Problems {
+    fn new() -> Self {
+        Problems {
+            listed: Vec::new(),
+            more: 0,
+        }
+    }
+
+    fn push(&mut self, p: CellProblem) {
+        if self.listed.len() < MAX_PROBLEMS {
+            self.listed.push(p);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    fn into_vec(mut self) -> Vec<CellProblem> {
+        if self.more > 0 {
+            self.listed.push(CellProblem {
+                sheet: "(file)".into(),
+                row: 0,
+                column: "-".into(),
+                message: format!(
+                    "{} more problems are not listed. Correct the ones above and upload the file again",
+                    self.more
+                ),
+            });
+        }
+        self.listed
+    }
+}
+
+fn refused(r: Refusal) -> CellProblem {
+    let (sheet, row, column) = r.place();
+    CellProblem {
+        sheet,
+        row,
+        column,
+        message: r.to_string(),
     }
 }
 
 /// Read a filled-in workbook for `framework`. Either every answer, or every problem: a file
 /// with any problem changes nothing.
+///
+/// The file is read within the limits of [`crate::xlsx_read::limits`], which sit well above
+/// anything this service exports; the first limit an upload goes past ends the reading with a
+/// problem that says which.
 pub fn from_xlsx(
     bytes: &[u8],
     framework: &Framework,
     assessment_id: &str,
 ) -> Result<Vec<Imported>, Vec<CellProblem>> {
-    let mut problems = Vec::new();
-    let mut wb: Xlsx<_> = match calamine::open_workbook_from_rs(Cursor::new(bytes)) {
-        Ok(w) => w,
-        Err(_) => {
-            return Err(vec![CellProblem {
-                sheet: "(file)".into(),
-                row: 0,
-                column: "-".into(),
-                message: "The file is not an .xlsx spreadsheet. Export the assessment, fill it in and upload that file".into(),
-            }])
-        }
-    };
+    let book = Book::open(bytes).map_err(|r| vec![refused(r)])?;
     // The cover sheet must name this assessment.
-    match wb.worksheet_range(COVER) {
-        Ok(cover) => {
-            let id = match (cover.start(), cover.end()) {
-                (Some(s), Some(e)) => (s.0..=e.0)
-                    .find(|r| text(cover.get_value((*r, 0))) == "Assessment id")
-                    .map(|r| text(cover.get_value((r, 1))))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
-            if id != assessment_id {
-                problems.push(CellProblem {
-                    sheet: COVER.into(),
-                    row: 2,
-                    column: "B".into(),
-                    message: "This spreadsheet was exported from a different assessment. Export this assessment and fill that in".into(),
-                });
-                return Err(problems);
-            }
-        }
-        Err(_) => {
+    let cover = match book.sheet(COVER, &[0, 1]) {
+        Ok(Some(cover)) => cover,
+        Ok(None) => {
             return Err(vec![CellProblem {
             sheet: COVER.into(),
             row: 0,
@@ -298,45 +357,69 @@ pub fn from_xlsx(
                     .into(),
         }])
         }
+        Err(r) => return Err(vec![refused(r)]),
+    };
+    let id = cover
+        .rows()
+        .into_iter()
+        .find(|r| cover.text(*r, 0) == "Assessment id")
+        .map(|r| cover.text(r, 1))
+        .unwrap_or_default();
+    if id != assessment_id {
+        return Err(vec![CellProblem {
+            sheet: COVER.into(),
+            row: 2,
+            column: "B".into(),
+            message: "This spreadsheet was exported from a different assessment. Export this assessment and fill that in".into(),
+        }]);
     }
     let by_number: HashMap<&str, &preventkit_domain::framework::Question> = framework
         .questions()
         .into_iter()
         .map(|(_, q)| (q.number.as_str(), q))
         .collect();
+    let columns = [COL_NUMBER as u32, COL_RATING as u32, COL_DETAILS as u32];
+    let mut problems = Problems::new();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for s in &framework.sections {
         let name = sheet_name(s);
-        let Ok(range) = wb.worksheet_range(&name) else {
-            problems.push(CellProblem {
-                sheet: name.clone(),
-                row: 0,
-                column: "-".into(),
-                message: "This sheet is missing. Keep every sheet of the exported file".into(),
-            });
-            continue;
+        let range = match book.sheet(&name, &columns) {
+            Ok(Some(range)) => range,
+            Ok(None) => {
+                problems.push(CellProblem {
+                    sheet: name.clone(),
+                    row: 0,
+                    column: "-".into(),
+                    message: "This sheet is missing. Keep every sheet of the exported file".into(),
+                });
+                continue;
+            }
+            Err(r) => {
+                problems.push(refused(r));
+                return Err(problems.into_vec());
+            }
         };
-        // Read by absolute position: a range starts at its first non-empty cell, so relative
-        // indexes would shift when the header row or a column is left empty.
-        let (Some(start), Some(end)) = (range.start(), range.end()) else {
-            continue;
-        };
-        for abs_row in start.0.max(1)..=end.0 {
-            let cell = |c: usize| text(range.get_value((abs_row, c as u32)));
+        // Cells are kept by absolute position, so an empty header row or column shifts nothing.
+        // Row 0 is the header.
+        for abs_row in range.rows().into_iter().filter(|r| *r >= 1) {
+            let cell = |c: usize| range.text(abs_row, c as u32);
             let row_no = abs_row + 1;
-            let number = cell(COL_NUMBER).trim().to_owned();
-            let rating_text = cell(COL_RATING).trim().to_owned();
+            let number = cell(COL_NUMBER).trim();
+            let rating_text = cell(COL_RATING).trim();
             let details = cell(COL_DETAILS);
             if number.is_empty() && rating_text.is_empty() && details.trim().is_empty() {
                 continue;
             }
-            let Some(q) = by_number.get(number.as_str()) else {
+            let Some(q) = by_number.get(number) else {
                 problems.push(CellProblem {
                     sheet: name.clone(),
                     row: row_no,
                     column: column_letter(COL_NUMBER),
-                    message: format!("'{number}' is not a question number of this framework. Leave the Number column as exported"),
+                    message: format!(
+                        "'{}' is not a question number of this framework. Leave the Number column as exported",
+                        shortened(number, QUOTE_CHARS)
+                    ),
                 });
                 continue;
             };
@@ -352,23 +435,22 @@ pub fn from_xlsx(
                 continue;
             }
             let scale = framework.scale(&q.scale);
-            let rating =
-                if rating_text.is_empty() || rating_text.eq_ignore_ascii_case("not assessed") {
-                    Some(String::new())
-                } else if rating_text.eq_ignore_ascii_case("not applicable")
-                    && scale.is_some_and(|s| s.not_applicable.is_some())
-                {
-                    Some("n/a".to_owned())
-                } else {
-                    scale.and_then(|s| {
-                        s.levels
-                            .iter()
-                            .find(|l| {
-                                l.label.eq_ignore_ascii_case(&rating_text) || l.key == rating_text
-                            })
-                            .map(|l| l.key.clone())
-                    })
-                };
+            let rating = if rating_text.is_empty()
+                || rating_text.eq_ignore_ascii_case("not assessed")
+            {
+                Some(String::new())
+            } else if rating_text.eq_ignore_ascii_case("not applicable")
+                && scale.is_some_and(|s| s.not_applicable.is_some())
+            {
+                Some("n/a".to_owned())
+            } else {
+                scale.and_then(|s| {
+                    s.levels
+                        .iter()
+                        .find(|l| l.label.eq_ignore_ascii_case(rating_text) || l.key == rating_text)
+                        .map(|l| l.key.clone())
+                })
+            };
             let Some(rating) = rating else {
                 let choices = scale
                     .map(|s| {
@@ -383,7 +465,10 @@ pub fn from_xlsx(
                     sheet: name.clone(),
                     row: row_no,
                     column: column_letter(COL_RATING),
-                    message: format!("'{rating_text}' is not a rating. Choose one of: {choices}, or leave it empty"),
+                    message: format!(
+                        "'{}' is not a rating. Choose one of: {choices}, or leave it empty",
+                        shortened(rating_text, QUOTE_CHARS)
+                    ),
                 });
                 continue;
             };
@@ -399,14 +484,14 @@ pub fn from_xlsx(
             out.push(Imported {
                 question_id: q.id.clone(),
                 rating,
-                details,
+                details: details.to_owned(),
             });
         }
     }
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(problems)
+        Err(problems.into_vec())
     }
 }
 
@@ -418,8 +503,63 @@ mod tests {
     fn formulas_are_neutralised_in_csv() {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("plain"), "plain");
+    }
+
+    #[test]
+    fn full_width_formula_characters_are_neutralised() {
+        assert_eq!(neutralise("\u{FF1D}1+1"), "'\u{FF1D}1+1");
+        assert_eq!(neutralise("\u{FF0B}1"), "'\u{FF0B}1");
+        assert_eq!(neutralise("\u{FF0D}1"), "'\u{FF0D}1");
+        assert_eq!(neutralise("\u{FF20}SUM(A1)"), "'\u{FF20}SUM(A1)");
+    }
+
+    #[test]
+    fn formulas_behind_white_space_are_neutralised() {
+        assert_eq!(neutralise(" =1+1"), "' =1+1");
+        assert_eq!(neutralise("   +1"), "'   +1");
+        assert_eq!(neutralise("\u{A0}=1"), "'\u{A0}=1");
+        assert_eq!(neutralise("\u{3000}=1"), "'\u{3000}=1");
+        assert_eq!(neutralise("\u{2003}@x"), "'\u{2003}@x");
+        assert_eq!(neutralise(" \u{A0} \u{FF1D}1"), "' \u{A0} \u{FF1D}1");
+    }
+
+    #[test]
+    fn formulas_behind_invisible_characters_are_neutralised() {
+        assert_eq!(neutralise("\u{200B}=1"), "'\u{200B}=1");
+        assert_eq!(neutralise("\u{200C}=1"), "'\u{200C}=1");
+        assert_eq!(neutralise("\u{200D}-1"), "'\u{200D}-1");
+        assert_eq!(neutralise("\u{2060}+1"), "'\u{2060}+1");
+        assert_eq!(neutralise("\u{FEFF}=1"), "'\u{FEFF}=1");
+        assert_eq!(neutralise("\u{00AD}@x"), "'\u{00AD}@x");
+        assert_eq!(
+            neutralise("\u{200B} \u{A0}\u{FEFF}=1"),
+            "'\u{200B} \u{A0}\u{FEFF}=1"
+        );
+    }
+
+    #[test]
+    fn cells_starting_with_a_tab_or_line_break_are_neutralised() {
+        assert_eq!(neutralise("\tplain"), "'\tplain");
+        assert_eq!(neutralise("\rplain"), "'\rplain");
+        assert_eq!(neutralise("\nplain"), "'\nplain");
+        assert_eq!(neutralise("\t=1"), "'\t=1");
+        assert_eq!(neutralise("\r\n=1"), "'\r\n=1");
+    }
+
+    #[test]
+    fn ordinary_text_is_left_alone() {
+        assert_eq!(neutralise(""), "");
+        assert_eq!(neutralise("   "), "   ");
+        assert_eq!(neutralise(" plain"), " plain");
+        assert_eq!(neutralise("\u{A0}plain"), "\u{A0}plain");
+        assert_eq!(neutralise("\u{200B}plain"), "\u{200B}plain");
+        assert_eq!(neutralise("a=b"), "a=b");
+        assert_eq!(neutralise("1-2"), "1-2");
+        assert_eq!(neutralise("name@example.org"), "name@example.org");
+        assert_eq!(neutralise("'=1"), "'=1");
     }
 
     #[test]

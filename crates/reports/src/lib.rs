@@ -3,3 +3,4 @@
 //! spreadsheet. Pure: bytes and data in, bytes and data out.
 
 pub mod assessment_sheet;
+pub mod xlsx_read;
