@@ -39,7 +39,7 @@ pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
             if let Err(e) = app.flush_anonymous_refusals(false).await {
                 tracing::warn!(error = %e, "could not record anonymous refusals");
             }
-            if n % 12 == 0 {
+            if n.is_multiple_of(12) {
                 if let Err(e) = housekeeping(&app, &holder).await {
                     tracing::warn!(error = %e, "housekeeping failed");
                 }

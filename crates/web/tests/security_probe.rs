@@ -177,20 +177,23 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// A workbook that names the assessment on its cover, with one more cell far away on a
-/// benchmark sheet: a sparse file of a few kilobytes that describes an enormous sheet.
-fn sparse_workbook(assessment_id: &str, row: u32, col: u16) -> Vec<u8> {
+/// A workbook shaped like the export (the cover naming the assessment, every sheet of the
+/// export) with one more cell far away on the first benchmark sheet: a sparse file of a few
+/// kilobytes that describes an enormous sheet.
+fn sparse_workbook(assessment_id: &str, sheets: &[String], row: u32, col: u16) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let cover = wb.add_worksheet();
     cover.set_name("About").expect("name");
     cover.write_string(1, 0, "Assessment id").expect("cell");
     cover.write_string(1, 1, assessment_id).expect("cell");
-    let sheet = wb.add_worksheet();
-    sheet
-        .set_name("1 Leadership and partnership")
-        .expect("name");
-    sheet.write_string(0, 0, "Number").expect("cell");
-    sheet.write_string(row, col, "far away").expect("cell");
+    for (i, name) in sheets.iter().filter(|n| *n != "About").enumerate() {
+        let sheet = wb.add_worksheet();
+        sheet.set_name(name).expect("name");
+        sheet.write_string(0, 0, "Number").expect("cell");
+        if i == 0 {
+            sheet.write_string(row, col, "far away").expect("cell");
+        }
+    }
     wb.save_to_buffer().expect("xlsx")
 }
 
@@ -211,6 +214,28 @@ async fn a_spreadsheet_describing_a_huge_sheet_is_refused_and_the_server_stays_u
             .id;
         let mut lead = s.signed_in("lead@riverton.example").await;
         let page = format!("/p/{pid}/assessments/{draft}");
+        let export = reqwest::Client::new()
+            .get(format!("{}{page}/export.xlsx", s.base))
+            .header(
+                "cookie",
+                format!(
+                    "pk_session={}",
+                    lead.cookies.get("pk_session").expect("session")
+                ),
+            )
+            .send()
+            .await
+            .expect("export")
+            .bytes()
+            .await
+            .expect("bytes");
+        let sheets = {
+            use calamine::Reader;
+            let wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(export.to_vec()))
+                    .expect("the export is a workbook");
+            wb.sheet_names()
+        };
         let before = peak_rss_kib();
         for (row, col, limit) in [
             // XFD1048576: the last cell a spreadsheet can have.
@@ -219,7 +244,7 @@ async fn a_spreadsheet_describing_a_huge_sheet_is_refused_and_the_server_stays_u
             (199_999, 99, "CV200000"),
         ] {
             let csrf = lead.get(&page).await.csrf().expect("csrf");
-            let file = sparse_workbook(&draft, row, col);
+            let file = sparse_workbook(&draft, &sheets, row, col);
             assert!(file.len() < 16 * 1024, "the hostile file is small");
             let (status, body) =
                 upload(&lead, &s.base, &format!("{page}/import"), &csrf, file).await;
@@ -400,8 +425,8 @@ async fn nobody_grants_themselves_a_role() {
             .await
             .into_iter()
             .filter(|e| {
-                e.outcome == "denied" && e.action.starts_with("membership.")
-                    || e.outcome == "denied" && e.action == "invitation.create"
+                e.outcome == "denied"
+                    && (e.action.starts_with("membership.") || e.action == "invitation.create")
             })
             .collect();
         assert_eq!(refusals.len(), 4, "{refusals:?}");
