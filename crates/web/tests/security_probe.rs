@@ -136,6 +136,29 @@ async fn session_and_token(
     (session, secret)
 }
 
+/// Another server on the same database; answers its base URL and its task.
+async fn second_server(url: &str) -> (String, tokio::task::JoinHandle<()>) {
+    let app = preventkit_services::App::open(url, Default::default())
+        .await
+        .expect("open the same database");
+    let router = preventkit_web::router(
+        app,
+        preventkit_web::WebConfig {
+            trust_forwarded_for: true,
+            ..Default::default()
+        },
+    )
+    .expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let handle = tokio::spawn(async move {
+        let _ = preventkit_web::serve(listener, router, std::future::pending()).await;
+    });
+    (format!("http://{addr}"), handle)
+}
+
 /// Post a multipart form with one file.
 async fn upload(b: &Browser, base: &str, path: &str, csrf: &str, file: Vec<u8>) -> (u16, String) {
     let form = reqwest::multipart::Form::new()
@@ -286,10 +309,17 @@ async fn guesses_sent_at_once_do_not_pass_the_sign_in_limit() {
         )
         .await;
         let email = "referrer@riverton.example";
-        // Twenty browsers at one address, each with its own form, all posting at once.
+        // A second server on the same database, as behind a load balancer.
+        let second = second_server(&s.url).await;
+        // Twenty browsers at one address, each with its own form, all posting at once, half
+        // of them to each server.
         let mut browsers = Vec::new();
-        for _ in 0..20 {
-            let mut b = s.browser();
+        for i in 0..20 {
+            let mut b = if i % 2 == 0 {
+                s.browser()
+            } else {
+                Browser::new(&second.0)
+            };
             b.extra
                 .push(("x-forwarded-for".into(), "203.0.113.50".into()));
             let csrf = b.get("/sign-in").await.csrf().expect("csrf");
@@ -314,6 +344,7 @@ async fn guesses_sent_at_once_do_not_pass_the_sign_in_limit() {
             engine.name()
         );
         assert_eq!(verified + throttled, 20, "{answers:?}");
+        second.1.abort();
         // The right password from there is refused for the rest of the window.
         let mut b = s.browser();
         b.extra
