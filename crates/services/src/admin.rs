@@ -768,20 +768,10 @@ impl App {
         let role = role_field(role, &mut errors);
         errors.into_result()?;
         let role = role.ok_or_else(|| ServiceError::Internal("validated".into()))?;
-        let mut tx = self.db().write().await?;
-        let current = repo::memberships::get_in_partnership(&mut tx, &membership.to_string(), &pid)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if let Err(d) = not_own_membership(grant, &current) {
-            tx.rollback().await?;
-            let subject = Subject::Membership {
-                id: current.id,
-                partnership: pid,
-            };
-            return Err(self
-                .refuse(grant.user_id(), ctx, "membership.update", subject, d)
-                .await);
-        }
+        let tx = self.db().write().await?;
+        let (current, mut tx) = self
+            .someone_elses_membership(tx, grant, membership, &pid, "membership.update", ctx)
+            .await?;
         keeps_an_administrator(&mut tx, &current, &pid, Some(role)).await?;
         if current.role != role.key() {
             repo::tokens::revoke_for_role(&mut tx, &current.user_id, &pid, &current.role, now_ms())
@@ -822,20 +812,10 @@ impl App {
         let pid = grant
             .require_partnership(Permission::MembershipManage)?
             .to_string();
-        let mut tx = self.db().write().await?;
-        let current = repo::memberships::get_in_partnership(&mut tx, &membership.to_string(), &pid)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if let Err(d) = not_own_membership(grant, &current) {
-            tx.rollback().await?;
-            let subject = Subject::Membership {
-                id: current.id,
-                partnership: pid,
-            };
-            return Err(self
-                .refuse(grant.user_id(), ctx, "membership.delete", subject, d)
-                .await);
-        }
+        let tx = self.db().write().await?;
+        let (current, mut tx) = self
+            .someone_elses_membership(tx, grant, membership, &pid, "membership.delete", ctx)
+            .await?;
         keeps_an_administrator(&mut tx, &current, &pid, None).await?;
         repo::tokens::revoke_for_role(&mut tx, &current.user_id, &pid, &current.role, now_ms())
             .await?;
@@ -855,6 +835,37 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A membership of the partnership that is not the granted person's own (nobody changes
+    /// their own roles): a refusal is recorded as one. Answers the membership and the
+    /// transaction to go on with.
+    async fn someone_elses_membership(
+        &self,
+        mut tx: preventkit_storage::Tx,
+        grant: &Grant,
+        membership: MembershipId,
+        pid: &str,
+        action: &str,
+        ctx: &RequestContext,
+    ) -> Result<(MembershipRow, preventkit_storage::Tx), ServiceError> {
+        let current = repo::memberships::get_in_partnership(&mut tx, &membership.to_string(), pid)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let member: UserId = current
+            .user_id
+            .parse()
+            .map_err(|_| ServiceError::Internal("stored membership has a bad user id".into()))?;
+        let by = Some(grant.user_id()).filter(|u| !u.0.is_nil());
+        if let Err(d) = preventkit_domain::policy::may_change_membership_of(by, member) {
+            tx.rollback().await?;
+            let subject = Subject::Membership {
+                id: current.id,
+                partnership: pid.to_owned(),
+            };
+            return Err(self.refuse(grant.user_id(), ctx, action, subject, d).await);
+        }
+        Ok((current, tx))
     }
 
     /// A membership by id, only within the grant's partnership.
@@ -877,19 +888,6 @@ impl App {
             .find(|m| m.id == membership.to_string())
             .ok_or(ServiceError::NotFound)
     }
-}
-
-/// The policy's rule that nobody changes their own memberships, for one membership.
-fn not_own_membership(
-    grant: &Grant,
-    current: &MembershipRow,
-) -> Result<(), preventkit_domain::Denial> {
-    let member: UserId = current
-        .user_id
-        .parse()
-        .map_err(|_| preventkit_domain::Denial::NotPermitted)?;
-    let by = Some(grant.user_id()).filter(|u| !u.0.is_nil());
-    preventkit_domain::policy::may_change_membership_of(by, member)
 }
 
 async fn keeps_an_administrator(

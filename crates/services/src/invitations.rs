@@ -65,9 +65,10 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    fn from_row(r: InvitationListRow, now: i64) -> Result<Self, ServiceError> {
+    fn from_row(row: InvitationListRow, now: i64) -> Result<Self, ServiceError> {
         let bad =
             |what: &str| ServiceError::Internal(format!("stored invitation has a bad {what}"));
+        let r = row.invitation;
         let status = match (r.accepted_at, r.declined_at) {
             (Some(_), _) => InvitationStatus::Accepted,
             (None, Some(_)) => InvitationStatus::Declined,
@@ -77,11 +78,11 @@ impl Invitation {
         Ok(Invitation {
             id: r.id.parse().map_err(|_| bad("id"))?,
             partnership_id: r.partnership_id.parse().map_err(|_| bad("partnership"))?,
-            partnership_name: r.partnership_name,
+            partnership_name: row.partnership_name,
             email: r.email,
             role: Role::from_key(&r.role).ok_or_else(|| bad("role"))?,
             invited_by: r.invited_by.parse().map_err(|_| bad("inviter"))?,
-            invited_by_name: r.inviter_name,
+            invited_by_name: row.inviter_name,
             created_at: r.created_at,
             expires_at: r.expires_at,
             status,
@@ -100,8 +101,8 @@ pub struct OwnRole {
     pub role: Role,
     /// When the role was given (or last changed).
     pub granted_at: i64,
-    /// Who invited, when the role came from an invitation; `None` when the service's
-    /// operator set it up.
+    /// Who invited, when the role came from an invitation and has not changed since; `None`
+    /// when the service's operator set it up or an administrator changed it.
     pub invited_by_name: Option<String>,
 }
 
@@ -243,7 +244,12 @@ impl App {
                     granted_at: m.created_at,
                     invited_by_name: invitations
                         .iter()
-                        .find(|i| i.membership_id.as_deref() == Some(m.id.as_str()))
+                        // The inviter gave this role only if it has not changed since it
+                        // was accepted (a change is a new grant, at a new time).
+                        .find(|i| {
+                            i.invitation.membership_id.as_deref() == Some(m.id.as_str())
+                                && i.invitation.accepted_at == Some(m.created_at)
+                        })
                         .map(|i| i.inviter_name.clone()),
                 })
             })

@@ -82,16 +82,8 @@ pub struct InvitationRow {
 /// An invitation with the names a page shows: the partnership and who invited.
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct InvitationListRow {
-    pub id: String,
-    pub partnership_id: String,
-    pub email: String,
-    pub role: String,
-    pub invited_by: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub accepted_at: Option<i64>,
-    pub declined_at: Option<i64>,
-    pub membership_id: Option<String>,
+    #[sqlx(flatten)]
+    pub invitation: InvitationRow,
     pub partnership_name: String,
     pub inviter_name: String,
 }

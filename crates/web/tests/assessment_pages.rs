@@ -6,7 +6,7 @@ mod support;
 
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Actor, Permission, Scope};
-use support::{engines, Server};
+use support::{engines, upload, Server};
 
 const FRAMEWORK: &str = r##"
 format = 1
@@ -492,40 +492,6 @@ async fn gaps_become_actions_and_periods_compare() {
             .await;
         assert_eq!(r.status, 403);
     }
-}
-
-async fn upload(
-    b: &mut support::Browser,
-    base: &str,
-    path: &str,
-    csrf: &str,
-    file: Vec<u8>,
-) -> (u16, String) {
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", csrf.to_owned())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(file).file_name("answers.xlsx"),
-        );
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let cookie = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let res = client
-        .post(format!("{base}{path}"))
-        .header("cookie", cookie)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap_or_default())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

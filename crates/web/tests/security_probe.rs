@@ -14,7 +14,7 @@ use preventkit_services::domain::{Actor, Permission, Role, Scope};
 use preventkit_services::tokens::NewToken;
 use preventkit_services::{Grant, RequestContext};
 use preventkit_storage::AuditEventRow;
-use support::{complete_session, engines, extract_value, Browser, Options, Page, Server};
+use support::{complete_session, engines, extract_value, upload, Browser, Options, Page, Server};
 
 const RIVERTON: &str = "Riverton Prevent Partnership";
 const EASTVALE: &str = "Eastvale Prevent Partnership";
@@ -54,6 +54,18 @@ async fn assessment_reader(s: &Server, pid: &str) -> Grant {
         Scope::Partnership(partnership),
     )
     .expect("grant")
+}
+
+/// The demonstration partnership's draft self-assessment.
+async fn draft_id(s: &Server, read: &Grant) -> String {
+    s.app
+        .list_assessments(read)
+        .await
+        .expect("assessments")
+        .into_iter()
+        .find(|a| a.state == "draft")
+        .expect("a draft")
+        .id
 }
 
 /// Every audit event, oldest first.
@@ -159,34 +171,6 @@ async fn second_server(url: &str) -> (String, tokio::task::JoinHandle<()>) {
     (format!("http://{addr}"), handle)
 }
 
-/// Post a multipart form with one file.
-async fn upload(b: &Browser, base: &str, path: &str, csrf: &str, file: Vec<u8>) -> (u16, String) {
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", csrf.to_owned())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(file).file_name("answers.xlsx"),
-        );
-    let cookie = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let res = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-        .post(format!("{base}{path}"))
-        .header("cookie", cookie)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap_or_default())
-}
-
 /// The largest resident set this process has had, in KiB (Linux).
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -226,15 +210,7 @@ async fn a_spreadsheet_describing_a_huge_sheet_is_refused_and_the_server_stays_u
         let s = Server::start(&engine).await;
         let pid = s.partnership_id(RIVERTON).await;
         let read = assessment_reader(&s, &pid).await;
-        let draft = s
-            .app
-            .list_assessments(&read)
-            .await
-            .expect("assessments")
-            .into_iter()
-            .find(|a| a.state == "draft")
-            .expect("a draft")
-            .id;
+        let draft = draft_id(&s, &read).await;
         let mut lead = s.signed_in("lead@riverton.example").await;
         let page = format!("/p/{pid}/assessments/{draft}");
         let export = reqwest::Client::new()
@@ -270,7 +246,7 @@ async fn a_spreadsheet_describing_a_huge_sheet_is_refused_and_the_server_stays_u
             let file = sparse_workbook(&draft, &sheets, row, col);
             assert!(file.len() < 16 * 1024, "the hostile file is small");
             let (status, body) =
-                upload(&lead, &s.base, &format!("{page}/import"), &csrf, file).await;
+                upload(&mut lead, &s.base, &format!("{page}/import"), &csrf, file).await;
             assert_eq!(status, 422, "[{}] {limit}: {body}", engine.name());
             assert!(body.contains(limit), "the answer names the cell: {body}");
             assert!(
@@ -705,15 +681,7 @@ async fn evidence_above_ones_clearance_cannot_be_linked() {
         let s = Server::start(&engine).await;
         let pid = s.partnership_id(RIVERTON).await;
         let read = assessment_reader(&s, &pid).await;
-        let draft = s
-            .app
-            .list_assessments(&read)
-            .await
-            .expect("assessments")
-            .into_iter()
-            .find(|a| a.state == "draft")
-            .expect("draft")
-            .id;
+        let draft = draft_id(&s, &read).await;
         // The partnership's OFFICIAL-SENSITIVE item, which the police contributor cannot read.
         let linked_before = s
             .app
@@ -878,15 +846,7 @@ async fn text_with_a_nul_character_is_refused_and_changes_nothing() {
         let s = Server::start(&engine).await;
         let pid = s.partnership_id(RIVERTON).await;
         let read = assessment_reader(&s, &pid).await;
-        let draft = s
-            .app
-            .list_assessments(&read)
-            .await
-            .expect("assessments")
-            .into_iter()
-            .find(|a| a.state == "draft")
-            .expect("draft")
-            .id;
+        let draft = draft_id(&s, &read).await;
         let (_, token) =
             session_and_token(&s, "lead@riverton.example", &pid, Role::PreventLead).await;
         let mut api = s.browser();

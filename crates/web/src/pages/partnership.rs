@@ -254,33 +254,27 @@ pub async fn change_role(
             &format!("/p/{pid}/members"),
             "member-updated",
         )),
-        Err(ServiceError::Validation(e)) => {
-            members_page(
-                &state,
-                &id,
-                &grant,
-                &headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(e.to_string()),
-            )
-            .await
-        }
-        Err(ServiceError::Conflict(m)) => {
-            members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
-        }
-        Err(ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant)) => {
-            members_page(
-                &state,
-                &id,
-                &grant,
-                &headers,
-                StatusCode::FORBIDDEN,
-                Some(OWN_ROLES.into()),
-            )
-            .await
-        }
-        Err(e) => Err(svc(&state, &id)(e)),
+        Err(e) => member_change_refused(&state, &id, &grant, &headers, e).await,
     }
+}
+
+/// The members page again, with why a change of a membership did not happen.
+async fn member_change_refused(
+    state: &AppState,
+    id: &Identity,
+    grant: &preventkit_services::Grant,
+    headers: &HeaderMap,
+    e: ServiceError,
+) -> PageResult {
+    let (status, message) = match e {
+        ServiceError::Validation(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+        ServiceError::Conflict(m) => (StatusCode::CONFLICT, m),
+        ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant) => {
+            (StatusCode::FORBIDDEN, OWN_ROLES.to_owned())
+        }
+        other => return Err(svc(state, id)(other)),
+    };
+    members_page(state, id, grant, headers, status, Some(message)).await
 }
 
 pub async fn remove_member(
@@ -301,20 +295,6 @@ pub async fn remove_member(
             &format!("/p/{pid}/members"),
             "member-removed",
         )),
-        Err(ServiceError::Conflict(m)) => {
-            members_page(&state, &id, &grant, &headers, StatusCode::CONFLICT, Some(m)).await
-        }
-        Err(ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant)) => {
-            members_page(
-                &state,
-                &id,
-                &grant,
-                &headers,
-                StatusCode::FORBIDDEN,
-                Some(OWN_ROLES.into()),
-            )
-            .await
-        }
-        Err(e) => Err(svc(&state, &id)(e)),
+        Err(e) => member_change_refused(&state, &id, &grant, &headers, e).await,
     }
 }

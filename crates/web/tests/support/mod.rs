@@ -430,3 +430,33 @@ impl Browser {
         self.send(req).await
     }
 }
+
+/// Post a multipart form with a CSRF token and one file (`file`, named `answers.xlsx`), with
+/// the browser's cookies; answers the status and the body.
+pub async fn upload(
+    b: &mut Browser,
+    base: &str,
+    path: &str,
+    csrf: &str,
+    file: Vec<u8>,
+) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name("answers.xlsx"),
+        );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let res = client
+        .post(format!("{base}{path}"))
+        .header("cookie", b.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
