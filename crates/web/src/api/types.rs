@@ -14,14 +14,37 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Every error answer. (`serde(deny_unknown_fields)` only closes the schema: an error body
+/// has nothing besides `error`, which tells it apart from a stale edit's body.)
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+}
+
+/// The stable codes of errors. `stale_edit` comes only with a 409 from changing an answer.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    StaleEdit,
+    PayloadTooLarge,
+    ValidationFailed,
+    InvalidCredentials,
+    TooManyAttempts,
+    Internal,
+    Busy,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable code such as `validation_failed`, `not_found`, `forbidden`, `conflict`.
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     pub message: String,
     /// The first field at fault, for validation errors.
@@ -45,6 +68,7 @@ pub struct Me {
     pub display_name: String,
     pub token_id: String,
     pub partnership_id: String,
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
 }
 
@@ -52,7 +76,7 @@ pub struct Me {
 pub struct Organisation {
     pub id: String,
     pub name: String,
-    /// One of the organisation type keys, such as `police-force`.
+    #[schema(schema_with = super::openapi::organisation_type_key)]
     pub org_type: String,
     pub created_at: String,
 }
@@ -73,6 +97,7 @@ pub struct Membership {
     pub id: String,
     pub partnership_id: String,
     pub user_id: String,
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
     pub display_name: String,
     pub email: String,
@@ -93,8 +118,9 @@ pub struct User {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMembership {
+    #[schema(min_length = 3, pattern = "@")]
     pub email: String,
-    /// A role key, such as `contributor`.
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
     /// For a person without an account: their name, organisation and first password.
     #[serde(default)]
@@ -108,6 +134,7 @@ pub struct NewMembership {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMembership {
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
 }
 
@@ -121,6 +148,7 @@ pub struct Token {
     pub id: String,
     pub name: String,
     pub partnership_id: String,
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
     pub created_at: String,
     pub expires_at: String,
@@ -138,10 +166,19 @@ pub struct AuditEvent {
     pub action: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
-    /// `success`, `failure` or `denied`.
+    #[schema(value_type = Outcome)]
     pub outcome: String,
     pub source: Option<String>,
     pub hash: String,
+}
+
+/// What became of an audited request.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -150,7 +187,7 @@ pub struct AuditEvent {
 pub struct AuditParams {
     /// Only actions starting with this, such as `session.` or `membership.create`.
     pub action: Option<String>,
-    /// `success`, `failure` or `denied`.
+    #[param(value_type = Option<Outcome>)]
     pub outcome: Option<String>,
     /// Only events by this account id.
     pub actor: Option<String>,
@@ -160,6 +197,6 @@ pub struct AuditParams {
     pub to: Option<String>,
     /// Only events older than this sequence number (for paging).
     pub before: Option<i64>,
-    /// At most this many events (1 to 500, default 50).
+    /// At most this many events (1 to 500, default 50; others are brought into that range).
     pub limit: Option<u64>,
 }
