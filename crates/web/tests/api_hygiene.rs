@@ -257,6 +257,26 @@ async fn every_api_route_is_documented_with_the_errors_it_can_answer() {
         routes.len(),
         "every API route is documented once"
     );
+    // Every reference leads somewhere.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        if resolve(&doc, &r).is_null() {
+            problems.push(format!("{r} leads nowhere"));
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -287,6 +307,26 @@ async fn the_schemas_carry_the_constraints_the_server_enforces() {
             "{schema}.{p} has no minLength: {v}"
         );
     }
+    // Text the server trims and checks for control characters, base64 and email addresses
+    // are described by patterns.
+    for (schema, p) in [
+        ("NewAssessmentRequest", "title"),
+        ("NewComment", "body"),
+        ("NewMembership", "email"),
+    ] {
+        assert!(
+            prop(schema, p)["pattern"].is_string(),
+            "{schema}.{p} has no pattern"
+        );
+    }
+    let file_variant = schemas["NewEvidenceRequest"]["oneOf"]
+        .as_array()
+        .and_then(|v| {
+            v.iter()
+                .find(|v| v["properties"]["kind"]["enum"] == json!(["file"]))
+        })
+        .expect("a file variant");
+    assert!(file_variant["properties"]["content_base64"]["pattern"].is_string());
     // Versions are integers counted from 1.
     assert_eq!(prop("ResponseUpdate", "version")["type"], "integer");
     assert_eq!(prop("UpgradeRequest", "to_version")["type"], "integer");
@@ -857,4 +897,74 @@ async fn errors_that_no_handler_made_are_json_too() {
     assert!(r
         .header("content-type")
         .is_some_and(|t| t.starts_with("text/html")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_are_whole_numbers_as_json_schema_counts_them_and_bodies_are_objects() {
+    for engine in engines() {
+        let e = engine.name();
+        let s = Server::start(&engine).await;
+        let pid = s.partnership_id(RIVERTON).await;
+        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+        let board = s
+            .token("board@riverton.example", &pid, "board-member")
+            .await;
+        let mut b = s.browser();
+        let base = format!("/api/v1/partnerships/{pid}/assessments");
+        let draft = draft_id(&mut b, &base, &lead).await;
+        let answer = format!("{base}/{draft}/responses/1.1");
+        let version = b.api("GET", &answer, Some(&lead), None).await.json()["version"]
+            .as_i64()
+            .expect("version");
+
+        // `3.0` is the integer 3 in JSON Schema, so the server takes it as 3.
+        let body = format!(r#"{{"rating": "", "details": "whole", "version": {version}.0}}"#);
+        let r = raw(
+            &s,
+            "PUT",
+            &answer,
+            &lead,
+            "application/json",
+            body.into_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, 200, "[{e}] {}", r.body);
+        assert_eq!(r.json()["version"], version + 1, "[{e}]");
+        // A fraction is not a version.
+        let body = format!(r#"{{"rating": "", "details": "half", "version": {version}.5}}"#);
+        let r = raw(
+            &s,
+            "PUT",
+            &answer,
+            &lead,
+            "application/json",
+            body.into_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, 422, "[{e}] {}", r.body);
+        let r = b
+            .api(
+                "POST",
+                &format!("{base}/{draft}/upgrade"),
+                Some(&lead),
+                Some(json!({"to_version": 1.0})),
+            )
+            .await;
+        assert_ne!(r.status, 422, "[{e}] {}", r.body);
+
+        // A body that is not an object is refused, even where the object is empty.
+        for body in ["[]", "null", "1", "\"x\""] {
+            let r = raw(
+                &s,
+                "POST",
+                &format!("{base}/{draft}/approval"),
+                &board,
+                "application/json",
+                body.as_bytes().to_vec(),
+            )
+            .await;
+            assert_eq!(r.status, 422, "[{e}] {body}: {}", r.body);
+            assert_eq!(r.json()["error"]["field"], "body", "[{e}] {body}");
+        }
+    }
 }

@@ -167,8 +167,7 @@ pub struct ResponseDetail {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAssessmentRequest {
-    /// At most 200 characters.
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(schema_with = super::openapi::title_200)]
     pub title: String,
     /// A framework key from `GET /api/v1/frameworks`; its newest version is used.
     #[schema(min_length = 1, pattern = r"\S")]
@@ -195,6 +194,7 @@ pub struct ResponseUpdate {
     pub rating: String,
     pub details: String,
     /// The version of the answer this change is based on (from the last read).
+    #[serde(deserialize_with = "super::types::whole_number")]
     pub version: i64,
 }
 

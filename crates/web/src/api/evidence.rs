@@ -189,10 +189,10 @@ impl utoipa::PartialSchema for NewEvidenceRequest {
         let review = || {
             text(
                 "When the item should be checked again: `YYYY-MM-DD`, or empty.",
-                Some(r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$"),
+                Some(r"^\s*([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$"),
             )
         };
-        let title = non_empty("At most 200 characters.", None);
+        let title = || super::openapi::title_200();
         let existing = ObjectBuilder::new()
             .title(Some("An existing item"))
             .property(
@@ -213,7 +213,7 @@ impl utoipa::PartialSchema for NewEvidenceRequest {
             .property("evidence_id", no_existing())
             .property("kind", one_of_keys("A link.", ["link"]))
             .required("kind")
-            .property("title", title.clone())
+            .property("title", title())
             .required("title")
             .property(
                 "url",
@@ -234,7 +234,7 @@ impl utoipa::PartialSchema for NewEvidenceRequest {
             .property("evidence_id", no_existing())
             .property("kind", one_of_keys("A file.", ["file"]))
             .required("kind")
-            .property("title", title)
+            .property("title", title())
             .required("title")
             .property(
                 "file_name",
@@ -249,7 +249,7 @@ impl utoipa::PartialSchema for NewEvidenceRequest {
                 ObjectBuilder::new()
                     .schema_type(Type::String)
                     .min_length(Some(1))
-                    .max_length(Some(MAX_FILE_BASE64))
+                    .pattern(Some(super::openapi::BASE64_PATTERN))
                     .content_encoding("base64")
                     .description(Some(
                         "The file's bytes in standard base64: at most 10 MiB (10,485,760 bytes) once decoded, and starting as its type does.",
@@ -290,8 +290,7 @@ pub struct Comment {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
-    /// Plain text, at most 5,000 characters.
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(schema_with = super::openapi::comment_body)]
     pub body: String,
 }
 
@@ -338,6 +337,7 @@ pub struct UpgradeOffer {
 pub struct UpgradeRequest {
     /// The version reviewed (from the offer). If a newer one has arrived since, nothing
     /// changes and the answer is 409.
+    #[serde(deserialize_with = "super::types::whole_number")]
     pub to_version: i64,
 }
 

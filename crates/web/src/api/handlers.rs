@@ -305,7 +305,7 @@ pub async fn list_audit_events(
     };
     let mut q =
         to_query(&filter).map_err(|e| ApiError(WebError::Service(ServiceError::Validation(e))))?;
-    q.limit = p.limit.unwrap_or(50).clamp(1, 500);
+    q.limit = u64::try_from(p.limit.unwrap_or(50).clamp(1, 500)).unwrap_or(50);
     let rows = state.app.audit_events(&g, &q).await?;
     Ok(Json(
         rows.into_iter()

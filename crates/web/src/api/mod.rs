@@ -62,7 +62,7 @@ use utoipa::{Modify, OpenApi};
         evidence::upgrade_offer,
         evidence::upgrade,
     ),
-    components(schemas(types::ErrorCode, assessments::TransitionAction)),
+    components(schemas(types::ErrorCode, types::OutcomeFilter, assessments::TransitionAction)),
     modifiers(&BearerAuth, &ErrorResponses, &FileTypes),
     security(("bearer" = []))
 )]
@@ -168,21 +168,34 @@ impl<S: Send + Sync, T: DeserializeOwned, const MAX: usize> FromRequest<S> for A
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
+        let mut stream = req.into_body().into_data_stream();
         if declared.is_some_and(|n| n > MAX as u64) {
+            // Read (and drop) what a client is still sending, within reason, so that it gets
+            // to read the answer instead of a closed connection.
+            if declared.is_some_and(|n| n <= DRAIN_MAX as u64) {
+                drain(&mut stream, 0).await;
+            }
             return Err(too_large(MAX));
         }
         // Read the body ourselves, counting, so a body without a declared length is cut off
         // at the limit too.
-        let mut stream = req.into_body().into_data_stream();
         let mut bytes: Vec<u8> = Vec::new();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|_| {
                 error_response(WebError::BadRequest("The body could not be read".into()))
             })?;
             if bytes.len() + chunk.len() > MAX {
+                drain(&mut stream, bytes.len() + chunk.len()).await;
                 return Err(too_large(MAX));
             }
             bytes.extend_from_slice(&chunk);
+        }
+        // Every request body is an object (serde would otherwise read `[]` as an empty one).
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(error_response(WebError::Service(ServiceError::field(
+                "body",
+                "The body must be a JSON object",
+            ))));
         }
         serde_json::from_slice::<T>(&bytes)
             .map(ApiJson)
@@ -206,6 +219,19 @@ impl<S: Send + Sync, T: DeserializeOwned, const MAX: usize> FromRequest<S> for A
                 }
                 error_response(WebError::Service(ServiceError::Validation(v)))
             })
+    }
+}
+
+/// A body over the limit is still read and dropped up to this size (32 MiB) before the 413, so
+/// that an ordinary client sees the answer; beyond it the connection is simply closed.
+const DRAIN_MAX: usize = 32 * 1024 * 1024;
+
+async fn drain(stream: &mut axum::body::BodyDataStream, mut seen: usize) {
+    while seen <= DRAIN_MAX {
+        match stream.next().await {
+            Some(Ok(chunk)) => seen += chunk.len(),
+            _ => return,
+        }
     }
 }
 

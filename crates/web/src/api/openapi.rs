@@ -152,6 +152,56 @@ pub fn non_empty(description: &str, max: Option<usize>) -> Schema {
     )
 }
 
+/// Control characters (Unicode category Cc), as a regular expression class body.
+const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
+
+/// Text the server trims and then requires to be present, at most `max` characters, without
+/// control characters (line breaks included).
+pub fn trimmed_text(description: &str, max: usize) -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .pattern(Some(format!(
+                r"^\s*[^\s{CONTROL}]([^{CONTROL}]{{0,{}}}[^\s{CONTROL}])?\s*$",
+                max.saturating_sub(2)
+            )))
+            .description(Some(format!(
+                "{description} At most {max} characters once spaces at either end are removed; no line breaks or other control characters."
+            )))
+            .build(),
+    )
+}
+
+pub fn title_200() -> Schema {
+    trimmed_text("A title.", 200)
+}
+
+pub fn comment_body() -> Schema {
+    trimmed_text("The comment, in plain text.", 5000)
+}
+
+/// An email address as the server checks it: something, `@`, and a domain with a dot inside.
+pub fn email() -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(3))
+            .pattern(Some(format!(
+                r"^\s*[^@\s{CONTROL}]+@[^@\s{CONTROL}.][^@\s{CONTROL}]*\.[^@\s{CONTROL}]*[^@\s{CONTROL}.]\s*$"
+            )))
+            .description(Some(
+                "An email address, such as `name@example.org` (at most 254 characters; case does not matter).",
+            ))
+            .build(),
+    )
+}
+
+/// Standard base64 with its padding, as the server decodes it (the unused bits of the last
+/// character are zero).
+pub const BASE64_PATTERN: &str =
+    r"^\s*([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?\s*$";
+
 /// A string from a fixed list.
 pub fn one_of_keys<'a>(description: &str, keys: impl IntoIterator<Item = &'a str>) -> Schema {
     Schema::Object(

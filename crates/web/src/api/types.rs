@@ -61,6 +61,27 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// A whole number, as JSON Schema counts them: `3` or `3.0` (a number with no fraction), in the
+/// range of a 64-bit integer. Anything else is refused as not valid.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        // 2^63 is exactly representable; every f64 below it in magnitude fits an i64.
+        Some(f)
+            if f.fract() == 0.0
+                && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) =>
+        {
+            Ok(f as i64)
+        }
+        _ => Err(serde::de::Error::custom(format!(
+            "invalid value: {n}, expected a whole number"
+        ))),
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Me {
     pub user_id: String,
@@ -118,7 +139,7 @@ pub struct User {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMembership {
-    #[schema(min_length = 3, pattern = "@")]
+    #[schema(schema_with = super::openapi::email)]
     pub email: String,
     #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
@@ -181,22 +202,39 @@ pub enum Outcome {
     Denied,
 }
 
+/// An outcome to filter by; empty for any.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeFilter {
+    #[serde(rename = "")]
+    Any,
+    Success,
+    Failure,
+    Denied,
+}
+
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Only actions starting with this, such as `session.` or `membership.create`.
     pub action: Option<String>,
-    #[param(value_type = Option<Outcome>)]
+    #[param(value_type = Option<OutcomeFilter>)]
     pub outcome: Option<String>,
-    /// Only events by this account id.
+    /// Only events by this account id (a UUID). Empty for anyone.
+    #[param(
+        pattern = r"^\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})?\s*$"
+    )]
     pub actor: Option<String>,
-    /// From this date (YYYY-MM-DD, UTC), inclusive.
+    /// From this date (YYYY-MM-DD, UTC), inclusive. Empty for no limit.
+    #[param(pattern = r"^\s*([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub from: Option<String>,
-    /// To this date (YYYY-MM-DD, UTC), inclusive.
+    /// To this date (YYYY-MM-DD, UTC), inclusive. Empty for no limit.
+    #[param(pattern = r"^\s*([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub to: Option<String>,
     /// Only events older than this sequence number (for paging).
     pub before: Option<i64>,
-    /// At most this many events (1 to 500, default 50; others are brought into that range).
-    pub limit: Option<u64>,
+    /// At most this many events: 1 to 500, default 50 (a smaller number counts as 1, a larger
+    /// one as 500).
+    pub limit: Option<i64>,
 }
