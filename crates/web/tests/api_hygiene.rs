@@ -239,6 +239,12 @@ async fn every_api_route_is_documented_with_the_errors_it_can_answer() {
                     Some(reference) => resolve(&doc, reference),
                     None => r,
                 };
+                if r["description"]
+                    .as_str()
+                    .is_none_or(|d| d.trim().is_empty())
+                {
+                    problems.push(format!("{method} {path} {status} has no description"));
+                }
                 if !r["content"]["application/json"]["schema"].is_object() {
                     problems.push(format!("{method} {path} {status} has no JSON error body"));
                 }

@@ -137,6 +137,14 @@ fn add_errors(op: &mut Operation, path: &str, access: Option<Access>) {
             .entry(status.to_owned())
             .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
     }
+    // An error a handler lists without saying anything about it gets the shared wording.
+    for (status, name, _) in ERROR_RESPONSES {
+        if let Some(r) = op.responses.responses.get_mut(status) {
+            if matches!(r, RefOr::T(inline) if inline.description.trim().is_empty()) {
+                *r = RefOr::Ref(Ref::from_response_name(name));
+            }
+        }
+    }
 }
 
 /// A string that must hold something besides spaces (the server trims it and refuses it empty).

@@ -14,8 +14,9 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Every error answer. (`serde(deny_unknown_fields)` only closes the schema: an error body
-/// has nothing besides `error`, which tells it apart from a stale edit's body.)
+/// Every error answer: `error`, and nothing besides.
+// `deny_unknown_fields` closes the schema (`additionalProperties: false`), which tells an error
+// body apart from a stale edit's; it changes nothing in how the body is written.
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
