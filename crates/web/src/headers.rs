@@ -1,18 +1,34 @@
 //! Security headers on every response.
 
-use axum::extract::Request;
+use crate::WebConfig;
+use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use std::sync::Arc;
 
 /// No inline script or style anywhere, so the policy needs neither `unsafe-inline` nor
 /// `unsafe-eval`. The QR code for MFA set-up is inline SVG markup, which the policy allows.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// Sent on every response when the public address is https: browsers then use https only for
+/// a year, on this host and its subdomains. Never sent over plain http.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+pub async fn security_headers(
+    State(cfg): State<Arc<WebConfig>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if cfg.https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),

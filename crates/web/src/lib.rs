@@ -27,13 +27,15 @@ pub use error::WebError;
 /// Settings of the web layer.
 #[derive(Clone, Debug)]
 pub struct WebConfig {
-    /// Mark cookies `Secure` and give the session cookie the `__Host-` prefix. On whenever the
-    /// public address is https (behind a TLS-terminating proxy or load balancer).
+    /// The public address is https (behind a TLS-terminating proxy or load balancer): mark
+    /// cookies `Secure`, give the session cookie the `__Host-` prefix, and send
+    /// `Strict-Transport-Security` on every response.
     pub secure_cookies: bool,
     /// Use the first address in `X-Forwarded-For` as the source address (only behind a proxy
     /// that sets it).
     pub trust_forwarded_for: bool,
-    /// The largest request body accepted, in bytes.
+    /// The largest form body accepted, in bytes (file uploads on the pages). API calls have
+    /// their own limits (`api::MAX_JSON_BYTES`, and more for evidence files).
     pub max_body_bytes: usize,
 }
 
@@ -49,6 +51,10 @@ impl Default for WebConfig {
 }
 
 impl WebConfig {
+    /// Whether the service is reached over https (so Strict-Transport-Security is sent).
+    pub fn https(&self) -> bool {
+        self.secure_cookies
+    }
     pub fn session_cookie(&self) -> &'static str {
         if self.secure_cookies {
             "__Host-pk_session"

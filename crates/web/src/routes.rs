@@ -611,8 +611,12 @@ pub(crate) fn build(state: AppState) -> Router {
     router
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
+        .layer(axum::middleware::from_fn(api::json_errors))
         .layer(axum::middleware::from_fn(crate::metrics::track))
-        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.cfg.clone(),
+            headers::security_headers,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(
             state.cfg.max_body_bytes,
         ))

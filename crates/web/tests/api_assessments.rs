@@ -803,7 +803,7 @@ async fn evidence_comments_and_framework_upgrades_through_the_api() {
                 json!({"title": "x", "kind": "file", "file_name": "x.pdf",
                     "content_base64": base64_of(b"MZ\x90\x00"), "marking": "official",
                     "review_date": "2027-01-31"}),
-                "file",
+                "content_base64",
             ),
             (json!({"title": "x", "colour": "red"}), "colour"),
             (

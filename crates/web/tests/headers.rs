@@ -1,6 +1,8 @@
 //! The header walk: every declared route, asked every way it can be asked, answers with the
 //! security headers; and the cookies the service sets are HttpOnly and SameSite, and with
-//! secure cookies on, `__Host-` prefixed and Secure. On every engine.
+//! secure cookies on, `__Host-` prefixed and Secure. With an https public address every answer
+//! carries Strict-Transport-Security, and never over http. A redirect never carries a CR or LF
+//! from the request. On every engine.
 
 mod support;
 
@@ -40,6 +42,9 @@ fn header_problems(path: &str, r: &Page) -> Vec<String> {
     }
     if r.header("cross-origin-opener-policy").is_none() {
         p.push("no Cross-Origin-Opener-Policy".to_owned());
+    }
+    if r.header("strict-transport-security").is_some() {
+        p.push("Strict-Transport-Security over plain http".to_owned());
     }
     if path != STYLESHEET && r.header("cache-control") != Some("no-store") {
         p.push(format!("Cache-Control: {:?}", r.header("cache-control")));
@@ -450,5 +455,164 @@ async fn with_secure_cookies_the_session_cookie_is_host_prefixed_and_secure() {
         let cleared = cookie_named(&cookies, "__Host-pk_session");
         assert_eq!(cleared.attr("Max-Age"), Some("0"), "[{e}]");
         host_only(cleared, "the cleared __Host-pk_session");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_https_public_address_every_answer_carries_strict_transport_security() {
+    let routes = specs();
+    for engine in engines() {
+        let e = engine.name();
+        let s = Server::start_with(
+            &engine,
+            Options {
+                web: WebConfig {
+                    secure_cookies: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .await;
+        let ids = ids(&s).await;
+        let mut anon = s.browser();
+        let mut missing = Vec::new();
+        let mut check = |label: String, r: &Page| {
+            if r.header("strict-transport-security") != Some("max-age=31536000; includeSubDomains")
+            {
+                missing.push(format!(
+                    "[{e}] {label} -> {}: {:?}",
+                    r.status,
+                    r.header("strict-transport-security")
+                ));
+            }
+        };
+        for spec in &routes {
+            let path = concrete(spec.path, &ids);
+            let r = match spec.surface {
+                Surface::Page => ask_page(&mut anon, spec, &path, None).await,
+                Surface::Api => ask_api(&mut anon, spec, &path, None).await,
+            };
+            check(format!("{} {}", spec.method, spec.path), &r);
+        }
+        // Answers no route made: an unknown page, an unknown API path, a wrong method, and a
+        // body over the limit.
+        for path in ["/no-such-page", "/api/v1/no-such-thing"] {
+            let r = anon.get(path).await;
+            check(format!("GET {path}"), &r);
+        }
+        let r = anon.api("DELETE", "/healthz", None, None).await;
+        check("DELETE /healthz".into(), &r);
+        let token = s
+            .token("lead@riverton.example", &ids.riverton, "prevent-lead")
+            .await;
+        let r = anon
+            .api(
+                "POST",
+                &format!("/api/v1/partnerships/{}/assessments", ids.riverton),
+                Some(&token),
+                Some(serde_json::json!({"title": "x".repeat(2 * 1024 * 1024)})),
+            )
+            .await;
+        assert_eq!(r.status, 413, "[{e}]");
+        check("POST a body over the limit".into(), &r);
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cr_or_lf_in_a_redirect_target_is_refused_with_400() {
+    for engine in engines() {
+        let e = engine.name();
+        let s = Server::start(&engine).await;
+        let pid = s.partnership_id("Riverton Prevent Partnership").await;
+        let mut lead = s.signed_in("lead@riverton.example").await;
+        let list = lead.get(&format!("/p/{pid}/assessments")).await;
+        let marker = format!("/p/{pid}/assessments/");
+        let draft = list
+            .body
+            .match_indices(&marker)
+            .map(|(i, _)| &list.body[i + marker.len()..i + marker.len() + 36])
+            .find(|id| uuid::Uuid::parse_str(id).is_ok())
+            .expect("an assessment")
+            .to_owned();
+        let question = format!("/p/{pid}/assessments/{draft}/questions/1.1");
+        let page = lead.get(&question).await;
+        assert_eq!(page.status, 200, "[{e}]");
+        let csrf = page.csrf().expect("csrf");
+        let version = support::extract_value(&page.body, "name=\"version\" value=\"")
+            .expect("the answer's version");
+        for next in [
+            "1.2\r\nSet-Cookie: injected=1",
+            "1.2\nLocation: https://elsewhere.example/",
+            "1.2\r",
+        ] {
+            let r = lead
+                .post_raw(
+                    &question,
+                    &[
+                        ("csrf_token", csrf.as_str()),
+                        ("rating", ""),
+                        ("details", "changed by a crafted form"),
+                        ("version", version.as_str()),
+                        ("then", "next"),
+                        ("next", next),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 400, "[{e}] {next:?}");
+            assert!(r.location().is_none(), "[{e}] {next:?}: no Location");
+            assert!(
+                set_cookies(&r).iter().all(|c| c.name != "injected"),
+                "[{e}] {next:?}: nothing injected"
+            );
+        }
+        // Nothing was saved.
+        let after = lead.get(&question).await;
+        assert_eq!(
+            support::extract_value(&after.body, "name=\"version\" value=\""),
+            Some(version.clone()),
+            "[{e}] the answer did not change"
+        );
+        assert!(
+            !after.body.contains("changed by a crafted form"),
+            "[{e}] the details did not change"
+        );
+
+        // The same form with a plain next question is saved and redirected (so the refusals
+        // above were about the target, not the form).
+        let r = lead
+            .post_raw(
+                &question,
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("rating", ""),
+                    ("details", "saved by the real form"),
+                    ("version", version.as_str()),
+                    ("then", "next"),
+                    ("next", "1.2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "[{e}] {}", r.body);
+        assert_eq!(
+            r.location(),
+            Some(format!("/p/{pid}/assessments/{draft}/questions/1.2").as_str()),
+            "[{e}]"
+        );
+
+        // A CR or LF in a path segment never reaches a Location either.
+        let r = lead
+            .post_raw(
+                &format!("/p/{pid}/assessments/{draft}/questions/1.1%0D%0ASet-Cookie:%20x=1"),
+                &[("csrf_token", csrf.as_str()), ("version", version.as_str())],
+            )
+            .await;
+        assert!(
+            r.status == 404 || r.status == 400,
+            "[{e}] a crafted path: {}",
+            r.status
+        );
+        assert!(r.location().is_none(), "[{e}] a crafted path: no Location");
     }
 }

@@ -37,6 +37,16 @@ pub struct FrameworkVersion {
     pub imported_at: String,
 }
 
+/// Where an assessment is in its life cycle.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AssessmentStateKey {
+    Draft,
+    Submitted,
+    Approved,
+    Locked,
+}
+
 /// An assessment, as listed.
 #[derive(Serialize, ToSchema)]
 pub struct AssessmentSummary {
@@ -46,7 +56,7 @@ pub struct AssessmentSummary {
     pub period_start: String,
     /// `YYYY-MM-DD`.
     pub period_end: String,
-    /// `draft`, `submitted`, `approved` or `locked`.
+    #[schema(value_type = AssessmentStateKey)]
     pub state: String,
     /// The earlier assessment this one started from.
     pub previous_id: Option<String>,
@@ -94,7 +104,7 @@ pub struct AssessmentDetail {
     pub framework: FrameworkRef,
     pub period_start: String,
     pub period_end: String,
-    /// `draft`, `submitted`, `approved` or `locked`.
+    #[schema(value_type = AssessmentStateKey)]
     pub state: String,
     /// The state in words.
     pub state_label: String,
@@ -123,6 +133,7 @@ pub struct ResponseItem {
     pub rating: String,
     pub details: String,
     /// Counts changes from 1. Send it back as `version` when changing the answer.
+    #[schema(minimum = 1)]
     pub version: i64,
     /// Who last changed the answer (an account id).
     pub updated_by: Option<String>,
@@ -132,6 +143,7 @@ pub struct ResponseItem {
 /// An earlier version of an answer.
 #[derive(Serialize, ToSchema)]
 pub struct HistoryEntry {
+    #[schema(minimum = 1)]
     pub version: i64,
     pub rating: String,
     pub details: String,
@@ -155,12 +167,16 @@ pub struct ResponseDetail {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAssessmentRequest {
+    #[schema(schema_with = super::openapi::title_200)]
     pub title: String,
     /// A framework key from `GET /api/v1/frameworks`; its newest version is used.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub framework: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub period_start: String,
     /// `YYYY-MM-DD`, on or after `period_start`.
+    #[schema(format = Date)]
     pub period_end: String,
     /// Start from this earlier assessment's answers (of the same partnership).
     #[serde(default)]
@@ -178,6 +194,7 @@ pub struct ResponseUpdate {
     pub rating: String,
     pub details: String,
     /// The version of the answer this change is based on (from the last read).
+    #[serde(deserialize_with = "super::types::whole_number")]
     pub version: i64,
 }
 
@@ -196,6 +213,15 @@ pub struct StaleEditBody {
     pub error: ErrorDetail,
     pub current: ResponseItem,
     pub yours: YourEdit,
+}
+
+/// A 409 from changing an answer: a stale edit (code `stale_edit`, with `current` and `yours`),
+/// or another conflict (code `conflict`).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AnswerConflict {
+    Stale(Box<StaleEditBody>),
+    Other(ErrorBody),
 }
 
 /// The moves the Prevent lead makes. Approval is a separate call, for the board.
@@ -218,15 +244,60 @@ impl TransitionAction {
     }
 }
 
-/// Move an assessment on.
-#[derive(Deserialize, ToSchema)]
+/// Move an assessment on: `{"action": "submit"}`, `{"action": "lock"}`, or
+/// `{"action": "reopen", "reason": "..."}` (a reason is required to reopen).
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
-    #[schema(value_type = TransitionAction)]
     pub action: String,
     /// Why the assessment is reopened; required for `reopen`, ignored otherwise.
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+impl utoipa::PartialSchema for TransitionRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use super::openapi::{non_empty, one_of_keys};
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+        let move_on = ObjectBuilder::new()
+            .property(
+                "action",
+                one_of_keys(
+                    "Submit a draft or lock an approved assessment.",
+                    ["submit", "lock"],
+                ),
+            )
+            .required("action")
+            .property(
+                "reason",
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                        Type::String,
+                        Type::Null,
+                    ]))
+                    .description(Some("Ignored for `submit` and `lock`.")),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let reopen = ObjectBuilder::new()
+            .property("action", one_of_keys("Reopen: back to draft.", ["reopen"]))
+            .required("action")
+            .property("reason", non_empty("Why the assessment is reopened.", None))
+            .required("reason")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        OneOfBuilder::new()
+            .item(move_on)
+            .item(reopen)
+            .description(Some(
+                "Move an assessment on. `reopen` needs a `reason`; approval is POST .../approval. See also TransitionAction.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for TransitionRequest {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("TransitionRequest")
+    }
 }
 
 /// Approval carries nothing: send `{}`.
@@ -238,7 +309,7 @@ pub struct ApprovalRequest {}
 #[derive(Serialize, ToSchema)]
 pub struct AssessmentStateBody {
     pub id: String,
-    /// `draft`, `submitted`, `approved` or `locked`.
+    #[schema(value_type = AssessmentStateKey)]
     pub state: String,
     pub state_label: String,
 }
@@ -310,7 +381,7 @@ fn internal(what: &str) -> ApiError {
 
 /// Every stored framework version, oldest first.
 #[utoipa::path(get, path = "/api/v1/frameworks", tag = "assessments",
-    responses((status = 200, body = [FrameworkVersion]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [FrameworkVersion]), (status = 403, body = ErrorBody)))]
 pub async fn list_frameworks(
     State(state): State<AppState>,
     Granted(g): Granted,
@@ -497,7 +568,7 @@ pub async fn get_response(
         (status = 200, description = "Saved; `version` is the new version", body = ResponseItem),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "A stale edit (code `stale_edit`, with `current`), an assessment that is not a draft, or a question assigned to someone else (code `conflict`)", body = StaleEditBody),
+        (status = 409, description = "A stale edit (code `stale_edit`, with `current` and `yours`), or an assessment that is not a draft or a question assigned to someone else (code `conflict`)", body = AnswerConflict),
         (status = 422, body = ErrorBody)))]
 pub async fn put_response(
     State(state): State<AppState>,

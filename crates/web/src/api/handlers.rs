@@ -49,7 +49,7 @@ fn membership(m: preventkit_services::admin::Member) -> Membership {
 
 /// Who the token acts for.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Me)))]
 pub async fn me(State(state): State<AppState>, id: Identity) -> ApiResult<Json<Me>> {
     let t = token(&id)?;
     let tokens = state.app.list_tokens(t.actor.user_id).await?;
@@ -71,7 +71,7 @@ pub async fn me(State(state): State<AppState>, id: Identity) -> ApiResult<Json<M
 
 /// The token owner's tokens (never their secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account",
-    responses((status = 200, body = [Token]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [Token])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     id: Identity,
@@ -303,7 +303,7 @@ pub async fn list_audit_events(
     };
     let mut q =
         to_query(&filter).map_err(|e| ApiError(WebError::Service(ServiceError::Validation(e))))?;
-    q.limit = p.limit.unwrap_or(50).clamp(1, 500);
+    q.limit = u64::try_from(p.limit.unwrap_or(50).clamp(1, 500)).unwrap_or(50);
     let rows = state.app.audit_events(&g, &q).await?;
     Ok(Json(
         rows.into_iter()

@@ -5,13 +5,18 @@
 pub mod assessments;
 pub mod evidence;
 pub mod handlers;
+mod openapi;
 pub mod types;
 
 use crate::WebError;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use evidence::FileTypes;
+use futures_util::StreamExt;
+use openapi::ErrorResponses;
 use preventkit_services::ServiceError;
 use serde::de::DeserializeOwned;
 use types::{ErrorBody, ErrorDetail, FieldProblem};
@@ -57,7 +62,8 @@ use utoipa::{Modify, OpenApi};
         evidence::upgrade_offer,
         evidence::upgrade,
     ),
-    modifiers(&BearerAuth),
+    components(schemas(types::ErrorCode, types::OutcomeFilter, assessments::TransitionAction)),
+    modifiers(&BearerAuth, &ErrorResponses, &FileTypes),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -135,26 +141,62 @@ impl From<WebError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// A JSON request body. Bodies that are not JSON, do not match the schema or carry fields the
-/// schema does not know are refused with a structured error naming the field.
-pub struct ApiJson<T>(pub T);
+/// The largest JSON body an API call accepts, unless its handler says otherwise: 1 MiB, far
+/// more than any of the fields allow. A larger body is refused with 413 `payload_too_large`.
+pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+/// A JSON request body of at most `MAX` bytes. Bodies that are not JSON are refused with 400,
+/// bodies over `MAX` bytes with 413, and bodies that do not match the schema or carry fields the
+/// schema does not know with 422 naming the field. Every refusal is a structured error.
+pub struct ApiJson<T, const MAX: usize = MAX_JSON_BYTES>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned, const MAX: usize> FromRequest<S> for ApiJson<T, MAX> {
+    type Rejection = Response;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(ApiError(WebError::BadRequest(
+            return Err(error_response(WebError::BadRequest(
                 "Send the body as JSON with 'Content-Type: application/json'".into(),
             )));
         }
-        let bytes = axum::body::Bytes::from_request(req, s)
-            .await
-            .map_err(|_| ApiError(WebError::BadRequest("The body could not be read".into())))?;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let mut stream = req.into_body().into_data_stream();
+        if declared.is_some_and(|n| n > MAX as u64) {
+            // Read (and drop) what a client is still sending, within reason, so that it gets
+            // to read the answer instead of a closed connection.
+            if declared.is_some_and(|n| n <= DRAIN_MAX as u64) {
+                drain(&mut stream, 0).await;
+            }
+            return Err(too_large(MAX));
+        }
+        // Read the body ourselves, counting, so a body without a declared length is cut off
+        // at the limit too.
+        let mut bytes: Vec<u8> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| {
+                error_response(WebError::BadRequest("The body could not be read".into()))
+            })?;
+            if bytes.len() + chunk.len() > MAX {
+                drain(&mut stream, bytes.len() + chunk.len()).await;
+                return Err(too_large(MAX));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        // Every request body is an object (serde would otherwise read `[]` as an empty one).
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(error_response(WebError::Service(ServiceError::field(
+                "body",
+                "The body must be a JSON object",
+            ))));
+        }
         serde_json::from_slice::<T>(&bytes)
             .map(ApiJson)
             .map_err(|e| {
@@ -175,9 +217,104 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                     Some(f) => v.add(&f, format!("'{f}' is required")),
                     None => v.add("body", format!("The body is not valid: {msg}")),
                 }
-                ApiError(WebError::Service(ServiceError::Validation(v)))
+                error_response(WebError::Service(ServiceError::Validation(v)))
             })
     }
+}
+
+/// A body over the limit is still read and dropped up to this size (32 MiB) before the 413, so
+/// that an ordinary client sees the answer; beyond it the connection is simply closed.
+const DRAIN_MAX: usize = 32 * 1024 * 1024;
+
+async fn drain(stream: &mut axum::body::BodyDataStream, mut seen: usize) {
+    while seen <= DRAIN_MAX {
+        match stream.next().await {
+            Some(Ok(chunk)) => seen += chunk.len(),
+            _ => return,
+        }
+    }
+}
+
+/// 413 with a structured error saying the limit.
+fn too_large(max: usize) -> Response {
+    json_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        &format!("The request body is larger than this call accepts ({max} bytes)"),
+    )
+}
+
+/// A structured error with a given status, code and message.
+pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            field: None,
+            fields: Vec::new(),
+        },
+    };
+    let mut res = (status, Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    res
+}
+
+/// Every answer under `/api/` is JSON: an error that did not come from an API handler (an
+/// unknown path, a method the path does not take, a path segment that is not UTF-8, a failure
+/// before the handler) is turned into the structured error for its status, so a client never
+/// has to parse an HTML page or plain text.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return res;
+    }
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "The request is not valid"),
+        StatusCode::UNAUTHORIZED => (
+            "unauthenticated",
+            "Give a valid API token as 'Authorization: Bearer <token>'",
+        ),
+        StatusCode::FORBIDDEN => ("forbidden", "Your token does not allow this"),
+        StatusCode::NOT_FOUND => ("not_found", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", "This path does not take that method")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "The request body is larger than this call accepts",
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", "The request is not valid"),
+        StatusCode::TOO_MANY_REQUESTS => ("too_many_attempts", "Too many requests"),
+        StatusCode::SERVICE_UNAVAILABLE => ("busy", "The service is busy. Try again shortly."),
+        s if s.is_server_error() => (
+            "internal",
+            "Something went wrong on our side. Try again later.",
+        ),
+        _ => ("bad_request", "The request is not valid"),
+    };
+    let mut out = json_error(status, code, message);
+    // Keep what the inner answer said about the method or the wait.
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = res.headers().get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
 }
 
 pub(crate) fn no_content() -> Response {

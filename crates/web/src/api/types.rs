@@ -14,14 +14,38 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Every error answer: `error`, and nothing besides.
+// `deny_unknown_fields` closes the schema (`additionalProperties: false`), which tells an error
+// body apart from a stale edit's; it changes nothing in how the body is written.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+}
+
+/// The stable codes of errors. `stale_edit` comes only with a 409 from changing an answer.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    StaleEdit,
+    PayloadTooLarge,
+    ValidationFailed,
+    InvalidCredentials,
+    TooManyAttempts,
+    Internal,
+    Busy,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable code such as `validation_failed`, `not_found`, `forbidden`, `conflict`.
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     pub message: String,
     /// The first field at fault, for validation errors.
@@ -38,6 +62,27 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// A whole number, as JSON Schema counts them: `3` or `3.0` (a number with no fraction), in the
+/// range of a 64-bit integer. Anything else is refused as not valid.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        // 2^63 is exactly representable; every f64 below it in magnitude fits an i64.
+        Some(f)
+            if f.fract() == 0.0
+                && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) =>
+        {
+            Ok(f as i64)
+        }
+        _ => Err(serde::de::Error::custom(format!(
+            "invalid value: {n}, expected a whole number"
+        ))),
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Me {
     pub user_id: String,
@@ -45,6 +90,7 @@ pub struct Me {
     pub display_name: String,
     pub token_id: String,
     pub partnership_id: String,
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
 }
 
@@ -52,7 +98,7 @@ pub struct Me {
 pub struct Organisation {
     pub id: String,
     pub name: String,
-    /// One of the organisation type keys, such as `police-force`.
+    #[schema(schema_with = super::openapi::organisation_type_key)]
     pub org_type: String,
     pub created_at: String,
 }
@@ -73,6 +119,7 @@ pub struct Membership {
     pub id: String,
     pub partnership_id: String,
     pub user_id: String,
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
     pub display_name: String,
     pub email: String,
@@ -95,14 +142,16 @@ pub struct User {
 pub struct NewMembership {
     /// The email address of the person invited. The answer is the same whether or not an
     /// account with this address exists.
+    #[schema(schema_with = super::openapi::email)]
     pub email: String,
-    /// A role key, such as `contributor`.
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMembership {
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
 }
 
@@ -116,6 +165,7 @@ pub struct Token {
     pub id: String,
     pub name: String,
     pub partnership_id: String,
+    #[schema(schema_with = super::openapi::role_key)]
     pub role: String,
     pub created_at: String,
     pub expires_at: String,
@@ -133,10 +183,30 @@ pub struct AuditEvent {
     pub action: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
-    /// `success`, `failure` or `denied`.
+    #[schema(value_type = Outcome)]
     pub outcome: String,
     pub source: Option<String>,
     pub hash: String,
+}
+
+/// What became of an audited request.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+/// An outcome to filter by; empty for any.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeFilter {
+    #[serde(rename = "")]
+    Any,
+    Success,
+    Failure,
+    Denied,
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -145,16 +215,22 @@ pub struct AuditEvent {
 pub struct AuditParams {
     /// Only actions starting with this, such as `session.` or `membership.create`.
     pub action: Option<String>,
-    /// `success`, `failure` or `denied`.
+    #[param(value_type = Option<OutcomeFilter>)]
     pub outcome: Option<String>,
-    /// Only events by this account id.
+    /// Only events by this account id (a UUID). Empty for anyone.
+    #[param(
+        pattern = r"^\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})?\s*$"
+    )]
     pub actor: Option<String>,
-    /// From this date (YYYY-MM-DD, UTC), inclusive.
+    /// From this date (YYYY-MM-DD, UTC), inclusive. Empty for no limit.
+    #[param(pattern = r"^\s*([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub from: Option<String>,
-    /// To this date (YYYY-MM-DD, UTC), inclusive.
+    /// To this date (YYYY-MM-DD, UTC), inclusive. Empty for no limit.
+    #[param(pattern = r"^\s*([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub to: Option<String>,
     /// Only events older than this sequence number (for paging).
     pub before: Option<i64>,
-    /// At most this many events (1 to 500, default 50).
-    pub limit: Option<u64>,
+    /// At most this many events: 1 to 500, default 50 (a smaller number counts as 1, a larger
+    /// one as 500).
+    pub limit: Option<i64>,
 }

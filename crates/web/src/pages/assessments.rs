@@ -640,6 +640,12 @@ pub async fn answer(
     Path((_, aid, qid)): Path<(String, String, String)>,
     form: Fields,
 ) -> PageResult {
+    // The next question goes into the redirect: refuse a control character before saving.
+    if form.get("next").chars().any(char::is_control) {
+        return Err(fail(&state, &id)(crate::WebError::BadRequest(
+            "The next question is not valid.".into(),
+        )));
+    }
     let rating = form.get("rating");
     let details = form.get("details");
     let Ok(version) = form.get("version").parse::<i64>() else {

@@ -199,9 +199,21 @@ pub fn cookie_header(
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
-/// A redirect after a successful POST (303, so the browser follows with GET).
+/// A redirect after a successful POST (303, so the browser follows with GET). Only to a path of
+/// this service: a target with a control character (CR or LF could split the header) or that
+/// is not a local path is refused with 400, never sent.
 pub fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+    let local = to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\");
+    match HeaderValue::from_str(to) {
+        Ok(v) if local && !to.chars().any(char::is_control) => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response()
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "Bad request: the page to go to is not valid.",
+        )
+            .into_response(),
+    }
 }
 
 /// The one-time message for this page, if the previous step left one.
@@ -274,9 +286,11 @@ pub fn clear_flash_cookie(cfg: &WebConfig) -> axum::http::HeaderValue {
 /// Redirect after a successful POST, leaving a one-time message for the next page.
 pub fn see_other_with(cfg: &WebConfig, to: &str, key: &str) -> Response {
     let mut res = see_other(to);
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        cookie_header(cfg, "pk_flash", key, Some(60)),
-    );
+    if res.status() == StatusCode::SEE_OTHER {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie_header(cfg, "pk_flash", key, Some(60)),
+        );
+    }
     res
 }
