@@ -56,6 +56,11 @@ async fn assessment_reader(s: &Server, pid: &str) -> Grant {
     .expect("grant")
 }
 
+/// What `GET /api/v1/me` answers to a token.
+async fn me_status(api: &mut Browser, token: &str) -> u16 {
+    api.api("GET", "/api/v1/me", Some(token), None).await.status
+}
+
 /// The demonstration partnership's draft self-assessment.
 async fn draft_id(s: &Server, read: &Grant) -> String {
     s.app
@@ -549,12 +554,7 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
         // Password change.
         let (session, token) =
             session_and_token(&s, "referrer@riverton.example", &pid, Role::Referrer).await;
-        assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(me_status(&mut api, &token).await, 200);
         s.app
             .change_password(
                 &session,
@@ -566,9 +566,7 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
             .await
             .expect("password changed");
         assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
+            me_status(&mut api, &token).await,
             401,
             "[{}] after a password change",
             engine.name()
@@ -577,12 +575,7 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
         // Two-factor reset by a system administrator.
         let (session, token) =
             session_and_token(&s, "contributor@riverton.example", &pid, Role::Contributor).await;
-        assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(me_status(&mut api, &token).await, 200);
         s.app
             .reset_mfa(
                 &console(Permission::UserManage, Scope::Platform),
@@ -592,9 +585,7 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
             .await
             .expect("reset");
         assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
+            me_status(&mut api, &token).await,
             401,
             "after a two-factor reset"
         );
@@ -602,24 +593,14 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
         // A role removed and given again later does not bring the token back.
         let email = "auditor@riverton.example";
         let (_, token) = session_and_token(&s, email, &pid, Role::Auditor).await;
-        assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(me_status(&mut api, &token).await, 200);
         let manage = in_partnership(&pid, Permission::MembershipManage);
         let m = membership_id(&s, &pid, email, "auditor").await;
         s.app
             .remove_member(&manage, m.parse().expect("id"), &RequestContext::default())
             .await
             .expect("removed");
-        assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
-            401
-        );
+        assert_eq!(me_status(&mut api, &token).await, 401);
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         s.app
             .add_member(
@@ -634,9 +615,7 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
             .await
             .expect("given again");
         assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
+            me_status(&mut api, &token).await,
             401,
             "not revived by giving the role again"
         );
@@ -644,12 +623,7 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
         // A role changed away and back does not bring it back either.
         let email = "board@riverton.example";
         let (_, token) = session_and_token(&s, email, &pid, Role::BoardMember).await;
-        assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(me_status(&mut api, &token).await, 200);
         let m: preventkit_services::domain::MembershipId =
             membership_id(&s, &pid, email, "board-member")
                 .await
@@ -666,9 +640,7 @@ async fn tokens_end_with_the_password_the_second_factor_and_the_role_they_came_f
             .await
             .expect("changed back");
         assert_eq!(
-            api.api("GET", "/api/v1/me", Some(&token), None)
-                .await
-                .status,
+            me_status(&mut api, &token).await,
             401,
             "not revived by changing the role back"
         );
