@@ -180,6 +180,24 @@ pub fn free_text(field: &str, label: &str, value: &str, max: usize, errors: &mut
     }
 }
 
+/// Check a required text of several lines such as a comment: trimmed, present, then as
+/// [`free_text`] (line breaks kept, other control characters refused).
+pub fn required_lines(
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+    errors: &mut ValidationErrors,
+) -> String {
+    let v = value.trim().to_owned();
+    if v.is_empty() {
+        errors.add(field, format!("Enter {label}"));
+    } else {
+        free_text(field, label, &v, max, errors);
+    }
+    v
+}
+
 /// Whether a text has a control character other than a line break or a tab.
 pub fn has_forbidden_control(value: &str) -> bool {
     value
@@ -231,6 +249,12 @@ mod tests {
             .message
             .starts_with("Supporting details must not contain"));
         assert!(!check("bell\u{7}").is_empty());
+        let mut e = ValidationErrors::new();
+        let v = required_lines("comment", "a comment", "  first\nsecond  ", 5000, &mut e);
+        assert!(e.is_empty());
+        assert_eq!(v, "first\nsecond");
+        required_lines("comment", "a comment", " \n ", 5000, &mut e);
+        assert_eq!(e.0[0].message, "Enter a comment");
         assert_eq!(
             check(&"x".repeat(20_001)).0[0].message,
             "Supporting details must be 20,000 characters or fewer"

@@ -648,20 +648,6 @@ impl App {
         Ok(rows)
     }
 
-    /// Organisations that can be chosen for a new member of this partnership.
-    pub async fn member_organisations(
-        &self,
-        grant: &Grant,
-    ) -> Result<Vec<OrganisationRow>, ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::MembershipManage)?
-            .to_string();
-        let mut tx = self.db().read().await?;
-        let rows = repo::partnerships::organisations_of(&mut tx, &pid).await?;
-        tx.commit().await?;
-        Ok(rows)
-    }
-
     /// Give someone a role in the partnership at once, from the command line (the first
     /// administrators, and the demonstration data). An unknown email makes a new account, which
     /// needs a name, an organisation that belongs to the partnership and a first password.

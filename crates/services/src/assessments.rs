@@ -1334,7 +1334,7 @@ impl App {
             return Err(ServiceError::NotFound);
         }
         let mut errors = ValidationErrors::new();
-        let body = validate::required_text(
+        let body = validate::required_lines(
             "comment",
             "a comment",
             &body.replace('\r', ""),

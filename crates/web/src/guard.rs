@@ -59,18 +59,6 @@ fn source_address(req: &Request, trust_forwarded: bool) -> Option<String> {
         .map(|ci| ci.0.ip().to_string())
 }
 
-fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({"error": {"code": code, "message": message}});
-    let mut res = (status, axum::Json(body)).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        res.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer"),
-        );
-    }
-    res
-}
-
 enum Refusal {
     /// Nobody signed in (or a bad token).
     NotSignedIn,
@@ -277,7 +265,7 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
 
 fn not_found(state: &AppState, spec: &RouteSpec, session: Option<&SessionView>) -> Response {
     match spec.surface {
-        Surface::Api => api_error(StatusCode::NOT_FOUND, "not_found", "Not found"),
+        Surface::Api => crate::api::json_error(StatusCode::NOT_FOUND, "not_found", "Not found"),
         Surface::Page => crate::pages::error_page(state, session, crate::WebError::NotFound),
     }
 }
@@ -289,12 +277,12 @@ fn refusal_response(
     session: Option<&SessionView>,
 ) -> Response {
     match (spec.surface, refusal) {
-        (Surface::Api, Refusal::NotSignedIn) => api_error(
+        (Surface::Api, Refusal::NotSignedIn) => crate::api::json_error(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "Give a valid API token as 'Authorization: Bearer <token>'",
         ),
-        (Surface::Api, _) => api_error(
+        (Surface::Api, _) => crate::api::json_error(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Your token does not allow this",

@@ -842,6 +842,33 @@ async fn text_with_a_nul_character_is_refused_and_changes_nothing() {
             Some(version),
             "nothing changed"
         );
+        // A comment keeps its line breaks and refuses the NUL character too.
+        let comments = format!("{path}/comments");
+        let r = api
+            .api(
+                "POST",
+                &comments,
+                Some(&token),
+                Some(serde_json::json!({"body": "First line\nsecond line"})),
+            )
+            .await;
+        assert_eq!(r.status, 204, "a comment of two lines: {}", r.body);
+        let r = api
+            .api(
+                "POST",
+                &comments,
+                Some(&token),
+                Some(serde_json::json!({"body": "before\u{0}after"})),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let listed = api.api("GET", &comments, Some(&token), None).await;
+        assert!(
+            listed.body.contains("First line\\nsecond line"),
+            "{}",
+            listed.body
+        );
+        assert!(!listed.body.contains("before"), "nothing stored");
     }
 }
 

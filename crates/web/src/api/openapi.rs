@@ -185,8 +185,30 @@ pub fn title_200() -> Schema {
     trimmed_text("A title.", 200)
 }
 
+/// Control characters other than tab, line feed and carriage return.
+const CONTROL_BUT_BREAKS: &str = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f";
+
+/// Text of several lines that the server trims and then requires to be present: at most `max`
+/// characters, line breaks and tabs allowed, no other control characters.
+pub fn trimmed_lines(description: &str, max: usize) -> Schema {
+    let c = CONTROL_BUT_BREAKS;
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .pattern(Some(format!(
+                r"^\s*[^\s{c}]([^{c}]{{0,{}}}[^\s{c}])?\s*$",
+                max.saturating_sub(2)
+            )))
+            .description(Some(format!(
+                "{description} At most {max} characters once spaces at either end are removed; line breaks are kept, other control characters are refused."
+            )))
+            .build(),
+    )
+}
+
 pub fn comment_body() -> Schema {
-    trimmed_text("The comment, in plain text.", 5000)
+    trimmed_lines("The comment, in plain text.", 5000)
 }
 
 /// An email address as the server checks it: something, `@`, and a domain with a dot inside.
