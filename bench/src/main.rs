@@ -12,12 +12,12 @@
 //! `DIR/seed.lua` (the same targets as a Lua table for the wrk script).
 
 use anyhow::{bail, Context as _};
-use preventkit_services::sessions::Stage;
-use preventkit_services::tokens::NewToken;
+use preventkit_services::identity::NewToken;
+use preventkit_services::identity::Stage;
 use preventkit_services::{App, RequestContext, SecurityConfig};
 use preventkit_storage::{
-    now_ms, repo, AssessmentRow, Db, EvidenceRow, MembershipRow, OrganisationRow, PartnershipRow,
-    ResponseHistoryRow, ResponseRow, TransitionRow, Tx, UserRow,
+    self as store, now_ms, AssessmentRow, Db, EvidenceRow, MembershipRow, OrganisationRow,
+    PartnershipRow, ResponseHistoryRow, ResponseRow, TransitionRow, Tx, UserRow,
 };
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -240,17 +240,17 @@ async fn main() -> anyhow::Result<()> {
 
     let db = Db::connect(&args.database_url).await?;
     let mut tx = db.read().await?;
-    let fv = repo::frameworks::versions_of(&mut tx, KEY)
+    let fv = store::framework::versions_of(&mut tx, KEY)
         .await?
         .pop()
         .context("the framework was not stored")?;
-    let existing = repo::partnerships::list(&mut tx).await?;
+    let existing = store::administration::partnerships::list(&mut tx).await?;
     tx.commit().await?;
     if !existing.is_empty() {
         bail!("the database already holds partnerships: seed an empty database");
     }
 
-    let password_hash = preventkit_services::accounts::hash_password(PASSWORD)
+    let password_hash = preventkit_services::identity::hash_password(PASSWORD)
         .map_err(|e| anyhow::anyhow!("hash the password: {e}"))?;
     let now = now_ms();
     let bench_user = uuid();
@@ -262,7 +262,7 @@ async fn main() -> anyhow::Result<()> {
 
     for p in 0..args.partnerships {
         let org = uuid();
-        repo::organisations::insert(
+        store::administration::organisations::insert(
             batch.tx(),
             &OrganisationRow {
                 id: org.clone(),
@@ -273,7 +273,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         let pid = uuid();
-        repo::partnerships::insert(
+        store::administration::partnerships::insert(
             batch.tx(),
             &PartnershipRow {
                 id: pid.clone(),
@@ -285,9 +285,9 @@ async fn main() -> anyhow::Result<()> {
             },
         )
         .await?;
-        repo::partnerships::add_organisation(batch.tx(), &pid, &org).await?;
+        store::administration::partnerships::add_organisation(batch.tx(), &pid, &org).await?;
         let lead = uuid();
-        repo::users::insert(
+        store::identity::users::insert(
             batch.tx(),
             &user_row(
                 &lead,
@@ -300,7 +300,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         if p == 0 {
-            repo::users::insert(
+            store::identity::users::insert(
                 batch.tx(),
                 &user_row(
                     &bench_user,
@@ -318,7 +318,7 @@ async fn main() -> anyhow::Result<()> {
             members.push(bench_user.clone());
         }
         for user in &members {
-            repo::memberships::insert(
+            store::administration::memberships::insert(
                 batch.tx(),
                 &MembershipRow {
                     id: uuid(),
@@ -332,7 +332,7 @@ async fn main() -> anyhow::Result<()> {
         }
         let evidence: Vec<String> = (0..EVIDENCE_PER_PARTNERSHIP).map(|_| uuid()).collect();
         for (e, id) in evidence.iter().enumerate() {
-            repo::evidence::insert(
+            store::evidence::insert(
                 batch.tx(),
                 &EvidenceRow {
                     id: id.clone(),
@@ -365,7 +365,7 @@ async fn main() -> anyhow::Result<()> {
             let current = period + 1 == PERIODS;
             let (start, end) = period_dates(period);
             let at = now - ((PERIODS - period) as i64) * 365 * 24 * 3_600_000;
-            repo::assessments::insert(
+            store::assessment::assessments::insert(
                 batch.tx(),
                 &AssessmentRow {
                     id: aid.clone(),
@@ -391,7 +391,7 @@ async fn main() -> anyhow::Result<()> {
                     ("submitted", "approved"),
                     ("approved", "locked"),
                 ] {
-                    repo::assessments::insert_transition(
+                    store::assessment::assessments::insert_transition(
                         batch.tx(),
                         &TransitionRow {
                             id: uuid(),
@@ -412,7 +412,7 @@ async fn main() -> anyhow::Result<()> {
             for (q, qid) in questions.iter().enumerate() {
                 // Two earlier versions in the history; the third is current.
                 let rid = uuid();
-                repo::assessments::insert_response(
+                store::assessment::assessments::insert_response(
                     batch.tx(),
                     &ResponseRow {
                         id: rid.clone(),
@@ -447,7 +447,7 @@ async fn main() -> anyhow::Result<()> {
             }
             for l in 0..LINKS_PER_ASSESSMENT {
                 let question = &questions[(p + period * 7 + l * 8) % questions.len()];
-                repo::evidence::link(batch.tx(), &evidence[l % evidence.len()], &aid, question)
+                store::evidence::link(batch.tx(), &evidence[l % evidence.len()], &aid, question)
                     .await?;
                 n_links += 1;
             }
@@ -566,8 +566,8 @@ async fn main() -> anyhow::Result<()> {
 /// One earlier answer. The storage crate writes history only as a side effect of an update,
 /// so the row is written with its generic insert and the schema's column names.
 async fn insert_history(tx: &mut Tx, h: &ResponseHistoryRow) -> anyhow::Result<()> {
-    use preventkit_storage::schema::ResponseHistory as H;
-    tx.execute(&repo::insert(
+    use preventkit_storage::assessment::tables::ResponseHistory as H;
+    tx.execute(&store::insert(
         H::Table,
         [
             (H::Id, h.id.clone().into()),

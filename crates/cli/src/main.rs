@@ -6,7 +6,7 @@ mod config;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use config::Config;
-use preventkit_services::admin::{NewMember, NewOrganisation, NewPartnership, NewUser};
+use preventkit_services::administration::{NewMember, NewOrganisation, NewPartnership, NewUser};
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Actor, Permission, Scope};
 use preventkit_services::{App, RequestContext, ServiceError};
@@ -458,7 +458,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(report)?
             {
-                preventkit_services::frameworks::ImportOutcome::Imported { key, version } => {
+                preventkit_services::framework::ImportOutcome::Imported { key, version } => {
                     println!("Imported {key} version {version}.");
                     if version > 1 {
                         println!(
@@ -468,7 +468,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                         );
                     }
                 }
-                preventkit_services::frameworks::ImportOutcome::AlreadyPresent { key, version } => {
+                preventkit_services::framework::ImportOutcome::AlreadyPresent { key, version } => {
                     println!("{key} version {version} is already imported with the same content; nothing changed.")
                 }
             }

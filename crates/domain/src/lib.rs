@@ -17,5 +17,5 @@ pub mod validate;
 pub use ids::*;
 pub use marking::{Clearance, Marking};
 pub use organisation::OrganisationType;
-pub use policy::{Access, Actor, Denial, Grant, Permission, Scope};
+pub use policy::{Access, Actor, Denial, Grant, Permission, Scope, VerifiedIdentity};
 pub use role::Role;

@@ -3,8 +3,8 @@
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::audit::{ChainBreak, ChainVerifier, NewAuditEvent, Outcome};
 use preventkit_domain::{Grant, PartnershipId, Permission, Scope, UserId};
-use preventkit_storage::repo::audit::AuditFilter;
-use preventkit_storage::{repo, AuditEventRow, Tx};
+use preventkit_storage::audit::AuditFilter;
+use preventkit_storage::{self as store, AuditEventRow, Tx};
 
 /// What an event is about. Only types and identifiers: never names, emails or field values.
 #[derive(Clone, Debug)]
@@ -90,7 +90,7 @@ pub(crate) async fn event(
     subject: Subject,
     outcome: Outcome,
 ) -> Result<(), ServiceError> {
-    repo::audit::append(tx, &new_event(actor, ctx, action, subject, outcome)).await?;
+    store::audit::append(tx, &new_event(actor, ctx, action, subject, outcome)).await?;
     Ok(())
 }
 
@@ -250,7 +250,7 @@ impl App {
         }
         let mut tx = self.db().write().await?;
         for (source, w) in &repeated {
-            repo::audit::append(
+            store::audit::append(
                 &mut tx,
                 &NewAuditEvent {
                     actor: None,
@@ -282,7 +282,7 @@ impl App {
             }
         }
         let mut tx = self.db().write().await?;
-        repo::audit::append(
+        store::audit::append(
             &mut tx,
             &NewAuditEvent {
                 actor: denied.actor,
@@ -330,7 +330,7 @@ impl App {
             limit: if q.limit == 0 { 50 } else { q.limit },
         };
         let mut tx = self.db().read().await?;
-        let rows = repo::audit::search(&mut tx, &filter).await?;
+        let rows = store::audit::search(&mut tx, &filter).await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -339,11 +339,11 @@ impl App {
     /// break. Reads in batches, so memory stays flat however long the log.
     pub async fn verify_audit(&self) -> Result<Result<u64, ChainBreak>, ServiceError> {
         let mut tx = self.db().read().await?;
-        let (head_seq, head_hash) = repo::audit::head(&mut tx).await?;
+        let (head_seq, head_hash) = store::audit::head(&mut tx).await?;
         let mut verifier = ChainVerifier::new();
         let mut after = 0;
         loop {
-            let batch = repo::audit::batch_after(&mut tx, after, 1000).await?;
+            let batch = store::audit::batch_after(&mut tx, after, 1000).await?;
             let Some(last) = batch.last() else { break };
             after = last.seq;
             for row in batch {

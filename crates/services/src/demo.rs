@@ -1,15 +1,15 @@
 //! Demonstration data: two fictional partnerships with a user for each kind of role, so that a
 //! newcomer can sign in and look around. Loading twice changes nothing.
 
-use crate::admin::{NewMember, NewOrganisation, NewPartnership, NewUser};
-use crate::assessments::NewAssessment;
+use crate::administration::{NewMember, NewOrganisation, NewPartnership, NewUser};
+use crate::assessment::NewAssessment;
 use crate::evidence::NewEvidence;
 use crate::{App, RequestContext, ServiceError};
 use preventkit_domain::assessment::Transition;
 use preventkit_domain::policy::decide;
 use preventkit_domain::shipped::PREVENT_DUTY_BENCHMARK;
 use preventkit_domain::{Actor, OrganisationId, PartnershipId, Permission, Role, Scope};
-use preventkit_storage::repo;
+use preventkit_storage as store;
 
 /// The password every demonstration account starts with. Demonstration data only.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -128,7 +128,7 @@ impl App {
     /// Load the demonstration data unless it is there already.
     pub async fn load_demo(&self) -> Result<DemoSummary, ServiceError> {
         let mut tx = self.db().read().await?;
-        let existing = repo::partnerships::list(&mut tx).await?;
+        let existing = store::administration::partnerships::list(&mut tx).await?;
         tx.commit().await?;
         if existing.iter().any(|p| p.name == PARTNERSHIP) {
             return Ok(DemoSummary {
@@ -245,17 +245,20 @@ impl App {
     ) -> Result<(), ServiceError> {
         self.install_shipped_frameworks().await?;
         let u_grant = decide(&Actor::console(), Permission::UserManage, Scope::Platform)?;
-        let actor = |user: &crate::admin::UserAccount, role: Role| -> Result<Actor, ServiceError> {
-            Ok(Actor {
-                user_id: user
-                    .id
-                    .parse()
-                    .map_err(|_| ServiceError::Internal("stored user id is not a UUID".into()))?,
-                system_admin: false,
-                memberships: vec![(partnership, role)],
-                clearance: crate::sessions::clearance_from_key(&user.clearance),
-                mfa_verified: true,
-            })
+        let actor = |user: &crate::administration::UserAccount,
+                     role: Role|
+         -> Result<Actor, ServiceError> {
+            Ok(crate::identity::actor(
+                preventkit_domain::VerifiedIdentity {
+                    user_id: user.id.parse().map_err(|_| {
+                        ServiceError::Internal("stored user id is not a UUID".into())
+                    })?,
+                    system_admin: false,
+                    memberships: vec![(partnership, role)],
+                    clearance: crate::identity::clearance_from_key(&user.clearance),
+                    mfa_verified: true,
+                },
+            ))
         };
         let lead = actor(
             &self

@@ -9,7 +9,7 @@ use preventkit_domain::assessment::State;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_domain::{Grant, Marking, Permission};
-use preventkit_storage::{repo, EvidenceRow};
+use preventkit_storage::{self as store, EvidenceRow};
 
 /// The largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -90,11 +90,13 @@ async fn owner_names(
     tx: &mut preventkit_storage::Tx,
     partnership: &str,
 ) -> Result<std::collections::HashMap<String, String>, ServiceError> {
-    Ok(repo::memberships::members_of(tx, partnership)
-        .await?
-        .into_iter()
-        .map(|m| (m.user_id, m.display_name))
-        .collect())
+    Ok(
+        store::administration::memberships::members_of(tx, partnership)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, m.display_name))
+            .collect(),
+    )
 }
 
 fn view(
@@ -270,8 +272,8 @@ impl App {
             created_at: now_ms(),
         };
         let mut tx = self.db().write().await?;
-        repo::evidence::insert(&mut tx, &row, file.map(|(_, _, b)| b)).await?;
-        repo::evidence::link(&mut tx, &id, assessment_id, question_id).await?;
+        store::evidence::insert(&mut tx, &row, file.map(|(_, _, b)| b)).await?;
+        store::evidence::link(&mut tx, &id, assessment_id, question_id).await?;
         event(
             &mut tx,
             Some(grant.user_id()),
@@ -317,7 +319,7 @@ impl App {
         self.ensure_may_answer(grant, assessment_id, question_id)
             .await?;
         let mut tx = self.db().write().await?;
-        let Some(e) = repo::evidence::get(&mut tx, evidence_id.trim(), &pid).await? else {
+        let Some(e) = store::evidence::get(&mut tx, evidence_id.trim(), &pid).await? else {
             // An id that is not this partnership's (or not anyone's) is a refusal: recorded as
             // one, without saying where the id belongs.
             tx.rollback().await?;
@@ -364,7 +366,7 @@ impl App {
                 "You can link only evidence marked up to your own clearance",
             ));
         }
-        repo::evidence::link(&mut tx, &e.id, assessment_id, question_id).await?;
+        store::evidence::link(&mut tx, &e.id, assessment_id, question_id).await?;
         event(
             &mut tx,
             Some(grant.user_id()),
@@ -389,8 +391,8 @@ impl App {
     ) -> Result<Vec<(String, EvidenceView)>, ServiceError> {
         let a = self.assessment(grant, assessment_id).await?;
         let mut tx = self.db().read().await?;
-        let links = repo::evidence::links(&mut tx, assessment_id).await?;
-        let all = repo::evidence::for_partnership(&mut tx, &a.row.partnership_id).await?;
+        let links = store::evidence::links(&mut tx, assessment_id).await?;
+        let all = store::evidence::for_partnership(&mut tx, &a.row.partnership_id).await?;
         let owners = owner_names(&mut tx, &a.row.partnership_id).await?;
         tx.commit().await?;
         Ok(links
@@ -412,15 +414,9 @@ impl App {
             .partnership()
             .ok_or(ServiceError::Denied(preventkit_domain::Denial::WrongScope))?
             .to_string();
-        if !(grant.covers(Permission::AssessmentRead)
-            || grant.covers(Permission::AssessmentRespond))
-        {
-            return Err(ServiceError::Denied(
-                preventkit_domain::Denial::NotPermitted,
-            ));
-        }
+        grant.require_read(Permission::AssessmentRead)?;
         let mut tx = self.db().read().await?;
-        let all = repo::evidence::for_partnership(&mut tx, &pid).await?;
+        let all = store::evidence::for_partnership(&mut tx, &pid).await?;
         let owners = owner_names(&mut tx, &pid).await?;
         tx.commit().await?;
         Ok(all
@@ -442,7 +438,7 @@ impl App {
             .require_partnership(Permission::AssessmentRead)?
             .to_string();
         let mut tx = self.db().write().await?;
-        let e = repo::evidence::get(&mut tx, evidence_id, &pid)
+        let e = store::evidence::get(&mut tx, evidence_id, &pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let marking = Marking::from_key(&e.marking).unwrap_or(Marking::OfficialSensitive);
@@ -464,7 +460,7 @@ impl App {
                 preventkit_domain::Denial::AboveClearance,
             ));
         }
-        let bytes = repo::evidence::bytes(&mut tx, &e.id)
+        let bytes = store::evidence::bytes(&mut tx, &e.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         event(

@@ -2,7 +2,7 @@
 //! several servers on one database a job runs on one of them at a time.
 
 use crate::{now_ms, App, ServiceError};
-use preventkit_storage::repo;
+use preventkit_storage as store;
 use std::time::Duration;
 
 /// One pass of housekeeping: expired sessions and stale throttle counters are deleted.
@@ -10,18 +10,19 @@ use std::time::Duration;
 pub async fn housekeeping(app: &App, holder: &str) -> Result<bool, ServiceError> {
     let now = now_ms();
     let mut tx = app.db().write().await?;
-    if !repo::jobs::try_lease(&mut tx, "housekeeping", holder, now, now + 55_000).await? {
+    if !store::jobs::try_lease(&mut tx, "housekeeping", holder, now, now + 55_000).await? {
         tx.commit().await?;
         return Ok(false);
     }
     let cfg = app.config();
-    let sessions = repo::sessions::delete_expired(
+    let sessions = store::identity::sessions::delete_expired(
         &mut tx,
         now - cfg.session_idle_ms,
         now - cfg.session_absolute_ms,
     )
     .await?;
-    let counters = repo::throttle::delete_older_than(&mut tx, now - 24 * 60 * 60 * 1000).await?;
+    let counters =
+        store::identity::throttle::delete_older_than(&mut tx, now - 24 * 60 * 60 * 1000).await?;
     tx.commit().await?;
     tracing::info!(sessions, counters, "housekeeping done");
     Ok(true)

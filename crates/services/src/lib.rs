@@ -5,20 +5,19 @@
 //! the handle to the database only as an opaque [`App`], and every read or change of partnership
 //! data takes a [`Grant`] that only the domain's policy can issue.
 
-pub mod accounts;
-pub mod admin;
-mod answer_writer;
-pub mod assessments;
+// The capabilities, each a module with the same name in every layer crate.
+pub mod administration;
+pub mod assessment;
 pub mod audit;
+pub mod evidence;
+pub mod framework;
+pub mod identity;
+
+// Machinery shared by the capabilities.
 pub mod demo;
 mod error;
-pub mod evidence;
-pub mod frameworks;
-pub mod invitations;
 pub mod jobs;
 pub mod secrets;
-pub mod sessions;
-pub mod tokens;
 
 pub use error::ServiceError;
 pub use preventkit_domain as domain;
@@ -77,8 +76,8 @@ struct Inner {
     config: SecurityConfig,
     secret: secrets::ServerSecret,
     dummy_hash: String,
-    frameworks: frameworks::FrameworkCache,
-    answers: answer_writer::AnswerWriter,
+    frameworks: framework::FrameworkCache,
+    answers: assessment::AnswerWriter,
     anonymous: audit::AnonymousRefusals,
 }
 
@@ -104,8 +103,8 @@ impl App {
 
     async fn with_db(db: Db, config: SecurityConfig) -> Result<App, ServiceError> {
         let secret = secrets::ServerSecret::load_or_create(&db).await?;
-        let dummy_hash = accounts::hash_password(&secrets::random_token(24))?;
-        let answers = answer_writer::AnswerWriter::start(db.clone());
+        let dummy_hash = identity::hash_password(&secrets::random_token(24))?;
+        let answers = assessment::AnswerWriter::start(db.clone());
         let anonymous = audit::AnonymousRefusals::new(config.anonymous_refusal_window_ms);
         Ok(App {
             inner: Arc::new(Inner {
@@ -113,7 +112,7 @@ impl App {
                 config,
                 secret,
                 dummy_hash,
-                frameworks: frameworks::FrameworkCache::default(),
+                frameworks: framework::FrameworkCache::default(),
                 answers,
                 anonymous,
             }),
@@ -128,11 +127,11 @@ impl App {
         &self.inner.config
     }
 
-    pub(crate) fn frameworks(&self) -> &frameworks::FrameworkCache {
+    pub(crate) fn frameworks(&self) -> &framework::FrameworkCache {
         &self.inner.frameworks
     }
 
-    pub(crate) fn answers(&self) -> &answer_writer::AnswerWriter {
+    pub(crate) fn answers(&self) -> &assessment::AnswerWriter {
         &self.inner.answers
     }
 

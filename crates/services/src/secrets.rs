@@ -4,7 +4,7 @@ use crate::ServiceError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use preventkit_storage::{repo, Db};
+use preventkit_storage::{self as store, Db};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -37,8 +37,8 @@ const SECRET_KEY: &str = "server-secret";
 impl ServerSecret {
     pub(crate) async fn load_or_create(db: &Db) -> Result<Self, ServiceError> {
         let mut tx = db.write().await?;
-        repo::settings::insert_if_absent(&mut tx, SECRET_KEY, &random_token(32)).await?;
-        let value = repo::settings::get(&mut tx, SECRET_KEY)
+        store::settings::insert_if_absent(&mut tx, SECRET_KEY, &random_token(32)).await?;
+        let value = store::settings::get(&mut tx, SECRET_KEY)
             .await?
             .ok_or_else(|| ServiceError::Internal("server secret missing".into()))?;
         tx.commit().await?;

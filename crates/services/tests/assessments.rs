@@ -7,8 +7,8 @@ use preventkit_domain::policy::decide;
 use preventkit_domain::{
     Actor, Clearance, Marking, PartnershipId, Permission, Role, Scope, UserId,
 };
-use preventkit_services::assessments::NewAssessment;
-use preventkit_services::frameworks::ImportOutcome;
+use preventkit_services::assessment::NewAssessment;
+use preventkit_services::framework::ImportOutcome;
 use preventkit_services::{App, RequestContext, SecurityConfig, ServiceError};
 
 const FRAMEWORK: &str = r##"
@@ -98,24 +98,25 @@ async fn apps() -> Vec<(App, Option<tempfile::TempDir>)> {
     v
 }
 
-fn actor(p: PartnershipId, role: Role) -> Actor {
-    Actor {
-        user_id: UserId::new(),
+fn verified(user: UserId, p: PartnershipId, role: Role) -> Actor {
+    Actor::from_verified(preventkit_services::domain::VerifiedIdentity {
+        user_id: user,
         system_admin: false,
         memberships: vec![(p, role)],
         clearance: Clearance(Marking::Official),
         mfa_verified: true,
-    }
+    })
+}
+
+fn actor(p: PartnershipId, role: Role) -> Actor {
+    verified(UserId::new(), p, role)
 }
 
 /// A demonstration account as an actor holding `role` in `p`.
 async fn member(app: &App, p: PartnershipId, email: &str, role: Role) -> Actor {
     let g = decide(&Actor::console(), Permission::UserManage, Scope::Platform).expect("grant");
     let user = app.find_user_by_email(&g, email).await.expect("demo user");
-    Actor {
-        user_id: user.id.parse().expect("uuid"),
-        ..actor(p, role)
-    }
+    verified(user.id.parse().expect("uuid"), p, role)
 }
 
 async fn partnership(app: &App) -> PartnershipId {
@@ -285,7 +286,7 @@ async fn answering_the_life_cycle_and_the_next_period() {
                 .await,
             Err(Err(ServiceError::Conflict(_)))
         ));
-        app.assign(&manage, &id, "b1", "", &partner.user_id.to_string(), &ctx)
+        app.assign(&manage, &id, "b1", "", &partner.user_id().to_string(), &ctx)
             .await
             .expect("assign");
         // A stale second edit is refused with both versions.
@@ -360,10 +361,7 @@ async fn answering_the_life_cycle_and_the_next_period() {
         app.transition(&manage, &id, &Transition::Submit, &ctx)
             .await
             .expect("submit");
-        let lead_as_board = Actor {
-            memberships: vec![(p, Role::BoardMember)],
-            ..lead.clone()
-        };
+        let lead_as_board = verified(lead.user_id(), p, Role::BoardMember);
         let own = decide(&lead_as_board, Permission::AssessmentApprove, scope).expect("grant");
         let err = app
             .transition(&own, &id, &Transition::Approve, &ctx)

@@ -181,7 +181,7 @@ impl Db {
     /// of `BEGIN IMMEDIATE`, PostgreSQL a row lock, and the audit chain stays linear.
     pub async fn write(&self) -> Result<Tx, StorageError> {
         let mut tx = self.read().await?;
-        crate::repo::audit::lock_head(&mut tx).await?;
+        crate::audit::lock_head(&mut tx).await?;
         Ok(tx)
     }
 

@@ -8,10 +8,22 @@
 //! This crate stores and fetches; it decides nothing. Policy lives in the domain crate and use
 //! cases in the services crate.
 
+// The capabilities, each with the same name as in the other crates.
+pub mod administration;
+pub mod assessment;
+pub mod audit;
+pub mod evidence;
+pub mod framework;
+pub mod identity;
+
+// Machinery shared by the capabilities.
 mod db;
+pub mod jobs;
 pub mod records;
-pub mod repo;
 pub mod schema;
+pub mod settings;
+mod statement;
+pub use statement::insert;
 
 pub use db::{restore_sqlite, sqlite_path, Db, Engine, StorageError, Tx};
 pub use records::*;

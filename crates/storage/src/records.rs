@@ -228,7 +228,7 @@ pub struct ResponseRow {
 
 /// Everything deciding an edit of one answer needs, read in one statement: the assessment's
 /// state and framework version, the answer as it stands, who the question is assigned to, and
-/// the editor's organisation and whether they lead or contribute in the partnership.
+/// the editor's organisation.
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct AnswerContextRow {
     pub assessment_state: String,
@@ -238,8 +238,6 @@ pub struct AnswerContextRow {
     pub assigned_user: Option<String>,
     pub assigned_organisation: Option<String>,
     pub user_organisation: String,
-    pub lead_membership: Option<String>,
-    pub contributor_membership: Option<String>,
 }
 
 /// An earlier answer, kept whole.

@@ -1,7 +1,7 @@
 //! Storage round trips on every configured engine: SQLite always, PostgreSQL when
 //! `PREVENTKIT_TEST_DATABASE_URL` is set.
 
-use preventkit_storage::repo;
+use preventkit_storage as store;
 use preventkit_storage::{now_ms, Db, OrganisationRow, StorageError};
 
 async fn sqlite_db(dir: &tempfile::TempDir) -> Db {
@@ -51,7 +51,7 @@ async fn migrate_is_idempotent_and_round_trips_rows() {
             created_at: now_ms(),
         };
         let mut tx = db.write().await.expect("write");
-        repo::organisations::insert(&mut tx, &row)
+        store::administration::organisations::insert(&mut tx, &row)
             .await
             .expect("insert");
         tx.commit().await.expect("commit");
@@ -61,19 +61,19 @@ async fn migrate_is_idempotent_and_round_trips_rows() {
             id: uuid::Uuid::new_v4().to_string(),
             ..row.clone()
         };
-        let err = repo::organisations::insert(&mut tx, &dup)
+        let err = store::administration::organisations::insert(&mut tx, &dup)
             .await
             .expect_err("duplicate");
         assert!(matches!(err, StorageError::Conflict), "{err:?}");
         tx.rollback().await.expect("rollback");
 
         let mut tx = db.read().await.expect("read");
-        let got = repo::organisations::get(&mut tx, &row.id)
+        let got = store::administration::organisations::get(&mut tx, &row.id)
             .await
             .expect("get");
         assert_eq!(got, Some(row.clone()));
         assert_eq!(
-            repo::organisations::list(&mut tx)
+            store::administration::organisations::list(&mut tx)
                 .await
                 .expect("list")
                 .len(),

@@ -4,7 +4,7 @@ use crate::guard::Identity;
 use crate::WebError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use preventkit_services::sessions::SessionView;
+use preventkit_services::identity::SessionView;
 use preventkit_services::Grant;
 
 /// The policy's grant for this route. Only routes declared with a permission have one; asking

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use preventkit_services::audit::DeniedRequest;
 use preventkit_services::domain::policy::{decide, ScopeKind};
 use preventkit_services::domain::{Access, PartnershipId, Scope};
-use preventkit_services::sessions::{SessionView, Stage};
-use preventkit_services::tokens::TokenActor;
+use preventkit_services::identity::TokenActor;
+use preventkit_services::identity::{SessionView, Stage};
 use preventkit_services::RequestContext;
 use std::net::SocketAddr;
 
@@ -207,7 +207,7 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
             let denied = DeniedRequest {
                 actor: actor
                     .as_ref()
-                    .map(|a| a.user_id)
+                    .map(|a| a.user_id())
                     .or(session.as_ref().map(|s| s.user.id)),
                 partnership,
                 route: format!("{} {}", spec.method, spec.path),
@@ -227,7 +227,7 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
     // it reads the same for an id that exists nowhere.
     let audit_not_found = match (&actor, spec.access) {
         (Some(a), Access::Permission(_) | Access::SignedIn) => Some(DeniedRequest {
-            actor: Some(a.user_id),
+            actor: Some(a.user_id()),
             partnership,
             route: format!("{} {}", spec.method, spec.path),
             reason: "not-found".into(),

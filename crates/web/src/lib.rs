@@ -6,8 +6,18 @@
 //! the policy's [`Grant`](preventkit_services::Grant) and pass it to the services, which will not
 //! touch partnership data without one.
 
+// The capabilities, each with its routes, pages and API (the same names as in the other
+// crates).
+pub mod administration;
+pub mod assessment;
+pub mod audit;
+pub mod evidence;
+pub mod identity;
+
+// Machinery shared by the capabilities.
 pub mod api;
 mod assets;
+mod capability;
 mod error;
 mod extract;
 mod guard;

@@ -6,10 +6,10 @@
 
 mod support;
 
-use preventkit_services::admin::NewMember;
+use preventkit_services::administration::NewMember;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Actor, Permission, Scope};
-use preventkit_services::tokens::NewToken;
+use preventkit_services::identity::NewToken;
 use preventkit_services::RequestContext;
 use serde_json::{json, Value};
 use support::{complete_session, engines, Browser, Page, Server};

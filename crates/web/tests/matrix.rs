@@ -28,11 +28,11 @@ use matrix_world::{
     session_of, World, EASTVALE_ADMIN, EASTVALE_QUESTION, EASTVALE_SPARE, RIVERTON_QUESTION,
     RIVERTON_SPARE, SYSADMIN,
 };
-use preventkit_services::admin::NewUser;
+use preventkit_services::administration::NewUser;
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::{Access, PartnershipId, Permission, Role, Scope, UserId};
-use preventkit_services::sessions::SessionView;
+use preventkit_services::identity::SessionView;
 use preventkit_services::RequestContext;
 use preventkit_storage::AuditEventRow;
 use preventkit_web::routes::{specs, RouteSpec, Surface};
@@ -2813,7 +2813,7 @@ async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_inv
     }
 }
 
-fn summary_of_members(rows: Vec<preventkit_services::admin::Member>) -> Vec<String> {
+fn summary_of_members(rows: Vec<preventkit_services::administration::Member>) -> Vec<String> {
     let mut v: Vec<String> = rows.into_iter().map(|m| format!("{m:?}")).collect();
     v.sort();
     v

@@ -8,7 +8,7 @@ use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Access, Actor, PartnershipId, Permission, Scope};
-use preventkit_services::tokens::NewToken;
+use preventkit_services::identity::NewToken;
 use preventkit_services::RequestContext;
 use preventkit_storage::AuditEventRow;
 use preventkit_web::routes::{specs, RouteSpec, Surface};

@@ -6,12 +6,12 @@
 
 mod support;
 
-use preventkit_services::admin::NewMember;
+use preventkit_services::administration::NewMember;
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Actor, Permission, Role, Scope};
-use preventkit_services::tokens::NewToken;
+use preventkit_services::identity::NewToken;
 use preventkit_services::{Grant, RequestContext};
 use preventkit_storage::AuditEventRow;
 use support::{complete_session, engines, extract_value, upload, Browser, Options, Page, Server};
@@ -39,7 +39,7 @@ async fn assessment_reader(s: &Server, pid: &str) -> Grant {
         .await
         .expect("lead");
     let partnership = pid.parse().expect("partnership id");
-    let actor = Actor {
+    let actor = Actor::from_verified(preventkit_services::domain::VerifiedIdentity {
         user_id: lead.id.parse().expect("user id"),
         system_admin: false,
         memberships: vec![(partnership, Role::PreventLead)],
@@ -47,7 +47,7 @@ async fn assessment_reader(s: &Server, pid: &str) -> Grant {
             preventkit_services::domain::Marking::Official,
         ),
         mfa_verified: true,
-    };
+    });
     decide(
         &actor,
         Permission::AssessmentRead,
@@ -128,7 +128,7 @@ async fn session_and_token(
     email: &str,
     pid: &str,
     role: Role,
-) -> (preventkit_services::sessions::SessionView, String) {
+) -> (preventkit_services::identity::SessionView, String) {
     let cookie = complete_session(&s.app, email).await;
     let session = s
         .app

@@ -2,19 +2,16 @@
 //! handlers. Authentication is by personal access token only (`Authorization: Bearer ...`), so
 //! no cookie ever authorises an API call and CSRF cannot reach it.
 
-pub mod assessments;
-pub mod evidence;
-pub mod handlers;
-mod openapi;
+pub(crate) mod openapi;
 pub mod types;
 
+use crate::evidence::api::FileTypes;
 use crate::WebError;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use evidence::FileTypes;
 use futures_util::StreamExt;
 use openapi::ErrorResponses;
 use preventkit_services::ServiceError;
@@ -31,39 +28,7 @@ use utoipa::{Modify, OpenApi};
         version = "1",
         description = "Partnership administration and audit for Prevent Toolkit. Every call needs a personal access token scoped to one partnership and one role."
     ),
-    paths(
-        handlers::me,
-        handlers::list_tokens,
-        handlers::revoke_token,
-        handlers::list_organisations,
-        handlers::get_organisation,
-        handlers::get_partnership,
-        handlers::list_users,
-        handlers::list_memberships,
-        handlers::create_membership,
-        handlers::get_membership,
-        handlers::update_membership,
-        handlers::delete_membership,
-        handlers::list_audit_events,
-        assessments::list_frameworks,
-        assessments::list_assessments,
-        assessments::create_assessment,
-        assessments::get_assessment,
-        assessments::list_responses,
-        assessments::get_response,
-        assessments::put_response,
-        assessments::transition,
-        assessments::approve,
-        evidence::list_evidence,
-        evidence::add_evidence,
-        evidence::evidence_file,
-        evidence::list_comments,
-        evidence::add_comment,
-        evidence::upgrade_offer,
-        evidence::upgrade,
-    ),
-    components(schemas(types::ErrorCode, types::OutcomeFilter, assessments::TransitionAction)),
-    modifiers(&BearerAuth, &ErrorResponses, &FileTypes),
+    components(schemas(types::ErrorCode, types::OutcomeFilter)),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -80,8 +45,26 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The whole API description: the shared parts, then each capability's paths, then what applies to every operation (the bearer scheme, the error responses
+/// and the file types).
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for c in crate::capability::CAPABILITIES {
+        doc.merge((c.api)());
+    }
+    for m in [&BearerAuth as &dyn Modify, &ErrorResponses, &FileTypes] {
+        m.modify(&mut doc);
+    }
+    doc
+}
+
+/// Look up an entity by the id in its path; an id that does not parse is simply not found.
+pub(crate) fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError(WebError::NotFound))
+}
+
 pub async fn openapi_json() -> Response {
-    match ApiDoc::openapi().to_json() {
+    match document().to_json() {
         Ok(s) => ([(header::CONTENT_TYPE, "application/json")], s).into_response(),
         Err(e) => error_response(WebError::Internal(e.to_string())),
     }

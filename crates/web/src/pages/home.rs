@@ -1,6 +1,6 @@
 //! The signed-in home page and the partnership switcher.
 
-use super::{fail, render, render_with_flash, see_other, svc, PageResult};
+use super::{render, render_with_flash, see_other, PageError, PageResult};
 use crate::extract::{Fields, Signed};
 use crate::AppState;
 use axum::extract::State;
@@ -18,7 +18,7 @@ struct PartnershipItem {
 
 async fn partnership_items(
     state: &AppState,
-    s: &preventkit_services::sessions::SessionView,
+    s: &preventkit_services::identity::SessionView,
 ) -> Result<Vec<PartnershipItem>, preventkit_services::ServiceError> {
     Ok(state
         .app
@@ -39,10 +39,8 @@ pub async fn home(
     Signed(s, id): Signed,
     headers: HeaderMap,
 ) -> PageResult {
-    let items = partnership_items(&state, &s)
-        .await
-        .map_err(svc(&state, &id))?;
-    let invitations = super::account::invitation_rows(&state, &s, &id).await?;
+    let items = partnership_items(&state, &s).await?;
+    let invitations = crate::identity::pages::account::invitation_rows(&state, &s).await?;
     render_with_flash(
         &state,
         &id,
@@ -57,7 +55,7 @@ pub async fn home(
             active => s.active_partnership.map(|p| p.to_string()),
         },
     )
-    .map_err(fail(&state, &id))
+    .map_err(PageError::from)
 }
 
 fn radio_items(items: &[PartnershipItem]) -> Vec<minijinja::Value> {
@@ -70,9 +68,7 @@ fn radio_items(items: &[PartnershipItem]) -> Vec<minijinja::Value> {
 }
 
 pub async fn switcher(State(state): State<AppState>, Signed(s, id): Signed) -> PageResult {
-    let items = partnership_items(&state, &s)
-        .await
-        .map_err(svc(&state, &id))?;
+    let items = partnership_items(&state, &s).await?;
     render(
         &state,
         &id,
@@ -80,7 +76,7 @@ pub async fn switcher(State(state): State<AppState>, Signed(s, id): Signed) -> P
         StatusCode::OK,
         context! { title => "Choose a partnership", radio_items => radio_items(&items) },
     )
-    .map_err(fail(&state, &id))
+    .map_err(PageError::from)
 }
 
 pub async fn switch(
@@ -90,9 +86,7 @@ pub async fn switch(
 ) -> PageResult {
     let chosen = form.get("partnership").parse::<PartnershipId>();
     let Ok(pid) = chosen else {
-        let items = partnership_items(&state, &s)
-            .await
-            .map_err(svc(&state, &id))?;
+        let items = partnership_items(&state, &s).await?;
         let errors = preventkit_services::domain::validate::ValidationErrors::single(
             "partnership",
             "Choose a partnership",
@@ -104,12 +98,8 @@ pub async fn switch(
             StatusCode::UNPROCESSABLE_ENTITY,
             context! { title => "Choose a partnership", radio_items => radio_items(&items), errors => super::form_errors(&errors) },
         )
-        .map_err(fail(&state, &id));
+        .map_err(PageError::from);
     };
-    state
-        .app
-        .switch_partnership(&s, pid)
-        .await
-        .map_err(svc(&state, &id))?;
+    state.app.switch_partnership(&s, pid).await?;
     Ok(see_other(&format!("/p/{pid}")))
 }

@@ -1,14 +1,8 @@
 //! HTML pages. Every page works without JavaScript; forms post back and, on bad input,
 //! re-render with an error summary and changes nothing.
 
-pub mod account;
-pub mod admin;
-pub mod assessments;
-pub mod audit;
-pub mod auth;
 pub mod health;
 pub mod home;
-pub mod partnership;
 
 use crate::guard::Identity;
 use crate::{AppState, WebConfig, WebError};
@@ -17,64 +11,40 @@ use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::validate::ValidationErrors;
-use preventkit_services::domain::{Permission, Scope};
-use preventkit_services::sessions::{SessionView, Stage};
+use preventkit_services::domain::{Actor, Permission, Scope};
+use preventkit_services::identity::{SessionView, Stage};
 use preventkit_services::ServiceError;
 use serde::Serialize;
 
-/// A navigation link in the header.
+/// A navigation link in the header. Each capability offers its own (see
+/// [`crate::capability::Capability::nav`]); `order` places it among the others.
 #[derive(Serialize)]
-struct NavItem {
-    href: String,
-    text: &'static str,
+pub struct NavItem {
+    #[serde(skip)]
+    pub order: u8,
+    pub href: String,
+    pub text: &'static str,
+}
+
+/// Whether the actor may use `permission` in `scope`, for showing a link (the route still
+/// decides for itself).
+pub fn allowed(actor: &Actor, permission: Permission, scope: Scope) -> bool {
+    decide(actor, permission, scope).is_ok()
 }
 
 fn nav(session: Option<&SessionView>) -> Vec<NavItem> {
     let Some(s) = session.filter(|s| s.stage == Stage::Complete) else {
         return Vec::new();
     };
-    let a = &s.actor;
     let mut items = vec![NavItem {
+        order: 0,
         href: "/home".into(),
         text: "Home",
     }];
-    if let Some(p) = s.active_partnership {
-        let scope = Scope::Partnership(p);
-        if decide(a, Permission::PartnershipRead, scope).is_ok() {
-            items.push(NavItem {
-                href: format!("/p/{p}"),
-                text: "Partnership",
-            });
-        }
-        if decide(a, Permission::AssessmentRead, scope).is_ok() {
-            items.push(NavItem {
-                href: format!("/p/{p}/assessments"),
-                text: "Self-assessment",
-            });
-        }
-        if decide(a, Permission::MembershipRead, scope).is_ok() {
-            items.push(NavItem {
-                href: format!("/p/{p}/members"),
-                text: "Members",
-            });
-        }
-        if decide(a, Permission::AuditRead, scope).is_ok() {
-            items.push(NavItem {
-                href: format!("/p/{p}/audit"),
-                text: "Audit log",
-            });
-        }
+    for c in crate::capability::CAPABILITIES {
+        items.extend((c.nav)(&s.actor, s.active_partnership));
     }
-    if decide(a, Permission::UserManage, Scope::Platform).is_ok() {
-        items.push(NavItem {
-            href: "/admin/users".into(),
-            text: "Administration",
-        });
-    }
-    items.push(NavItem {
-        href: "/account".into(),
-        text: "Your account",
-    });
+    items.sort_by_key(|i| i.order);
     items
 }
 
@@ -130,7 +100,15 @@ fn render_for(
 /// A page for an error. Never fails: if the template itself fails, a plain message is sent.
 pub fn error_page(state: &AppState, session: Option<&SessionView>, err: WebError) -> Response {
     err.log();
-    let status = err.status();
+    failure_page(state, session, err.status(), &err.public_message())
+}
+
+fn failure_page(
+    state: &AppState,
+    session: Option<&SessionView>,
+    status: StatusCode,
+    message: &str,
+) -> Response {
     let ctx = context! {
         title => match status {
             StatusCode::NOT_FOUND => "Page not found",
@@ -138,38 +116,75 @@ pub fn error_page(state: &AppState, session: Option<&SessionView>, err: WebError
             s if s.is_server_error() => "Sorry, there is a problem with the service",
             _ => "There is a problem",
         },
-        message => err.public_message(),
+        message => message,
     };
     match render_for(state, session, "", "error.html", status, ctx) {
         Ok(r) => r,
-        Err(_) => (status, err.public_message()).into_response(),
+        Err(_) => (status, message.to_owned()).into_response(),
     }
 }
 
-/// A page handler's error, shown as an error page.
-pub struct PageError(Box<(WebError, Option<SessionView>, AppState)>);
+/// A page handler's error. Handlers return it with `?`; the response it makes carries only
+/// the status and what may be shown, and [`render_page_errors`], the one layer that shows page
+/// errors, turns that into the error page with the layout and the signed-in user.
+pub struct PageError(WebError);
+
+impl From<WebError> for PageError {
+    fn from(e: WebError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        PageError(WebError::Service(e))
+    }
+}
+
+impl From<preventkit_services::domain::Denial> for PageError {
+    fn from(d: preventkit_services::domain::Denial) -> Self {
+        PageError(WebError::Service(ServiceError::Denied(d)))
+    }
+}
+
+/// What a failed page handler left for [`render_page_errors`]: the status and the message
+/// that may be shown (the error itself was logged when the response was made).
+#[derive(Clone, Debug)]
+struct PageFailure {
+    status: StatusCode,
+    message: String,
+}
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (err, session, state) = *self.0;
-        error_page(&state, session.as_ref(), err)
+        self.0.log();
+        let failure = PageFailure {
+            status: self.0.status(),
+            message: self.0.public_message(),
+        };
+        let mut res = failure.status.into_response();
+        res.extensions_mut().insert(failure);
+        res
     }
 }
 
 pub type PageResult = Result<Response, PageError>;
 
-/// Turn an error into an error page for this request.
-pub fn fail<'a>(state: &'a AppState, id: &'a Identity) -> impl Fn(WebError) -> PageError + 'a {
-    move |e| PageError(Box::new((e, id.session.clone(), state.clone())))
-}
-
-pub fn svc<'a>(state: &'a AppState, id: &'a Identity) -> impl Fn(ServiceError) -> PageError + 'a {
-    move |e| {
-        PageError(Box::new((
-            WebError::Service(e),
-            id.session.clone(),
-            state.clone(),
-        )))
+/// The layer around every page route that renders a failed handler's error as the error page,
+/// for the person signed in.
+pub(crate) async fn render_page_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let session = req
+        .extensions()
+        .get::<Identity>()
+        .and_then(|i| i.session.clone());
+    let res = next.run(req).await;
+    match res.extensions().get::<PageFailure>() {
+        Some(f) => failure_page(&state, session.as_ref(), f.status, &f.message),
+        None => res,
     }
 }
 
@@ -216,43 +231,15 @@ pub fn see_other(to: &str) -> Response {
     }
 }
 
-/// The one-time message for this page, if the previous step left one.
+/// The one-time message for this page, if the previous step left one (each capability lists
+/// its own messages).
 pub fn flash_message(headers: &axum::http::HeaderMap) -> Option<&'static str> {
     let key = crate::guard::cookie(headers, "pk_flash")?;
-    Some(match key {
-        "invitation-sent" => "The invitation was recorded. The role is given when the person accepts it after signing in.",
-        "invitation-accepted" => "You accepted the invitation. The role is yours now.",
-        "invitation-declined" => "You declined the invitation.",
-        "member-updated" => "The role was changed.",
-        "member-removed" => "The membership was removed.",
-        "password-changed" => {
-            "Your password was changed. Your other sessions have been signed out."
-        }
-        "organisation-created" => "The organisation was added.",
-        "partnership-created" => "The partnership was created.",
-        "partnership-updated" => "The partnership was updated.",
-        "region-created" => "The region was added.",
-        "user-created" => "The account was created.",
-        "user-updated" => "The account was updated.",
-        "token-revoked" => "The token was revoked.",
-        "assessment-created" => "The self-assessment was started.",
-        "answer-saved" => "The answer was saved.",
-        "assessment-submitted" => "The self-assessment was submitted for the board's approval.",
-        "assessment-approved" => "The self-assessment was approved.",
-        "assessment-locked" => "The self-assessment was locked.",
-        "assessment-upgraded" => "The self-assessment now uses the newest version of its framework. Answers were carried across where the questions match.",
-        "assessment-reopened" => "The self-assessment was reopened.",
-        "action-created" => "The action was added to the action plan.",
-        "assessment-imported" => "The changed answers from the spreadsheet were imported.",
-        "assessment-imported-unchanged" => {
-            "The spreadsheet matches the stored answers: nothing needed to change."
-        }
-        "evidence-added" => "The evidence was added.",
-        "evidence-linked" => "The evidence was linked to this question.",
-        "questions-assigned" => "The questions were assigned.",
-        "comment-added" => "Your comment was added.",
-        _ => return None,
-    })
+    crate::capability::CAPABILITIES
+        .iter()
+        .flat_map(|c| c.messages.iter())
+        .find(|(k, _)| *k == key)
+        .map(|(_, text)| *text)
 }
 
 /// Render a page that may show a one-time message, and clear the message.

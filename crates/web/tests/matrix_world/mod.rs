@@ -4,8 +4,9 @@
 //! grants the policy gives to actors built here; nothing is written to the database directly.
 
 use crate::support::{complete_session, Browser, Page, Server};
-use preventkit_services::admin::NewMember;
-use preventkit_services::assessments::{NewAction, NewAssessment};
+use preventkit_services::administration::NewInvitation;
+use preventkit_services::administration::NewMember;
+use preventkit_services::assessment::{NewAction, NewAssessment};
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::assessment::Transition;
 use preventkit_services::domain::policy::decide;
@@ -14,9 +15,8 @@ use preventkit_services::domain::{
     Actor, Clearance, Marking, PartnershipId, Permission, Role, Scope, UserId,
 };
 use preventkit_services::evidence::{NewEvidence, Upload};
-use preventkit_services::invitations::NewInvitation;
-use preventkit_services::sessions::SessionView;
-use preventkit_services::tokens::NewToken;
+use preventkit_services::identity::NewToken;
+use preventkit_services::identity::SessionView;
 use preventkit_services::{Grant, RequestContext};
 use std::collections::BTreeMap;
 
@@ -51,23 +51,23 @@ pub fn console_grant(p: Permission, scope: Scope) -> Grant {
 
 /// A member acting in one partnership with one role, second factor passed.
 pub fn member(user: &str, partnership: PartnershipId, role: Role) -> Actor {
-    Actor {
+    Actor::from_verified(preventkit_services::domain::VerifiedIdentity {
         user_id: user.parse().expect("user id"),
         system_admin: false,
         memberships: vec![(partnership, role)],
         clearance: Clearance(Marking::OfficialSensitive),
         mfa_verified: true,
-    }
+    })
 }
 
 pub fn system_admin(user: &str) -> Actor {
-    Actor {
+    Actor::from_verified(preventkit_services::domain::VerifiedIdentity {
         user_id: user.parse().expect("user id"),
         system_admin: true,
         memberships: Vec::new(),
         clearance: Clearance(Marking::OfficialSensitive),
         mfa_verified: true,
-    }
+    })
 }
 
 pub fn ctx() -> RequestContext {

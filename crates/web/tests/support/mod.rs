@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use preventkit_services::demo::DEMO_PASSWORD;
-use preventkit_services::sessions::Stage;
+use preventkit_services::identity::Stage;
 use preventkit_services::{App, SecurityConfig};
 use preventkit_web::WebConfig;
 use std::collections::HashMap;
@@ -175,7 +175,7 @@ impl Server {
             .app
             .create_token(
                 &session,
-                &preventkit_services::tokens::NewToken {
+                &preventkit_services::identity::NewToken {
                     name: "test".into(),
                     partnership_id: partnership.into(),
                     role: role.into(),

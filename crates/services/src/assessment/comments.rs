@@ -1,0 +1,100 @@
+//! Comments on questions.
+
+use super::*;
+
+/// A comment as shown.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CommentView {
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+impl App {
+    /// Comment on a question. Comments stay whatever the assessment's state.
+    pub async fn add_comment(
+        &self,
+        grant: &Grant,
+        assessment: &str,
+        question: &str,
+        body: &str,
+        ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        let pid = grant
+            .require_partnership(Permission::AssessmentComment)?
+            .to_string();
+        let view = self.assessment(grant, assessment).await?;
+        if view
+            .framework
+            .questions()
+            .iter()
+            .all(|(_, q)| q.id != question)
+        {
+            return Err(ServiceError::NotFound);
+        }
+        let mut errors = ValidationErrors::new();
+        let body = validate::required_lines(
+            "comment",
+            "a comment",
+            &body.replace('\r', ""),
+            5000,
+            &mut errors,
+        );
+        errors.into_result()?;
+        let mut tx = self.db().write().await?;
+        store::assessment::comments::insert(
+            &mut tx,
+            &preventkit_storage::CommentRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                assessment_id: assessment.to_owned(),
+                question_id: question.to_owned(),
+                author_id: grant.user_id().to_string(),
+                body,
+                created_at: now_ms(),
+            },
+        )
+        .await?;
+        event(
+            &mut tx,
+            Some(grant.user_id()),
+            ctx,
+            "assessment.comment",
+            Subject::Assessment {
+                id: assessment.to_owned(),
+                partnership: pid,
+            },
+            Outcome::Success,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The comments on a question, oldest first.
+    pub async fn comments(
+        &self,
+        grant: &Grant,
+        assessment: &str,
+        question: &str,
+    ) -> Result<Vec<CommentView>, ServiceError> {
+        let view = self.assessment(grant, assessment).await?;
+        let mut tx = self.db().read().await?;
+        let rows = store::assessment::comments::for_question(&mut tx, assessment, question).await?;
+        let members =
+            store::administration::memberships::members_of(&mut tx, &view.row.partnership_id)
+                .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| CommentView {
+                author: members
+                    .iter()
+                    .find(|m| m.user_id == c.author_id)
+                    .map(|m| m.display_name.clone())
+                    .unwrap_or_else(|| "A former member".into()),
+                body: c.body,
+                created_at: c.created_at,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,74 @@
+//! Periods side by side, and the answers under mapped frameworks.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub async fn compare(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    let pid = pid_of(&g)?;
+    let view = state.app.assessment(&g, &aid).await?;
+    let cmp = state.app.compare(&g, &aid).await?;
+    let columns: Vec<Value> = cmp
+        .assessments
+        .iter()
+        .map(|a| context! { id => a.id, title => a.title, start => a.period_start, end => a.period_end })
+        .collect();
+    let rows: Vec<Value> = cmp
+        .rows
+        .iter()
+        .map(|(qid, number, title, ratings)| {
+            let cells: Vec<Value> = ratings
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let changed = i > 0 && ratings[i - 1] != *r;
+                    context! { label => rating_label(&view, qid, r), changed => changed }
+                })
+                .collect();
+            let any_change = ratings.windows(2).any(|w| w[0] != w[1]);
+            context! { number => number, title => title, cells => cells, changed => any_change }
+        })
+        .collect();
+    render(
+        &state,
+        &id,
+        "assessment/compare.html",
+        StatusCode::OK,
+        context! {
+            title => format!("Compare periods: {}", view.row.title),
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.row.id, title => view.row.title },
+            columns => columns,
+            rows => rows,
+        },
+    )
+    .map_err(PageError::from)
+}
+
+pub async fn capabilities(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+) -> PageResult {
+    let pid = pid_of(&g)?;
+    let view = state.app.assessment(&g, &aid).await?;
+    let summaries = state.app.mapped_summaries(&g, &aid).await?;
+    render(
+        &state,
+        &id,
+        "assessment/capabilities.html",
+        StatusCode::OK,
+        context! {
+            title => format!("Summary by capability: {}", view.row.title),
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.row.id, title => view.row.title },
+            summaries => summaries,
+        },
+    )
+    .map_err(PageError::from)
+}

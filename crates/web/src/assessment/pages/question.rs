@@ -1,0 +1,395 @@
+//! The question page: answering, assigning and commenting.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// What a question page shows besides the question: errors, a stale edit with what the user
+/// typed, or a one-time message.
+#[derive(Default)]
+pub(crate) struct QuestionExtras<'a> {
+    errors: Option<&'a ValidationErrors>,
+    stale: Option<&'a StaleEdit>,
+    typed: Option<(String, String)>,
+    flash: Option<&'static str>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn question_page(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    aid: &str,
+    qid: &str,
+    status: StatusCode,
+    errors: Option<&ValidationErrors>,
+    stale: Option<&StaleEdit>,
+    typed: Option<(String, String)>,
+) -> PageResult {
+    render_question(
+        state,
+        id,
+        g,
+        aid,
+        qid,
+        status,
+        QuestionExtras {
+            errors,
+            stale,
+            typed,
+            flash: None,
+        },
+    )
+    .await
+}
+
+pub(crate) async fn render_question(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    aid: &str,
+    qid: &str,
+    status: StatusCode,
+    extras: QuestionExtras<'_>,
+) -> PageResult {
+    let QuestionExtras {
+        errors,
+        stale,
+        typed,
+        flash,
+    } = extras;
+    let pid = pid_of(g)?;
+    let read = id
+        .session
+        .as_ref()
+        .and_then(|s| {
+            decide(
+                &s.actor,
+                Permission::AssessmentRead,
+                Scope::Partnership(pid),
+            )
+            .ok()
+        })
+        .unwrap_or_else(|| g.clone());
+    let view = state.app.assessment(&read, aid).await?;
+    let Some((section, q)) = view
+        .framework
+        .questions()
+        .into_iter()
+        .find(|(_, q)| q.id == qid)
+    else {
+        return Err(PageError::from(crate::WebError::NotFound));
+    };
+    let response = view.responses.get(qid).cloned();
+    let history = state.app.response_history(&read, aid, qid).await?;
+    let scale = view.framework.scale(&q.scale);
+    // What the form shows: what the user typed (after a refused save), else the stored answer.
+    let (current_rating, current_details) = typed.unwrap_or_else(|| {
+        response
+            .as_ref()
+            .map(|r| (r.rating.clone(), r.details.clone()))
+            .unwrap_or_default()
+    });
+    let mut items: Vec<Value> = scale
+        .map(|s| {
+            s.levels
+                .iter()
+                .map(|l| {
+                    let hint = q.descriptors.get(&l.key).cloned().or_else(|| l.description.clone());
+                    context! { value => l.key, text => l.label, hint => hint.map(|h| context! { text => h }) }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if scale.is_some_and(|s| s.not_applicable.is_some()) {
+        items.push(context! { value => "n/a", text => "Not applicable" });
+    }
+    items.push(context! { value => "", text => "Not assessed yet" });
+    let st = AState::from_key(&view.row.state).unwrap_or(AState::Locked);
+    let respond_grant = id.session.as_ref().and_then(|s| {
+        decide(
+            &s.actor,
+            Permission::AssessmentRespond,
+            Scope::Partnership(pid),
+        )
+        .ok()
+    });
+    let editable = st.editable()
+        && match &respond_grant {
+            Some(r) => state.app.ensure_may_answer(r, aid, qid).await.is_ok(),
+            None => false,
+        };
+    let assigned = state
+        .app
+        .assignments(&read, aid)
+        .await?
+        .remove(qid)
+        .unwrap_or_default();
+    let comments = state.app.comments(&read, aid, qid).await?;
+    let history: Vec<Value> = history
+        .iter()
+        .map(|h| context! { version => h.version, rating => rating_label(&view, qid, &h.rating), details => h.details, at => h.changed_at })
+        .collect();
+    let stale_ctx = stale.map(|s| {
+        context! {
+            theirs_rating => rating_label(&view, qid, &s.current.rating), theirs_details => s.current.details,
+            theirs_version => s.current.version, yours_rating => rating_label(&view, qid, &s.yours_rating),
+            yours_details => s.yours_details, at => s.current.updated_at,
+        }
+    });
+    // The next and previous questions, for moving through the framework.
+    let all = view.framework.questions();
+    let pos = all.iter().position(|(_, x)| x.id == qid).unwrap_or(0);
+    let next = all.get(pos + 1).map(|(_, x)| x.id.clone());
+    let evidence: Vec<Value> = state
+        .app
+        .assessment_evidence(&read, aid)
+        .await?
+        .into_iter()
+        .filter(|(q, _)| q == qid)
+        .map(|(_, e)| Value::from_serialize(&e))
+        .collect();
+    let linkable: Vec<Value> = if editable {
+        let respond = id.session.as_ref().and_then(|s| {
+            decide(
+                &s.actor,
+                Permission::AssessmentRespond,
+                Scope::Partnership(pid),
+            )
+            .ok()
+        });
+        match respond {
+            Some(r) => state
+                .app
+                .partnership_evidence(&r)
+                .await?
+                .into_iter()
+                .map(|e| context! { value => e.id, text => e.title })
+                .collect(),
+            None => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    render(
+        state,
+        id,
+        "assessment/question.html",
+        status,
+        context! {
+            title => format!("{} {}", q.number, q.title),
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.row.id, title => view.row.title, state => st.label() },
+            section => context! { number => section.number, title => section.title },
+            question => context! {
+                id => q.id, number => q.number, title => q.title, guidance => q.guidance,
+                kind => view.framework.kind_label(&q.kind).unwrap_or(&q.kind),
+                prompts => q.prompts, evidence => q.evidence,
+            },
+            rating_items => items,
+            rating => current_rating,
+            details => current_details,
+            version => response.as_ref().map(|r| r.version).unwrap_or(1),
+            editable => editable,
+            history => history,
+            stale => stale_ctx,
+            next => next,
+            evidence => evidence,
+            linkable => linkable,
+            assigned => assigned,
+            comments => comments,
+            can_comment => can(id, Permission::AssessmentComment, pid),
+            errors => errors.map(form_errors),
+            flash => flash,
+        },
+    )
+    .map_err(PageError::from)
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid, qid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> PageResult {
+    // The one-time message left by adding evidence or a comment: shown here, then cleared.
+    let flash = crate::pages::flash_message(&headers);
+    let mut page = render_question(
+        &state,
+        &id,
+        &g,
+        &aid,
+        &qid,
+        StatusCode::OK,
+        QuestionExtras {
+            flash,
+            ..QuestionExtras::default()
+        },
+    )
+    .await?;
+    if flash.is_some() {
+        page.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            crate::pages::clear_flash_cookie(&state.cfg),
+        );
+    }
+    Ok(page)
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid, qid)): Path<(String, String, String)>,
+    form: Fields,
+) -> PageResult {
+    // The next question goes into the redirect: refuse a control character before saving.
+    if form.get("next").chars().any(char::is_control) {
+        return Err(PageError::from(crate::WebError::BadRequest(
+            "The next question is not valid.".into(),
+        )));
+    }
+    let rating = form.get("rating");
+    let details = form.get("details");
+    let Ok(version) = form.get("version").parse::<i64>() else {
+        let e = ValidationErrors::single(
+            "rating",
+            "The form is missing its version. Reload the page and try again",
+        );
+        return question_page(
+            &state,
+            &id,
+            &g,
+            &aid,
+            &qid,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&e),
+            None,
+            Some((rating, details)),
+        )
+        .await;
+    };
+    match state
+        .app
+        .respond(&g, &aid, &qid, version, &rating, &details, &id.ctx)
+        .await
+    {
+        Ok(_) => {
+            let pid = pid_of(&g)?;
+            let to = if form.get("then") == "next" && !form.get("next").is_empty() {
+                format!("/p/{pid}/assessments/{aid}/questions/{}", form.get("next"))
+            } else {
+                format!("/p/{pid}/assessments/{aid}")
+            };
+            Ok(see_other_with(&state.cfg, &to, "answer-saved"))
+        }
+        Err(Ok(stale)) => {
+            // Someone else saved first: show both; keep what this user typed in the form.
+            let typed = Some((stale.yours_rating.clone(), stale.yours_details.clone()));
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::CONFLICT,
+                None,
+                Some(&stale),
+                typed,
+            )
+            .await
+        }
+        Err(Err(ServiceError::Validation(e))) => {
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                None,
+                Some((rating, details)),
+            )
+            .await
+        }
+        Err(Err(ServiceError::Conflict(m))) => {
+            let e = ValidationErrors::single("rating", m);
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::CONFLICT,
+                Some(&e),
+                None,
+                None,
+            )
+            .await
+        }
+        Err(Err(e)) => Err(PageError::from(e)),
+    }
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid)): Path<(String, String)>,
+    form: Fields,
+) -> PageResult {
+    let pid = pid_of(&g)?;
+    match state
+        .app
+        .assign(&g, &aid, &form.get("target"), &form.get("organisation_id"), &form.get("user_id"), &id.ctx)
+        .await
+    {
+        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), "questions-assigned")),
+        Err(ServiceError::Validation(e)) => render(
+            &state,
+            &id,
+            "error.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { title => "The questions could not be assigned", message => e.0.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(". ") },
+        )
+        .map_err(PageError::from),
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    Path((_, aid, qid)): Path<(String, String, String)>,
+    form: Fields,
+) -> PageResult {
+    let pid = pid_of(&g)?;
+    match state
+        .app
+        .add_comment(&g, &aid, &qid, &form.get("comment"), &id.ctx)
+        .await
+    {
+        Ok(()) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}/questions/{qid}"),
+            "comment-added",
+        )),
+        Err(ServiceError::Validation(e)) => {
+            question_page(
+                &state,
+                &id,
+                &g,
+                &aid,
+                &qid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(PageError::from(e)),
+    }
+}

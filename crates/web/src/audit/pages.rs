@@ -1,0 +1,153 @@
+//! The audit log, filterable, for partnership administrators and auditors, and for platform
+//! administrators.
+
+use crate::extract::Granted;
+use crate::guard::Identity;
+use crate::pages::{render, PageError, PageResult};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use minijinja::context;
+use preventkit_services::audit::AuditQuery;
+use preventkit_services::domain::audit::Outcome;
+use preventkit_services::domain::UserId;
+use serde::Deserialize;
+
+/// The filter form (GET, so a filtered view can be bookmarked; it holds no personal data:
+/// actors are chosen by account id).
+#[derive(Deserialize, Default, Clone, serde::Serialize)]
+pub struct Filter {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub before: String,
+}
+
+fn parse_date(s: &str, errors: &mut Vec<(String, String)>, field: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(s, fmt) {
+        Ok(d) => Some(d.midnight().assume_utc().unix_timestamp() * 1000),
+        Err(_) => {
+            errors.push((field.to_owned(), "Enter a date like 2026-11-22".to_owned()));
+            None
+        }
+    }
+}
+
+pub(crate) fn to_query(
+    f: &Filter,
+) -> Result<AuditQuery, preventkit_services::domain::validate::ValidationErrors> {
+    let mut errs = Vec::new();
+    let from_ms = parse_date(&f.from, &mut errs, "from");
+    // "To" is inclusive of that whole day.
+    let to_ms = parse_date(&f.to, &mut errs, "to").map(|t| t + 24 * 60 * 60 * 1000);
+    let outcome = match f.outcome.trim() {
+        "" => None,
+        o => match Outcome::from_key(o) {
+            Some(o) => Some(o),
+            None => {
+                errs.push(("outcome".into(), "Choose an outcome from the list".into()));
+                None
+            }
+        },
+    };
+    let actor = match f.actor.trim() {
+        "" => None,
+        a => match a.parse::<UserId>() {
+            Ok(u) => Some(u),
+            Err(_) => {
+                errs.push(("actor".into(), "Enter an account id (a UUID)".into()));
+                None
+            }
+        },
+    };
+    let before_seq = f.before.trim().parse::<i64>().ok();
+    let mut v = preventkit_services::domain::validate::ValidationErrors::new();
+    for (field, m) in errs {
+        v.add(&field, m);
+    }
+    v.into_result()?;
+    Ok(AuditQuery {
+        actor,
+        action_prefix: Some(f.action.trim().to_owned()).filter(|s| !s.is_empty()),
+        outcome,
+        from_ms,
+        to_ms,
+        before_seq,
+        limit: 50,
+    })
+}
+
+async fn audit_page(
+    state: &AppState,
+    id: &Identity,
+    grant: &preventkit_services::Grant,
+    filter: Filter,
+    heading: &str,
+) -> PageResult {
+    let (events, errors, status) = match to_query(&filter) {
+        Ok(q) => (
+            state.app.audit_events(grant, &q).await?,
+            None,
+            StatusCode::OK,
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(crate::pages::form_errors(&e)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    let older = if events.len() == 50 {
+        events.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    let rows: Vec<_> = events
+        .into_iter()
+        .map(|e| {
+            context! {
+                seq => e.seq, at => e.occurred_at, actor => e.actor_id, action => e.action,
+                object_type => e.object_type, object_id => e.object_id, outcome => e.outcome,
+                source => e.source,
+            }
+        })
+        .collect();
+    render(
+        state,
+        id,
+        "audit/log.html",
+        status,
+        context! { title => heading, events => rows, filter => filter, errors => errors, older => older },
+    )
+    .map_err(PageError::from)
+}
+
+pub async fn partnership_audit(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    Query(filter): Query<Filter>,
+) -> PageResult {
+    audit_page(&state, &id, &grant, filter, "Audit log").await
+}
+
+pub async fn platform_audit(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    Query(filter): Query<Filter>,
+) -> PageResult {
+    audit_page(&state, &id, &grant, filter, "Platform audit log").await
+}

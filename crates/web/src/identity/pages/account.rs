@@ -1,0 +1,280 @@
+//! The signed-in user's own account: password, recovery codes, API tokens.
+
+use crate::extract::{Fields, Signed};
+use crate::guard::Identity;
+use crate::pages::{
+    cookie_header, form_errors, render, render_with_flash, see_other_with, PageError, PageResult,
+};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use minijinja::{context, Value};
+use preventkit_services::domain::validate::ValidationErrors;
+use preventkit_services::domain::{InvitationId, TokenId};
+use preventkit_services::identity::NewToken;
+use preventkit_services::identity::SessionView;
+use preventkit_services::ServiceError;
+
+async fn account_page(
+    state: &AppState,
+    s: &SessionView,
+    id: &Identity,
+    headers: &HeaderMap,
+    status: StatusCode,
+    errors: Option<&ValidationErrors>,
+) -> PageResult {
+    let left = state.app.recovery_codes_left(s).await?;
+    let roles: Vec<Value> = state
+        .app
+        .my_roles(s)
+        .await?
+        .into_iter()
+        .map(|r| {
+            context! {
+                partnership => r.partnership_name, role => r.role.label(), granted => r.granted_at,
+                invited_by => r.invited_by_name,
+            }
+        })
+        .collect();
+    let invitations = invitation_rows(state, s).await?;
+    let ctx = context! {
+        title => "Your account",
+        roles => roles,
+        invitations => invitations,
+        email => s.user.email,
+        name => s.user.display_name,
+        mfa_enrolled => s.user.mfa_enrolled,
+        recovery_left => left,
+        errors => errors.map(form_errors),
+    };
+    if status == StatusCode::OK {
+        render_with_flash(state, id, headers, "identity/account.html", ctx).map_err(PageError::from)
+    } else {
+        render(state, id, "identity/account.html", status, ctx).map_err(PageError::from)
+    }
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    headers: HeaderMap,
+) -> PageResult {
+    account_page(&state, &s, &id, &headers, StatusCode::OK, None).await
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    headers: HeaderMap,
+    form: Fields,
+) -> PageResult {
+    let result = state
+        .app
+        .change_password(
+            &s,
+            &form.get("current_password"),
+            &form.get("new_password"),
+            &form.get("confirm_password"),
+            &id.ctx,
+        )
+        .await;
+    match result {
+        Ok(token) => {
+            let mut res = see_other_with(&state.cfg, "/account", "password-changed");
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                cookie_header(&state.cfg, state.cfg.session_cookie(), &token, None),
+            );
+            Ok(res)
+        }
+        Err(ServiceError::Validation(e)) => {
+            account_page(
+                &state,
+                &s,
+                &id,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
+pub async fn recovery_codes(State(state): State<AppState>, Signed(s, id): Signed) -> PageResult {
+    let codes = state.app.regenerate_recovery_codes(&s, &id.ctx).await?;
+    render(
+        &state,
+        &id,
+        "identity/recovery-codes.html",
+        StatusCode::OK,
+        context! { title => "Your new recovery codes", codes => codes, continue_to => "/account" },
+    )
+    .map_err(PageError::from)
+}
+
+async fn tokens_page(
+    state: &AppState,
+    s: &SessionView,
+    id: &Identity,
+    headers: &HeaderMap,
+    status: StatusCode,
+    extra: Value,
+) -> PageResult {
+    let tokens = state.app.list_tokens(s.user.id).await?;
+    let partnerships = state.app.my_partnerships(&s.actor).await?;
+    let mut choices = Vec::new();
+    for (p, roles) in &partnerships {
+        for r in roles {
+            choices.push(context! {
+                value => format!("{}|{}", p.id, r.key()),
+                text => format!("{} — {}", p.name, r.label()),
+            });
+        }
+    }
+    let names: std::collections::BTreeMap<String, String> = partnerships
+        .iter()
+        .map(|(p, _)| (p.id.clone(), p.name.clone()))
+        .collect();
+    let tokens: Vec<Value> = tokens
+        .into_iter()
+        .map(|t| {
+            let role = preventkit_services::domain::Role::from_key(&t.role)
+                .map(|r| r.label())
+                .unwrap_or("Unknown role");
+            context! {
+                id => t.id, name => t.name, partnership_id => t.partnership_id, role => role,
+                expires_at => t.expires_at, revoked_at => t.revoked_at,
+            }
+        })
+        .collect();
+    let ctx = context! {
+        title => "API tokens",
+        tokens => tokens,
+        names => names,
+        choices => choices,
+        ..extra
+    };
+    if status == StatusCode::OK {
+        render_with_flash(state, id, headers, "identity/tokens.html", ctx).map_err(PageError::from)
+    } else {
+        render(state, id, "identity/tokens.html", status, ctx).map_err(PageError::from)
+    }
+}
+
+pub async fn tokens(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    headers: HeaderMap,
+) -> PageResult {
+    tokens_page(&state, &s, &id, &headers, StatusCode::OK, context! {}).await
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    headers: HeaderMap,
+    form: Fields,
+) -> PageResult {
+    let scope = form.get("scope");
+    let (partnership_id, role) = scope.split_once('|').unwrap_or(("", ""));
+    let input = NewToken {
+        name: form.get("name"),
+        partnership_id: partnership_id.to_owned(),
+        role: role.to_owned(),
+        days: form.get("days"),
+    };
+    match state.app.create_token(&s, &input, &id.ctx).await {
+        Ok((_, secret)) => {
+            tokens_page(
+                &state,
+                &s,
+                &id,
+                &headers,
+                StatusCode::OK,
+                context! { new_token => secret },
+            )
+            .await
+        }
+        Err(ServiceError::Validation(mut e)) => {
+            // The form has one "scope" field for partnership and role together.
+            for fe in &mut e.0 {
+                if fe.field == "partnership_id" || fe.field == "role" {
+                    fe.field = "scope".into();
+                }
+            }
+            tokens_page(
+                &state,
+                &s,
+                &id,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { errors => form_errors(&e), values => context! { name => input.name, days => input.days, scope => scope } },
+            )
+            .await
+        }
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    Path(token): Path<String>,
+) -> PageResult {
+    let token: TokenId = token
+        .parse()
+        .map_err(|_| PageError::from(crate::WebError::NotFound))?;
+    state.app.revoke_token(s.user.id, token, &id.ctx).await?;
+    Ok(see_other_with(
+        &state.cfg,
+        "/account/tokens",
+        "token-revoked",
+    ))
+}
+
+/// The signed-in person's open invitations, for the account and home pages.
+pub(crate) async fn invitation_rows(
+    state: &AppState,
+    s: &SessionView,
+) -> Result<Vec<Value>, crate::pages::PageError> {
+    Ok(state
+        .app
+        .my_invitations(s)
+        .await?
+        .into_iter()
+        .map(|i| {
+            context! {
+                id => i.id.to_string(), partnership => i.partnership_name, role => i.role.label(),
+                invited_by => i.invited_by_name, expires => i.expires_at,
+            }
+        })
+        .collect())
+}
+
+/// Accept or decline an invitation (`/invitations/{invitation}/accept` or `/decline`).
+pub async fn answer_invitation(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    Path((invitation, answer)): Path<(String, String)>,
+) -> PageResult {
+    let invitation: InvitationId = invitation
+        .parse()
+        .map_err(|_| PageError::from(crate::WebError::NotFound))?;
+    let accept = match answer.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(PageError::from(crate::WebError::NotFound)),
+    };
+    state
+        .app
+        .answer_invitation(&s, invitation, accept, &id.ctx)
+        .await?;
+    let flash = if accept {
+        "invitation-accepted"
+    } else {
+        "invitation-declined"
+    };
+    Ok(see_other_with(&state.cfg, "/account", flash))
+}
