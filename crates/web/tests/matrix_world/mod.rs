@@ -3,7 +3,6 @@
 //! (Riverton) that allowed writes may consume. Everything is made through the services, with
 //! grants the policy gives to actors built here; nothing is written to the database directly.
 
-use crate::support::{complete_session, Browser, Page, Server};
 use preventkit_services::admin::NewMember;
 use preventkit_services::assessments::{NewAction, NewAssessment};
 use preventkit_services::demo::DEMO_PASSWORD;
@@ -18,6 +17,7 @@ use preventkit_services::invitations::NewInvitation;
 use preventkit_services::sessions::SessionView;
 use preventkit_services::tokens::NewToken;
 use preventkit_services::{Grant, RequestContext};
+use preventkit_testkit::{complete_session, Browser, Page, Server};
 use std::collections::BTreeMap;
 
 pub const RIVERTON: &str = "Riverton Prevent Partnership";
