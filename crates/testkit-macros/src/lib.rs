@@ -1,7 +1,7 @@
 //! `#[each_engine]`: one test written once, run once per storage engine, each run named and
 //! reported on its own.
 //!
-//! ```ignore
+//! ```text
 //! #[preventkit_testkit::each_engine]
 //! async fn answer_history(engine: Engine) { /* ... */ }
 //! ```

@@ -23,4 +23,4 @@ pub use engine::{
 pub use preventkit_testkit_macros::{each_engine, postgresql_only};
 pub use server::{complete_session, fresh_app, Options, Server};
 pub use sql::{Snapshot, Sql, TableSnapshot};
-pub use totp::{current_step, totp_at, totp_next, totp_now, STEP_SECONDS};
+pub use totp::{current_step, totp_at, totp_now, STEP_SECONDS};

@@ -46,8 +46,3 @@ pub fn totp_at(secret_b32: &str, step: u64) -> String {
 pub fn totp_now(secret_b32: &str) -> String {
     totp(secret_b32).generate(unix_now())
 }
-
-/// The code for the next 30-second step (for a second sign-in inside one step).
-pub fn totp_next(secret_b32: &str) -> String {
-    totp(secret_b32).generate(unix_now() + STEP_SECONDS)
-}
