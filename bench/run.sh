@@ -15,6 +15,10 @@
 #   PK_BENCH_PARTNERSHIPS          partnerships to seed (default 400)
 #   PK_BENCH_OUT                   folder to keep the seeds, logs and wrk output in (default:
 #                                  a temporary folder, removed at the end)
+#
+# Exits non-zero when any measured request failed (a status error, or a connect, read, write
+# or timeout error), after printing the report: a run with failures measured something other
+# than a working server.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -261,3 +265,11 @@ while read -r tag engine start peak; do
         SKIPPED) echo "PostgreSQL was skipped: no server reachable." ;;
     esac
 done <"$RESULTS"
+
+# --- Verdict ---------------------------------------------------------------------------------
+failed=$(awk '$1 != "MEMORY" && $1 != "LOAD" && $1 != "SKIPPED" { n += $8 } END { print n + 0 }' \
+    "$RESULTS")
+if [ "$failed" -gt 0 ]; then
+    echo
+    die "$failed request(s) failed (the errors column above): these runs did not measure a working server"
+fi

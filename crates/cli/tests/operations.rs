@@ -1,7 +1,7 @@
 //! The `preventkit` binary as an operator uses it: sub-commands, audit tamper detection on
 //! both engines, backup and restore while serving, and two servers sharing one PostgreSQL.
 
-use std::path::Path;
+use preventkit_testkit::{engines, fresh_database, postgresql_only, Engine, Sql, TestDatabase};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,37 +21,16 @@ fn stdout(o: &Output) -> String {
 }
 
 /// Fresh databases: SQLite always, PostgreSQL when a test server is configured.
-async fn databases(dir: &Path) -> Vec<String> {
-    sqlx::any::install_default_drivers();
-    let mut v = vec![format!("sqlite://{}/pk.db", dir.display())];
-    match std::env::var("PREVENTKIT_TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => v.push(fresh_postgres(&base).await),
-        _ => eprintln!("NOTE: PostgreSQL leg skipped: set PREVENTKIT_TEST_DATABASE_URL to run it"),
+async fn databases() -> Vec<TestDatabase> {
+    let mut v = Vec::new();
+    for engine in engines() {
+        v.push(fresh_database(&engine).await);
     }
     v
 }
 
-async fn fresh_postgres(base: &str) -> String {
-    use sqlx::Executor;
-    sqlx::any::install_default_drivers();
-    let name = format!("pk_cli_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::AnyPool::connect(base)
-        .await
-        .expect("connect postgres");
-    pool.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create database");
-    pool.close().await;
-    let cut = base.rfind('/').expect("database URL has a path");
-    format!("{}/{name}", &base[..cut])
-}
-
 async fn sql(url: &str, statement: &str) {
-    use sqlx::Executor;
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.expect("connect");
-    pool.execute(statement).await.expect(statement);
-    pool.close().await;
+    Sql::connect(url).await.execute(statement).await;
 }
 
 #[test]
@@ -107,8 +86,8 @@ async fn verify_audit_finds_every_kind_of_tampering() {
         ("rows cut off the end", &["DELETE FROM audit_events WHERE seq > (SELECT last_seq - 3 FROM audit_head)"], "chain head"),
     ];
     for case in cases {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for url in databases(dir.path()).await {
+        for db in databases().await {
+            let url = db.url.clone();
             let o = run(&url, &["demo"]);
             assert!(
                 o.status.success(),
@@ -179,10 +158,11 @@ async fn serve(url: &str) -> (Server, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_while_serving_and_restore_round_trip() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}/pk.db", dir.path().display());
+    let db = fresh_database(&Engine::Sqlite).await;
+    let dir = db.dir().expect("a SQLite database's folder");
+    let url = db.url.clone();
     assert!(run(&url, &["demo"]).status.success());
-    let snapshot = dir.path().join("snapshot.db");
+    let snapshot = dir.join("snapshot.db");
     let snap = snapshot.to_string_lossy().into_owned();
     let listing = |url: &str| {
         ["user", "organisation", "partnership", "framework"]
@@ -230,7 +210,7 @@ async fn backup_while_serving_and_restore_round_trip() {
     assert_eq!(listing(&url), before, "content equals the snapshot");
     assert!(run(&url, &["verify-audit"]).status.success());
     // A file that is not a database is refused and changes nothing.
-    let junk = dir.path().join("junk.db");
+    let junk = dir.join("junk.db");
     std::fs::write(&junk, b"not a database").expect("write");
     let o = run(&url, &["restore", &junk.to_string_lossy()]);
     assert!(!o.status.success());
@@ -250,19 +230,20 @@ async fn backup_while_serving_and_restore_round_trip() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--type: Choose the type of organisation"));
     assert_eq!(listing(&url), before);
+}
 
-    if let Ok(base) = std::env::var("PREVENTKIT_TEST_DATABASE_URL") {
-        if !base.is_empty() {
-            let pg = fresh_postgres(&base).await;
-            assert!(run(&pg, &["migrate"]).status.success());
-            let o = run(
-                &pg,
-                &["backup", &dir.path().join("pg.db").to_string_lossy()],
-            );
-            assert!(!o.status.success());
-            assert!(String::from_utf8_lossy(&o.stderr).contains("pg_dump"));
-        }
-    }
+/// A PostgreSQL database is backed up with pg_dump: the backup command says so.
+#[postgresql_only]
+async fn backup_of_postgresql_points_to_pg_dump(engine: Engine) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pg = fresh_database(&engine).await.url;
+    assert!(run(&pg, &["migrate"]).status.success());
+    let o = run(
+        &pg,
+        &["backup", &dir.path().join("pg.db").to_string_lossy()],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("pg_dump"));
 }
 
 fn csrf(body: &str) -> String {
@@ -282,17 +263,10 @@ fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
         })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_made_on_one_server_works_on_another() {
-    let Ok(base) = std::env::var("PREVENTKIT_TEST_DATABASE_URL") else {
-        eprintln!("NOTE: PostgreSQL leg skipped: set PREVENTKIT_TEST_DATABASE_URL to run it");
-        return;
-    };
-    if base.is_empty() {
-        eprintln!("NOTE: PostgreSQL leg skipped: set PREVENTKIT_TEST_DATABASE_URL to run it");
-        return;
-    }
-    let url = fresh_postgres(&base).await;
+/// Two servers sharing one PostgreSQL database share its sessions.
+#[postgresql_only]
+async fn a_session_made_on_one_server_works_on_another(engine: Engine) {
+    let url = fresh_database(&engine).await.url;
     assert!(run(&url, &["demo"]).status.success());
     let (_a, a) = serve(&url).await;
     let (_b, b) = serve(&url).await;

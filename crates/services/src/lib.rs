@@ -38,6 +38,28 @@ pub struct SecurityConfig {
     /// Refusals of anonymous requests are counted per source address over this window and
     /// written as one event (see `audit::AnonymousRefusals`).
     pub anonymous_refusal_window_ms: i64,
+    /// The clock that session lifetimes and the sign-in throttle are measured against.
+    pub clock: Clock,
+}
+
+/// The system clock, moved on by an offset that only tests change (to see a session or a
+/// throttling window run out without waiting). Clones share the offset.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_ms: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// Milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        now_ms() + self.offset_ms.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Move this clock and its clones forward, as if `ms` milliseconds had passed.
+    pub fn advance(&self, ms: i64) {
+        self.offset_ms
+            .fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Default for SecurityConfig {
@@ -47,6 +69,7 @@ impl Default for SecurityConfig {
             session_absolute_ms: 12 * 60 * 60 * 1000,
             token_max_days: 365,
             anonymous_refusal_window_ms: 5 * 60 * 1000,
+            clock: Clock::default(),
         }
     }
 }

@@ -12,16 +12,14 @@
 //! - errors that do not come from a handler (unknown path, wrong method, bad path encoding)
 //!   are JSON too.
 
-mod support;
-
 use base64::Engine as _;
 use preventkit_services::domain::Access;
 use preventkit_services::evidence::MAX_FILE_BYTES;
+use preventkit_testkit::{each_engine, Browser, Engine, Page, Server};
 use preventkit_web::api::MAX_JSON_BYTES;
 use preventkit_web::evidence::api::{FILE_TYPES, MAX_EVIDENCE_JSON_BYTES};
 use preventkit_web::routes::{specs, Surface};
 use serde_json::{json, Value};
-use support::{engines, Browser, Page, Server};
 
 const RIVERTON: &str = "Riverton Prevent Partnership";
 
@@ -191,7 +189,7 @@ async fn document(s: &Server) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_api_route_is_documented_with_the_errors_it_can_answer() {
-    let engine = engines().into_iter().next().expect("an engine");
+    let engine = Engine::Sqlite;
     let s = Server::start(&engine).await;
     let doc = document(&s).await;
     let routes: Vec<_> = specs()
@@ -288,7 +286,7 @@ async fn every_api_route_is_documented_with_the_errors_it_can_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_schemas_carry_the_constraints_the_server_enforces() {
-    let engine = engines().into_iter().next().expect("an engine");
+    let engine = Engine::Sqlite;
     let s = Server::start(&engine).await;
     let doc = document(&s).await;
     let schemas = &doc["components"]["schemas"];
@@ -469,174 +467,172 @@ async fn draft_id(b: &mut Browser, base: &str, token: &str) -> String {
         .to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_match_their_documented_status_content_type_and_schema() {
-    for engine in engines() {
-        let s = Server::start(&engine).await;
-        let doc = document(&s).await;
-        let pid = s.partnership_id(RIVERTON).await;
-        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
-        let contributor = s
-            .token("contributor@riverton.example", &pid, "contributor")
-            .await;
-        let mut b = s.browser();
-        let base = format!("/api/v1/partnerships/{pid}/assessments");
-        let p_base = "/api/v1/partnerships/{partnership}/assessments";
-        let draft = draft_id(&mut b, &base, &lead).await;
-        let answer = format!("{base}/{draft}/responses/1.1");
-        let p_answer = format!("{p_base}/{{assessment}}/responses/{{question}}");
+#[each_engine]
+async fn answers_match_their_documented_status_content_type_and_schema(engine: Engine) {
+    let s = Server::start(&engine).await;
+    let doc = document(&s).await;
+    let pid = s.partnership_id(RIVERTON).await;
+    let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+    let contributor = s
+        .token("contributor@riverton.example", &pid, "contributor")
+        .await;
+    let mut b = s.browser();
+    let base = format!("/api/v1/partnerships/{pid}/assessments");
+    let p_base = "/api/v1/partnerships/{partnership}/assessments";
+    let draft = draft_id(&mut b, &base, &lead).await;
+    let answer = format!("{base}/{draft}/responses/1.1");
+    let p_answer = format!("{p_base}/{{assessment}}/responses/{{question}}");
 
-        let r = b.api("GET", &answer, Some(&lead), None).await;
-        conforms(&doc, &p_answer, "GET", &r);
-        let version = r.json()["version"].as_i64().expect("version");
+    let r = b.api("GET", &answer, Some(&lead), None).await;
+    conforms(&doc, &p_answer, "GET", &r);
+    let version = r.json()["version"].as_i64().expect("version");
 
-        // A change, then a stale edit: 409 with the stored answer and the refused edit.
-        let r = b
-            .api(
-                "PUT",
-                &answer,
-                Some(&lead),
-                Some(json!({"rating": "", "details": "first", "version": version})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        conforms(&doc, &p_answer, "PUT", &r);
-        let r = b
-            .api(
-                "PUT",
-                &answer,
-                Some(&lead),
-                Some(json!({"rating": "", "details": "second", "version": version})),
-            )
-            .await;
-        assert_eq!(r.status, 409, "{}", r.body);
-        assert_eq!(r.json()["error"]["code"], "stale_edit");
-        assert_eq!(r.json()["yours"]["details"], "second");
-        conforms(&doc, &p_answer, "PUT", &r);
-
-        // Refusals and mistakes, each as documented.
-        let cases: Vec<Case> = vec![
-            ("GET", answer.clone(), p_answer.clone(), None, None, 401),
-            (
-                "GET",
-                answer.clone(),
-                p_answer.clone(),
-                Some("pkt_not-a-token"),
-                None,
-                401,
-            ),
-            (
-                "POST",
-                format!("{base}/{draft}/transitions"),
-                format!("{p_base}/{{assessment}}/transitions"),
-                Some(&contributor),
-                Some(json!({"action": "submit"})),
-                403,
-            ),
-            (
-                "GET",
-                format!("{base}/{}", uuid::Uuid::new_v4()),
-                format!("{p_base}/{{assessment}}"),
-                Some(&lead),
-                None,
-                404,
-            ),
-            (
-                "GET",
-                "/api/v1/partnerships/not-an-id/assessments".to_owned(),
-                p_base.to_owned(),
-                Some(&lead),
-                None,
-                404,
-            ),
-            (
-                "POST",
-                format!("{base}/{draft}/transitions"),
-                format!("{p_base}/{{assessment}}/transitions"),
-                Some(&lead),
-                Some(json!({"action": "reopen"})),
-                422,
-            ),
-            (
-                "POST",
-                format!("{base}/{draft}/transitions"),
-                format!("{p_base}/{{assessment}}/transitions"),
-                Some(&lead),
-                Some(json!({"action": "lock"})),
-                409,
-            ),
-            (
-                "PUT",
-                answer.clone(),
-                p_answer.clone(),
-                Some(&lead),
-                Some(json!({"rating": "", "details": "x", "version": "1"})),
-                422,
-            ),
-            (
-                "GET",
-                format!("/api/v1/partnerships/{pid}/audit-events?limit=x"),
-                "/api/v1/partnerships/{partnership}/audit-events".to_owned(),
-                Some(&lead),
-                None,
-                403,
-            ),
-        ];
-        for (method, path, pattern, token, body, status) in cases {
-            let r = b.api(method, &path, token, body).await;
-            assert_eq!(r.status, status, "{method} {path}: {}", r.body);
-            conforms(&doc, &pattern, method, &r);
-        }
-
-        // A body that is not JSON: 400, as documented.
-        let r = raw(
-            &s,
-            "POST",
-            &format!("{base}/{draft}/transitions"),
-            &lead,
-            "text/plain",
-            b"submit".to_vec(),
+    // A change, then a stale edit: 409 with the stored answer and the refused edit.
+    let r = b
+        .api(
+            "PUT",
+            &answer,
+            Some(&lead),
+            Some(json!({"rating": "", "details": "first", "version": version})),
         )
         .await;
-        assert_eq!(r.status, 400, "{}", r.body);
-        conforms(
-            &doc,
-            &format!("{p_base}/{{assessment}}/transitions"),
-            "POST",
-            &r,
-        );
+    assert_eq!(r.status, 200, "{}", r.body);
+    conforms(&doc, &p_answer, "PUT", &r);
+    let r = b
+        .api(
+            "PUT",
+            &answer,
+            Some(&lead),
+            Some(json!({"rating": "", "details": "second", "version": version})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "stale_edit");
+    assert_eq!(r.json()["yours"]["details"], "second");
+    conforms(&doc, &p_answer, "PUT", &r);
 
-        // Submitted: answers are frozen, a 409 of the other kind.
-        let r = b
-            .api(
-                "POST",
-                &format!("{base}/{draft}/transitions"),
-                Some(&lead),
-                Some(json!({"action": "submit"})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        conforms(
-            &doc,
-            &format!("{p_base}/{{assessment}}/transitions"),
+    // Refusals and mistakes, each as documented.
+    let cases: Vec<Case> = vec![
+        ("GET", answer.clone(), p_answer.clone(), None, None, 401),
+        (
+            "GET",
+            answer.clone(),
+            p_answer.clone(),
+            Some("pkt_not-a-token"),
+            None,
+            401,
+        ),
+        (
             "POST",
-            &r,
-        );
-        let now = b.api("GET", &answer, Some(&lead), None).await.json()["version"]
-            .as_i64()
-            .expect("version");
-        let r = b
-            .api(
-                "PUT",
-                &answer,
-                Some(&lead),
-                Some(json!({"rating": "", "details": "late", "version": now})),
-            )
-            .await;
-        assert_eq!(r.status, 409, "{}", r.body);
-        assert_eq!(r.json()["error"]["code"], "conflict");
-        conforms(&doc, &p_answer, "PUT", &r);
+            format!("{base}/{draft}/transitions"),
+            format!("{p_base}/{{assessment}}/transitions"),
+            Some(&contributor),
+            Some(json!({"action": "submit"})),
+            403,
+        ),
+        (
+            "GET",
+            format!("{base}/{}", uuid::Uuid::new_v4()),
+            format!("{p_base}/{{assessment}}"),
+            Some(&lead),
+            None,
+            404,
+        ),
+        (
+            "GET",
+            "/api/v1/partnerships/not-an-id/assessments".to_owned(),
+            p_base.to_owned(),
+            Some(&lead),
+            None,
+            404,
+        ),
+        (
+            "POST",
+            format!("{base}/{draft}/transitions"),
+            format!("{p_base}/{{assessment}}/transitions"),
+            Some(&lead),
+            Some(json!({"action": "reopen"})),
+            422,
+        ),
+        (
+            "POST",
+            format!("{base}/{draft}/transitions"),
+            format!("{p_base}/{{assessment}}/transitions"),
+            Some(&lead),
+            Some(json!({"action": "lock"})),
+            409,
+        ),
+        (
+            "PUT",
+            answer.clone(),
+            p_answer.clone(),
+            Some(&lead),
+            Some(json!({"rating": "", "details": "x", "version": "1"})),
+            422,
+        ),
+        (
+            "GET",
+            format!("/api/v1/partnerships/{pid}/audit-events?limit=x"),
+            "/api/v1/partnerships/{partnership}/audit-events".to_owned(),
+            Some(&lead),
+            None,
+            403,
+        ),
+    ];
+    for (method, path, pattern, token, body, status) in cases {
+        let r = b.api(method, &path, token, body).await;
+        assert_eq!(r.status, status, "{method} {path}: {}", r.body);
+        conforms(&doc, &pattern, method, &r);
     }
+
+    // A body that is not JSON: 400, as documented.
+    let r = raw(
+        &s,
+        "POST",
+        &format!("{base}/{draft}/transitions"),
+        &lead,
+        "text/plain",
+        b"submit".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    conforms(
+        &doc,
+        &format!("{p_base}/{{assessment}}/transitions"),
+        "POST",
+        &r,
+    );
+
+    // Submitted: answers are frozen, a 409 of the other kind.
+    let r = b
+        .api(
+            "POST",
+            &format!("{base}/{draft}/transitions"),
+            Some(&lead),
+            Some(json!({"action": "submit"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    conforms(
+        &doc,
+        &format!("{p_base}/{{assessment}}/transitions"),
+        "POST",
+        &r,
+    );
+    let now = b.api("GET", &answer, Some(&lead), None).await.json()["version"]
+        .as_i64()
+        .expect("version");
+    let r = b
+        .api(
+            "PUT",
+            &answer,
+            Some(&lead),
+            Some(json!({"rating": "", "details": "late", "version": now})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "conflict");
+    conforms(&doc, &p_answer, "PUT", &r);
 }
 
 /// A request with a raw body of the given type.
@@ -680,147 +676,37 @@ fn sample(ext: &str) -> Vec<u8> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn evidence_files_are_served_with_a_documented_content_type() {
-    for engine in engines() {
-        let s = Server::start(&engine).await;
-        let doc = document(&s).await;
-        let pattern = "/api/v1/partnerships/{partnership}/evidence/{evidence}/file";
-        let listed: Vec<String> = documented(&doc, pattern, "GET", 200)["content"]
-            .as_object()
-            .expect("content")
-            .keys()
-            .cloned()
-            .collect();
-        let pid = s.partnership_id(RIVERTON).await;
-        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
-        let mut b = s.browser();
-        let base = format!("/api/v1/partnerships/{pid}/assessments");
-        let draft = draft_id(&mut b, &base, &lead).await;
-        let mut served = Vec::new();
-        for ext in [
-            "pdf", "png", "jpg", "docx", "xlsx", "pptx", "odt", "ods", "txt", "csv",
-        ] {
-            let r = b
-                .api(
-                    "POST",
-                    &format!("{base}/{draft}/responses/1.1/evidence"),
-                    Some(&lead),
-                    Some(json!({"kind": "file", "title": format!("A .{ext} file"),
-                        "file_name": format!("evidence.{ext}"),
-                        "content_base64": b64(&sample(ext)), "marking": "official"})),
-                )
-                .await;
-            assert_eq!(r.status, 201, ".{ext}: {}", r.body);
-            let id = r.json()["id"].as_str().expect("id").to_owned();
-            let r = b
-                .api(
-                    "GET",
-                    &format!("/api/v1/partnerships/{pid}/evidence/{id}/file"),
-                    Some(&lead),
-                    None,
-                )
-                .await;
-            assert_eq!(r.status, 200, ".{ext}");
-            let t = r.header("content-type").unwrap_or_default().to_owned();
-            assert!(
-                listed.contains(&t),
-                ".{ext} is served as {t}, not documented: {listed:?}"
-            );
-            assert!(
-                r.header("content-disposition")
-                    .is_some_and(|d| d.starts_with("attachment;")),
-                ".{ext} is an attachment"
-            );
-            conforms(&doc, pattern, "GET", &r);
-            served.push(t);
-        }
-        served.sort();
-        served.dedup();
-        let mut all: Vec<String> = FILE_TYPES.iter().map(|t| (*t).to_owned()).collect();
-        all.sort();
-        assert_eq!(served, all, "each documented type is one the server serves");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bodies_over_the_limit_answer_413_with_a_structured_error() {
-    for engine in engines() {
-        let s = Server::start(&engine).await;
-        let doc = document(&s).await;
-        let pid = s.partnership_id(RIVERTON).await;
-        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
-        let mut b = s.browser();
-        let base = format!("/api/v1/partnerships/{pid}/assessments");
-        let before = b.api("GET", &base, Some(&lead), None).await.json();
-
-        // Over 1 MiB, and over the old 11 MiB too: 413, JSON, nothing created.
-        for size in [MAX_JSON_BYTES + 1, 12 * 1024 * 1024] {
-            let title = "x".repeat(size);
-            let body = json!({"title": title, "framework": "prevent-duty-benchmarks",
-                "period_start": "2027-04-01", "period_end": "2028-03-31"});
-            let r = b.api("POST", &base, Some(&lead), Some(body)).await;
-            assert_eq!(
-                r.status,
-                413,
-                "{size} bytes: {}",
-                &r.body[..r.body.len().min(200)]
-            );
-            assert_eq!(r.json()["error"]["code"], "payload_too_large");
-            conforms(
-                &doc,
-                "/api/v1/partnerships/{partnership}/assessments",
-                "POST",
-                &r,
-            );
-        }
-        // Just under the limit is read (and then refused for what it says).
-        let title = "x".repeat(MAX_JSON_BYTES - 200);
+#[each_engine]
+async fn evidence_files_are_served_with_a_documented_content_type(engine: Engine) {
+    let s = Server::start(&engine).await;
+    let doc = document(&s).await;
+    let pattern = "/api/v1/partnerships/{partnership}/evidence/{evidence}/file";
+    let listed: Vec<String> = documented(&doc, pattern, "GET", 200)["content"]
+        .as_object()
+        .expect("content")
+        .keys()
+        .cloned()
+        .collect();
+    let pid = s.partnership_id(RIVERTON).await;
+    let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+    let mut b = s.browser();
+    let base = format!("/api/v1/partnerships/{pid}/assessments");
+    let draft = draft_id(&mut b, &base, &lead).await;
+    let mut served = Vec::new();
+    for ext in [
+        "pdf", "png", "jpg", "docx", "xlsx", "pptx", "odt", "ods", "txt", "csv",
+    ] {
         let r = b
             .api(
                 "POST",
-                &base,
+                &format!("{base}/{draft}/responses/1.1/evidence"),
                 Some(&lead),
-                Some(
-                    json!({"title": title, "framework": "prevent-duty-benchmarks",
-                    "period_start": "2027-04-01", "period_end": "2028-03-31"}),
-                ),
+                Some(json!({"kind": "file", "title": format!("A .{ext} file"),
+                        "file_name": format!("evidence.{ext}"),
+                        "content_base64": b64(&sample(ext)), "marking": "official"})),
             )
             .await;
-        assert_eq!(r.status, 422, "{}", &r.body[..r.body.len().min(200)]);
-        assert_eq!(b.api("GET", &base, Some(&lead), None).await.json(), before);
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_10_mib_evidence_file_fits_in_base64_and_a_larger_one_is_refused_clearly() {
-    for engine in engines() {
-        let e = engine.name();
-        let s = Server::start(&engine).await;
-        let doc = document(&s).await;
-        let pattern =
-            "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/evidence";
-        let pid = s.partnership_id(RIVERTON).await;
-        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
-        let mut b = s.browser();
-        let base = format!("/api/v1/partnerships/{pid}/assessments");
-        let draft = draft_id(&mut b, &base, &lead).await;
-        let path = format!("{base}/{draft}/responses/1.1/evidence");
-        let pdf = |len: usize| {
-            let mut v = b"%PDF-1.4\n".to_vec();
-            v.resize(len, b'a');
-            v
-        };
-        let body = |bytes: &[u8]| {
-            json!({"kind": "file", "title": "Large minutes", "file_name": "large.pdf",
-                "content_base64": b64(bytes), "marking": "official"})
-        };
-
-        // Exactly 10 MiB: about 13.3 MiB of base64, accepted and served back whole.
-        let r = b
-            .api("POST", &path, Some(&lead), Some(body(&pdf(MAX_FILE_BYTES))))
-            .await;
-        assert_eq!(r.status, 201, "[{e}] {}", r.body);
+        assert_eq!(r.status, 201, ".{ext}: {}", r.body);
         let id = r.json()["id"].as_str().expect("id").to_owned();
         let r = b
             .api(
@@ -830,49 +716,153 @@ async fn a_10_mib_evidence_file_fits_in_base64_and_a_larger_one_is_refused_clear
                 None,
             )
             .await;
-        assert_eq!(r.status, 200, "[{e}]");
-        assert_eq!(r.body.len(), MAX_FILE_BYTES, "[{e}] the whole file");
-
-        // One byte more: 422 naming content_base64 and the limit.
-        let r = b
-            .api(
-                "POST",
-                &path,
-                Some(&lead),
-                Some(body(&pdf(MAX_FILE_BYTES + 1))),
-            )
-            .await;
-        assert_eq!(r.status, 422, "[{e}] {}", r.body);
-        let err = &r.json()["error"];
-        assert_eq!(err["code"], "validation_failed", "[{e}]");
-        assert_eq!(err["field"], "content_base64", "[{e}]");
+        assert_eq!(r.status, 200, ".{ext}");
+        let t = r.header("content-type").unwrap_or_default().to_owned();
         assert!(
-            err["fields"][0]["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("10 MiB")),
-            "[{e}] {}",
-            r.body
+            listed.contains(&t),
+            ".{ext} is served as {t}, not documented: {listed:?}"
         );
-        conforms(&doc, pattern, "POST", &r);
-
-        // A body larger than any 10 MiB file needs: 413.
-        let r = b
-            .api(
-                "POST",
-                &path,
-                Some(&lead),
-                Some(body(&pdf(MAX_EVIDENCE_JSON_BYTES))),
-            )
-            .await;
-        assert_eq!(r.status, 413, "[{e}] {}", r.body);
-        assert_eq!(r.json()["error"]["code"], "payload_too_large", "[{e}]");
-        conforms(&doc, pattern, "POST", &r);
+        assert!(
+            r.header("content-disposition")
+                .is_some_and(|d| d.starts_with("attachment;")),
+            ".{ext} is an attachment"
+        );
+        conforms(&doc, pattern, "GET", &r);
+        served.push(t);
     }
+    served.sort();
+    served.dedup();
+    let mut all: Vec<String> = FILE_TYPES.iter().map(|t| (*t).to_owned()).collect();
+    all.sort();
+    assert_eq!(served, all, "each documented type is one the server serves");
+}
+
+#[each_engine]
+async fn bodies_over_the_limit_answer_413_with_a_structured_error(engine: Engine) {
+    let s = Server::start(&engine).await;
+    let doc = document(&s).await;
+    let pid = s.partnership_id(RIVERTON).await;
+    let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+    let mut b = s.browser();
+    let base = format!("/api/v1/partnerships/{pid}/assessments");
+    let before = b.api("GET", &base, Some(&lead), None).await.json();
+
+    // Over 1 MiB, and over the old 11 MiB too: 413, JSON, nothing created.
+    for size in [MAX_JSON_BYTES + 1, 12 * 1024 * 1024] {
+        let title = "x".repeat(size);
+        let body = json!({"title": title, "framework": "prevent-duty-benchmarks",
+                "period_start": "2027-04-01", "period_end": "2028-03-31"});
+        let r = b.api("POST", &base, Some(&lead), Some(body)).await;
+        assert_eq!(
+            r.status,
+            413,
+            "{size} bytes: {}",
+            &r.body[..r.body.len().min(200)]
+        );
+        assert_eq!(r.json()["error"]["code"], "payload_too_large");
+        conforms(
+            &doc,
+            "/api/v1/partnerships/{partnership}/assessments",
+            "POST",
+            &r,
+        );
+    }
+    // Just under the limit is read (and then refused for what it says).
+    let title = "x".repeat(MAX_JSON_BYTES - 200);
+    let r = b
+        .api(
+            "POST",
+            &base,
+            Some(&lead),
+            Some(
+                json!({"title": title, "framework": "prevent-duty-benchmarks",
+                    "period_start": "2027-04-01", "period_end": "2028-03-31"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", &r.body[..r.body.len().min(200)]);
+    assert_eq!(b.api("GET", &base, Some(&lead), None).await.json(), before);
+}
+
+#[each_engine]
+async fn a_10_mib_evidence_file_fits_in_base64_and_a_larger_one_is_refused_clearly(engine: Engine) {
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let doc = document(&s).await;
+    let pattern =
+        "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}/evidence";
+    let pid = s.partnership_id(RIVERTON).await;
+    let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+    let mut b = s.browser();
+    let base = format!("/api/v1/partnerships/{pid}/assessments");
+    let draft = draft_id(&mut b, &base, &lead).await;
+    let path = format!("{base}/{draft}/responses/1.1/evidence");
+    let pdf = |len: usize| {
+        let mut v = b"%PDF-1.4\n".to_vec();
+        v.resize(len, b'a');
+        v
+    };
+    let body = |bytes: &[u8]| {
+        json!({"kind": "file", "title": "Large minutes", "file_name": "large.pdf",
+                "content_base64": b64(bytes), "marking": "official"})
+    };
+
+    // Exactly 10 MiB: about 13.3 MiB of base64, accepted and served back whole.
+    let r = b
+        .api("POST", &path, Some(&lead), Some(body(&pdf(MAX_FILE_BYTES))))
+        .await;
+    assert_eq!(r.status, 201, "[{e}] {}", r.body);
+    let id = r.json()["id"].as_str().expect("id").to_owned();
+    let r = b
+        .api(
+            "GET",
+            &format!("/api/v1/partnerships/{pid}/evidence/{id}/file"),
+            Some(&lead),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "[{e}]");
+    assert_eq!(r.body.len(), MAX_FILE_BYTES, "[{e}] the whole file");
+
+    // One byte more: 422 naming content_base64 and the limit.
+    let r = b
+        .api(
+            "POST",
+            &path,
+            Some(&lead),
+            Some(body(&pdf(MAX_FILE_BYTES + 1))),
+        )
+        .await;
+    assert_eq!(r.status, 422, "[{e}] {}", r.body);
+    let err = &r.json()["error"];
+    assert_eq!(err["code"], "validation_failed", "[{e}]");
+    assert_eq!(err["field"], "content_base64", "[{e}]");
+    assert!(
+        err["fields"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("10 MiB")),
+        "[{e}] {}",
+        r.body
+    );
+    conforms(&doc, pattern, "POST", &r);
+
+    // A body larger than any 10 MiB file needs: 413.
+    let r = b
+        .api(
+            "POST",
+            &path,
+            Some(&lead),
+            Some(body(&pdf(MAX_EVIDENCE_JSON_BYTES))),
+        )
+        .await;
+    assert_eq!(r.status, 413, "[{e}] {}", r.body);
+    assert_eq!(r.json()["error"]["code"], "payload_too_large", "[{e}]");
+    conforms(&doc, pattern, "POST", &r);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_that_no_handler_made_are_json_too() {
-    let engine = engines().into_iter().next().expect("an engine");
+    let engine = Engine::Sqlite;
     let s = Server::start(&engine).await;
     let pid = s.partnership_id(RIVERTON).await;
     let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
@@ -905,72 +895,72 @@ async fn errors_that_no_handler_made_are_json_too() {
         .is_some_and(|t| t.starts_with("text/html")));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn versions_are_whole_numbers_as_json_schema_counts_them_and_bodies_are_objects() {
-    for engine in engines() {
-        let e = engine.name();
-        let s = Server::start(&engine).await;
-        let pid = s.partnership_id(RIVERTON).await;
-        let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
-        let board = s
-            .token("board@riverton.example", &pid, "board-member")
-            .await;
-        let mut b = s.browser();
-        let base = format!("/api/v1/partnerships/{pid}/assessments");
-        let draft = draft_id(&mut b, &base, &lead).await;
-        let answer = format!("{base}/{draft}/responses/1.1");
-        let version = b.api("GET", &answer, Some(&lead), None).await.json()["version"]
-            .as_i64()
-            .expect("version");
+#[each_engine]
+async fn versions_are_whole_numbers_as_json_schema_counts_them_and_bodies_are_objects(
+    engine: Engine,
+) {
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let pid = s.partnership_id(RIVERTON).await;
+    let lead = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+    let board = s
+        .token("board@riverton.example", &pid, "board-member")
+        .await;
+    let mut b = s.browser();
+    let base = format!("/api/v1/partnerships/{pid}/assessments");
+    let draft = draft_id(&mut b, &base, &lead).await;
+    let answer = format!("{base}/{draft}/responses/1.1");
+    let version = b.api("GET", &answer, Some(&lead), None).await.json()["version"]
+        .as_i64()
+        .expect("version");
 
-        // `3.0` is the integer 3 in JSON Schema, so the server takes it as 3.
-        let body = format!(r#"{{"rating": "", "details": "whole", "version": {version}.0}}"#);
-        let r = raw(
-            &s,
-            "PUT",
-            &answer,
-            &lead,
-            "application/json",
-            body.into_bytes(),
+    // `3.0` is the integer 3 in JSON Schema, so the server takes it as 3.
+    let body = format!(r#"{{"rating": "", "details": "whole", "version": {version}.0}}"#);
+    let r = raw(
+        &s,
+        "PUT",
+        &answer,
+        &lead,
+        "application/json",
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "[{e}] {}", r.body);
+    assert_eq!(r.json()["version"], version + 1, "[{e}]");
+    // A fraction is not a version.
+    let body = format!(r#"{{"rating": "", "details": "half", "version": {version}.5}}"#);
+    let r = raw(
+        &s,
+        "PUT",
+        &answer,
+        &lead,
+        "application/json",
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 422, "[{e}] {}", r.body);
+    let r = b
+        .api(
+            "POST",
+            &format!("{base}/{draft}/upgrade"),
+            Some(&lead),
+            Some(json!({"to_version": 1.0})),
         )
         .await;
-        assert_eq!(r.status, 200, "[{e}] {}", r.body);
-        assert_eq!(r.json()["version"], version + 1, "[{e}]");
-        // A fraction is not a version.
-        let body = format!(r#"{{"rating": "", "details": "half", "version": {version}.5}}"#);
+    assert_ne!(r.status, 422, "[{e}] {}", r.body);
+
+    // A body that is not an object is refused, even where the object is empty.
+    for body in ["[]", "null", "1", "\"x\""] {
         let r = raw(
             &s,
-            "PUT",
-            &answer,
-            &lead,
+            "POST",
+            &format!("{base}/{draft}/approval"),
+            &board,
             "application/json",
-            body.into_bytes(),
+            body.as_bytes().to_vec(),
         )
         .await;
-        assert_eq!(r.status, 422, "[{e}] {}", r.body);
-        let r = b
-            .api(
-                "POST",
-                &format!("{base}/{draft}/upgrade"),
-                Some(&lead),
-                Some(json!({"to_version": 1.0})),
-            )
-            .await;
-        assert_ne!(r.status, 422, "[{e}] {}", r.body);
-
-        // A body that is not an object is refused, even where the object is empty.
-        for body in ["[]", "null", "1", "\"x\""] {
-            let r = raw(
-                &s,
-                "POST",
-                &format!("{base}/{draft}/approval"),
-                &board,
-                "application/json",
-                body.as_bytes().to_vec(),
-            )
-            .await;
-            assert_eq!(r.status, 422, "[{e}] {body}: {}", r.body);
-            assert_eq!(r.json()["error"]["field"], "body", "[{e}] {body}");
-        }
+        assert_eq!(r.status, 422, "[{e}] {body}: {}", r.body);
+        assert_eq!(r.json()["error"]["field"], "body", "[{e}] {body}");
     }
 }

@@ -21,8 +21,6 @@
 //! 4. Eastvale's data read back after all that: identical to before.
 
 mod matrix_world;
-mod support;
-
 use matrix_world::{
     console_grant, differences, make_token, membership_of, membership_state, post_multipart,
     session_of, World, EASTVALE_ADMIN, EASTVALE_QUESTION, EASTVALE_SPARE, RIVERTON_QUESTION,
@@ -35,11 +33,11 @@ use preventkit_services::domain::{Access, PartnershipId, Permission, Role, Scope
 use preventkit_services::identity::SessionView;
 use preventkit_services::RequestContext;
 use preventkit_storage::AuditEventRow;
+use preventkit_testkit::{each_engine, Browser, Engine, Page, Server};
 use preventkit_web::routes::{specs, RouteSpec, Surface};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
-use support::{engines, Browser, Page, Server};
 
 const NO_MEMBER: &str = "nomember@riverton.example";
 
@@ -2140,222 +2138,221 @@ async fn callers(s: &Server, w: &World) -> Vec<Caller> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_answers_every_actor_as_the_specification_says() {
+#[each_engine]
+async fn every_route_answers_every_actor_as_the_specification_says(engine: Engine) {
     let mut problems: Vec<String> = Vec::new();
-    for engine in engines() {
-        let started = Instant::now();
-        let e = engine.name();
-        let s = Server::start(&engine).await;
-        let w = World::build(&s).await;
-        create_no_member_account(&s, &w.riverton_org).await;
-        let mut callers = callers(&s, &w).await;
-        let eastvale_before = w.eastvale_snapshot(&s).await;
-        // The snapshot holds every kind of Eastvale object the probes aim at.
-        for key in [
-            format!("assessment {}", w.eastvale_draft),
-            format!("assessment {}", w.eastvale_submitted),
-            format!("answer {} {EASTVALE_QUESTION}", w.eastvale_draft),
-            format!("comments {} {EASTVALE_QUESTION}", w.eastvale_draft),
-            format!("evidence {}", w.eastvale_link),
-            format!("evidence {}", w.eastvale_file),
-            format!("action {}", w.eastvale_action),
-            format!("membership {}", w.eastvale_membership),
-            format!("token {}", w.eastvale_token),
-            format!("invitation {}", w.eastvale_invitation),
-        ] {
-            assert!(
-                eastvale_before.contains_key(&key),
-                "[{e}] no {key} in the snapshot"
-            );
-        }
-        let mut fx = Fixtures::default();
-        fx.spare.insert(true, w.riverton_spare_membership.clone());
-        fx.spare.insert(false, w.eastvale_spare_membership.clone());
-        let mut t = Tally::default();
+    let started = Instant::now();
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let w = World::build(&s).await;
+    create_no_member_account(&s, &w.riverton_org).await;
+    let mut callers = callers(&s, &w).await;
+    let eastvale_before = w.eastvale_snapshot(&s).await;
+    // The snapshot holds every kind of Eastvale object the probes aim at.
+    for key in [
+        format!("assessment {}", w.eastvale_draft),
+        format!("assessment {}", w.eastvale_submitted),
+        format!("answer {} {EASTVALE_QUESTION}", w.eastvale_draft),
+        format!("comments {} {EASTVALE_QUESTION}", w.eastvale_draft),
+        format!("evidence {}", w.eastvale_link),
+        format!("evidence {}", w.eastvale_file),
+        format!("action {}", w.eastvale_action),
+        format!("membership {}", w.eastvale_membership),
+        format!("token {}", w.eastvale_token),
+        format!("invitation {}", w.eastvale_invitation),
+    ] {
+        assert!(
+            eastvale_before.contains_key(&key),
+            "[{e}] no {key} in the snapshot"
+        );
+    }
+    let mut fx = Fixtures::default();
+    fx.spare.insert(true, w.riverton_spare_membership.clone());
+    fx.spare.insert(false, w.eastvale_spare_membership.clone());
+    let mut t = Tally::default();
 
-        // 1. Every route, every actor, own and other partnership.
-        for spec in specs() {
-            if skipped(&spec) {
-                continue;
-            }
-            let rule = rule_of(&spec)
-                .unwrap_or_else(|| panic!("no rule for {} {}", spec.method, spec.path));
-            let targets = if spec.path.contains("{partnership}") {
-                vec![Some(Target::Own), Some(Target::Other)]
-            } else {
-                vec![None]
-            };
-            for target in targets {
-                for c in callers.iter_mut() {
-                    let held = match spec.surface {
-                        Surface::Page => held_on_pages(c.who),
-                        Surface::Api => held_on_api(c.who),
-                    };
-                    let want = Want::from(expect(rule, held, target));
-                    let (path, obj, want, last) =
-                        resolve(&s, &w, &mut fx, &spec, target, c, want).await;
-                    let before_state = match &obj {
-                        Some(o) => Some(state_of(&s, &w, o).await),
-                        None => None,
-                    };
-                    let before = newest_seq(&s).await;
-                    let r = send(&s, c, &spec, &path, &Payload::Empty).await;
-                    let events = events_since(&s, before).await;
-                    t.cells += 1;
-                    let own = target != Some(Target::Other);
-                    let partnership = spec
-                        .path
-                        .contains("{partnership}")
-                        .then_some(if own { &w.riverton } else { &w.eastvale })
-                        .map(String::as_str);
-                    let asked = Asked {
-                        cell: format!(
-                            "[{e}] {} {} ({}) as {}",
-                            spec.method,
-                            spec.path,
-                            match target {
-                                Some(Target::Own) => "own",
-                                Some(Target::Other) => "other",
-                                None => "-",
-                            },
-                            c.who.label()
-                        ),
-                        spec: &spec,
-                        want,
-                        partnership,
-                        last_id: last.as_deref(),
-                    };
-                    problems.extend(judge(&asked, c, &r, &events, &mut t));
-                    if let (Some(o), Some(before_state)) = (&obj, before_state) {
-                        let after = state_of(&s, &w, o).await;
-                        t.effects += 1;
-                        let succeeded = want == Want::Allow && (200..400).contains(&r.status);
-                        let wanted = match effect_of(&spec) {
-                            Some(e) if succeeded => e.to_owned(),
-                            _ => before_state.clone(),
-                        };
-                        if after != wanted {
-                            problems.push(format!(
-                                "WRONG EFFECT     {}: {:?} went from {before_state} to {after}, not {wanted}",
-                                asked.cell, o
-                            ));
-                        }
-                        if after != before_state {
-                            let f = fixture_of(&spec).expect("a fixture");
-                            consume(&mut fx, f, &c.who.label(), own);
-                        }
-                    }
-                }
-            }
+    // 1. Every route, every actor, own and other partnership.
+    for spec in specs() {
+        if skipped(&spec) {
+            continue;
         }
-        let matrix_time = started.elapsed();
-        let in_matrix = (t.allowed, t.refusals, t.not_found);
-
-        // 2. Eastvale's real ids through Riverton's routes, by everyone.
-        for probe in foreign_probes(&w) {
-            let spec = &probe.spec;
-            let rule = rule_of(spec).expect("rule");
-            let target = spec.path.contains("{partnership}").then_some(Target::Own);
+        let rule =
+            rule_of(&spec).unwrap_or_else(|| panic!("no rule for {} {}", spec.method, spec.path));
+        let targets = if spec.path.contains("{partnership}") {
+            vec![Some(Target::Own), Some(Target::Other)]
+        } else {
+            vec![None]
+        };
+        for target in targets {
             for c in callers.iter_mut() {
                 let held = match spec.surface {
                     Surface::Page => held_on_pages(c.who),
                     Surface::Api => held_on_api(c.who),
                 };
-                let want = match Want::from(expect(rule, held, target)) {
-                    Want::Allow => Want::NotFound,
-                    other => other,
+                let want = Want::from(expect(rule, held, target));
+                let (path, obj, want, last) =
+                    resolve(&s, &w, &mut fx, &spec, target, c, want).await;
+                let before_state = match &obj {
+                    Some(o) => Some(state_of(&s, &w, o).await),
+                    None => None,
                 };
                 let before = newest_seq(&s).await;
-                let r = send(&s, c, spec, &probe.path, &probe.payload).await;
+                let r = send(&s, c, &spec, &path, &Payload::Empty).await;
                 let events = events_since(&s, before).await;
-                t.probes += 1;
+                t.cells += 1;
+                let own = target != Some(Target::Other);
+                let partnership = spec
+                    .path
+                    .contains("{partnership}")
+                    .then_some(if own { &w.riverton } else { &w.eastvale })
+                    .map(String::as_str);
                 let asked = Asked {
                     cell: format!(
-                        "[{e}] FOREIGN ID {} {} as {}",
+                        "[{e}] {} {} ({}) as {}",
                         spec.method,
-                        probe.path,
+                        spec.path,
+                        match target {
+                            Some(Target::Own) => "own",
+                            Some(Target::Other) => "other",
+                            None => "-",
+                        },
                         c.who.label()
                     ),
-                    spec,
+                    spec: &spec,
                     want,
-                    partnership: target.map(|_| w.riverton.as_str()),
-                    last_id: None,
+                    partnership,
+                    last_id: last.as_deref(),
                 };
                 problems.extend(judge(&asked, c, &r, &events, &mut t));
-            }
-        }
-
-        // 3. Eastvale's ids inside request bodies, by the Riverton lead (who may do each
-        // thing with ids of Riverton).
-        let lead = callers
-            .iter_mut()
-            .find(|c| c.who == Who::Member(Role::PreventLead))
-            .expect("the lead");
-        for (spec, path, payload, recorded) in foreign_references(&w) {
-            let before = newest_seq(&s).await;
-            let r = send(&s, lead, &spec, &path, &payload).await;
-            let events = events_since(&s, before).await;
-            t.references += 1;
-            let cell = format!(
-                "[{e}] FOREIGN REFERENCE {} {path} {payload:?}: {}",
-                spec.method, r.status
-            );
-            if !matches!(r.status, 403 | 404 | 422) {
-                problems.push(format!("NOT REFUSED      {cell}"));
-            }
-            let written: Vec<&String> = events
-                .iter()
-                .filter(|e| e.outcome == "success")
-                .map(|e| &e.action)
-                .collect();
-            if !written.is_empty() {
-                problems.push(format!("WROTE            {cell}: {written:?}"));
-            }
-            if let Some(action) = recorded {
-                if !events
-                    .iter()
-                    .any(|e| e.action == action && e.outcome == "denied")
-                {
-                    problems.push(format!("NOT RECORDED     {cell}: {:?}", summary(&events)));
+                if let (Some(o), Some(before_state)) = (&obj, before_state) {
+                    let after = state_of(&s, &w, o).await;
+                    t.effects += 1;
+                    let succeeded = want == Want::Allow && (200..400).contains(&r.status);
+                    let wanted = match effect_of(&spec) {
+                        Some(e) if succeeded => e.to_owned(),
+                        _ => before_state.clone(),
+                    };
+                    if after != wanted {
+                        problems.push(format!(
+                                "WRONG EFFECT     {}: {:?} went from {before_state} to {after}, not {wanted}",
+                                asked.cell, o
+                            ));
+                    }
+                    if after != before_state {
+                        let f = fixture_of(&spec).expect("a fixture");
+                        consume(&mut fx, f, &c.who.label(), own);
+                    }
                 }
             }
         }
+    }
+    let matrix_time = started.elapsed();
+    let in_matrix = (t.allowed, t.refusals, t.not_found);
 
-        // 4. Nobody signed in: every refusal happened (judged above); the first is in the log,
-        // the rest are one aggregate with their number once the window is written out.
+    // 2. Eastvale's real ids through Riverton's routes, by everyone.
+    for probe in foreign_probes(&w) {
+        let spec = &probe.spec;
+        let rule = rule_of(spec).expect("rule");
+        let target = spec.path.contains("{partnership}").then_some(Target::Own);
+        for c in callers.iter_mut() {
+            let held = match spec.surface {
+                Surface::Page => held_on_pages(c.who),
+                Surface::Api => held_on_api(c.who),
+            };
+            let want = match Want::from(expect(rule, held, target)) {
+                Want::Allow => Want::NotFound,
+                other => other,
+            };
+            let before = newest_seq(&s).await;
+            let r = send(&s, c, spec, &probe.path, &probe.payload).await;
+            let events = events_since(&s, before).await;
+            t.probes += 1;
+            let asked = Asked {
+                cell: format!(
+                    "[{e}] FOREIGN ID {} {} as {}",
+                    spec.method,
+                    probe.path,
+                    c.who.label()
+                ),
+                spec,
+                want,
+                partnership: target.map(|_| w.riverton.as_str()),
+                last_id: None,
+            };
+            problems.extend(judge(&asked, c, &r, &events, &mut t));
+        }
+    }
+
+    // 3. Eastvale's ids inside request bodies, by the Riverton lead (who may do each
+    // thing with ids of Riverton).
+    let lead = callers
+        .iter_mut()
+        .find(|c| c.who == Who::Member(Role::PreventLead))
+        .expect("the lead");
+    for (spec, path, payload, recorded) in foreign_references(&w) {
         let before = newest_seq(&s).await;
-        s.app
-            .flush_anonymous_refusals(true)
-            .await
-            .expect("write the anonymous refusals");
-        let aggregate: Vec<AuditEventRow> = events_since(&s, before)
-            .await
-            .into_iter()
-            .filter(|e| e.action == "access.not-signed-in-repeated")
+        let r = send(&s, lead, &spec, &path, &payload).await;
+        let events = events_since(&s, before).await;
+        t.references += 1;
+        let cell = format!(
+            "[{e}] FOREIGN REFERENCE {} {path} {payload:?}: {}",
+            spec.method, r.status
+        );
+        if !matches!(r.status, 403 | 404 | 422) {
+            problems.push(format!("NOT REFUSED      {cell}"));
+        }
+        let written: Vec<&String> = events
+            .iter()
+            .filter(|e| e.outcome == "success")
+            .map(|e| &e.action)
             .collect();
-        let rest = t.anonymous_refusals - t.anonymous_first_events;
-        let counted_once = t.anonymous_first_events == 1
-            && aggregate.len() == 1
-            && aggregate[0].outcome == "denied"
-            && aggregate[0].actor_id.is_none()
-            && aggregate[0].object_id.as_deref() == Some(rest.to_string().as_str());
-        if !counted_once {
-            problems.push(format!(
-                "[{e}] ANONYMOUS REFUSALS NOT COUNTED: {} refusals, {} written at once, aggregate {:?}",
-                t.anonymous_refusals,
-                t.anonymous_first_events,
-                summary(&aggregate)
-            ));
+        if !written.is_empty() {
+            problems.push(format!("WROTE            {cell}: {written:?}"));
         }
-
-        // 5. Eastvale is as it was.
-        let eastvale_after = w.eastvale_snapshot(&s).await;
-        for d in differences(&eastvale_before, &eastvale_after) {
-            problems.push(format!("[{e}] EASTVALE CHANGED: {d}"));
+        if let Some(action) = recorded {
+            if !events
+                .iter()
+                .any(|e| e.action == action && e.outcome == "denied")
+            {
+                problems.push(format!("NOT RECORDED     {cell}: {:?}", summary(&events)));
+            }
         }
+    }
 
-        eprintln!(
+    // 4. Nobody signed in: every refusal happened (judged above); the first is in the log,
+    // the rest are one aggregate with their number once the window is written out.
+    let before = newest_seq(&s).await;
+    s.app
+        .flush_anonymous_refusals(true)
+        .await
+        .expect("write the anonymous refusals");
+    let aggregate: Vec<AuditEventRow> = events_since(&s, before)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "access.not-signed-in-repeated")
+        .collect();
+    let rest = t.anonymous_refusals - t.anonymous_first_events;
+    let counted_once = t.anonymous_first_events == 1
+        && aggregate.len() == 1
+        && aggregate[0].outcome == "denied"
+        && aggregate[0].actor_id.is_none()
+        && aggregate[0].object_id.as_deref() == Some(rest.to_string().as_str());
+    if !counted_once {
+        problems.push(format!(
+            "[{e}] ANONYMOUS REFUSALS NOT COUNTED: {} refusals, {} written at once, aggregate {:?}",
+            t.anonymous_refusals,
+            t.anonymous_first_events,
+            summary(&aggregate)
+        ));
+    }
+
+    // 5. Eastvale is as it was.
+    let eastvale_after = w.eastvale_snapshot(&s).await;
+    for d in differences(&eastvale_before, &eastvale_after) {
+        problems.push(format!("[{e}] EASTVALE CHANGED: {d}"));
+    }
+
+    eprintln!(
             "matrix [{e}]: {} cells ({} allowed answers checked, {} refusals, {} not-found; {} objects read back \
              before and after) in {:.1?}; {} foreign-id probes ({} refused, {} not found); {} foreign references \
              in bodies; {} anonymous refusals counted; {} Eastvale records compared; {:.1?} in all",
@@ -2373,7 +2370,6 @@ async fn every_route_answers_every_actor_as_the_specification_says() {
             eastvale_before.len(),
             started.elapsed()
         );
-    }
     assert!(
         problems.is_empty(),
         "{} problem(s):\n{}",
@@ -2382,150 +2378,148 @@ async fn every_route_answers_every_actor_as_the_specification_says() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_out_and_the_sign_in_steps() {
+#[each_engine]
+async fn sign_out_and_the_sign_in_steps(engine: Engine) {
     let sign_in_steps: Vec<RouteSpec> = specs()
         .into_iter()
         .filter(|s| s.access == Access::MfaPending)
         .collect();
     assert!(!sign_in_steps.is_empty());
-    for engine in engines() {
-        let s = Server::start(&engine).await;
-        let e = engine.name();
+    let s = Server::start(&engine).await;
+    let e = engine.name();
 
-        // Signing out without a session is refused like any signed-in route, and recorded.
-        let mut anon = s.browser();
-        let before = newest_seq(&s).await;
-        let r = anon.post_raw("/sign-out", &[]).await;
-        assert_eq!((r.status, r.location()), (303, Some("/sign-in")), "[{e}]");
-        let events = events_since(&s, before).await;
-        assert!(
-            events.len() == 1
-                && events[0].action == "access.not-signed-in"
-                && events[0].outcome == "denied"
-                && events[0].object_id.as_deref() == Some("POST /sign-out"),
-            "[{e}] {events:?}"
-        );
+    // Signing out without a session is refused like any signed-in route, and recorded.
+    let mut anon = s.browser();
+    let before = newest_seq(&s).await;
+    let r = anon.post_raw("/sign-out", &[]).await;
+    assert_eq!((r.status, r.location()), (303, Some("/sign-in")), "[{e}]");
+    let events = events_since(&s, before).await;
+    assert!(
+        events.len() == 1
+            && events[0].action == "access.not-signed-in"
+            && events[0].outcome == "denied"
+            && events[0].object_id.as_deref() == Some("POST /sign-out"),
+        "[{e}] {events:?}"
+    );
 
-        // Signing out ends the session on the server and clears the cookie.
-        let mut b = s.signed_in("referrer@riverton.example").await;
-        let cookie = b
-            .cookies
-            .get("pk_session")
-            .cloned()
-            .expect("session cookie");
-        let csrf = b.get("/account").await.csrf().expect("csrf");
-        let before = newest_seq(&s).await;
-        let r = b.post_raw("/sign-out", &[("csrf_token", &csrf)]).await;
-        assert_eq!((r.status, r.location()), (303, Some("/sign-in")), "[{e}]");
-        let cleared = r
-            .headers
-            .get_all("set-cookie")
+    // Signing out ends the session on the server and clears the cookie.
+    let mut b = s.signed_in("referrer@riverton.example").await;
+    let cookie = b
+        .cookies
+        .get("pk_session")
+        .cloned()
+        .expect("session cookie");
+    let csrf = b.get("/account").await.csrf().expect("csrf");
+    let before = newest_seq(&s).await;
+    let r = b.post_raw("/sign-out", &[("csrf_token", &csrf)]).await;
+    assert_eq!((r.status, r.location()), (303, Some("/sign-in")), "[{e}]");
+    let cleared = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("pk_session=;") && v.contains("Max-Age=0"));
+    assert!(cleared, "[{e}] the session cookie is cleared");
+    let events = events_since(&s, before).await;
+    assert!(
+        events
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| v.starts_with("pk_session=;") && v.contains("Max-Age=0"));
-        assert!(cleared, "[{e}] the session cookie is cleared");
-        let events = events_since(&s, before).await;
-        assert!(
-            events
-                .iter()
-                .any(|ev| ev.action == "session.sign-out" && ev.outcome == "success"),
-            "[{e}] {events:?}"
-        );
-        assert!(
-            events.iter().all(|ev| !is_access_denial(ev)),
-            "[{e}] {events:?}"
-        );
-        // (A session that has ended is nobody signed in: this refusal is counted below.)
-        let mut old = s.browser();
-        old.set_cookie("pk_session", &cookie);
-        let r = old.get("/account").await;
-        assert_eq!(
-            r.location(),
-            Some("/sign-in"),
-            "[{e}] the old session no longer works"
-        );
+            .any(|ev| ev.action == "session.sign-out" && ev.outcome == "success"),
+        "[{e}] {events:?}"
+    );
+    assert!(
+        events.iter().all(|ev| !is_access_denial(ev)),
+        "[{e}] {events:?}"
+    );
+    // (A session that has ended is nobody signed in: this refusal is counted below.)
+    let mut old = s.browser();
+    old.set_cookie("pk_session", &cookie);
+    let r = old.get("/account").await;
+    assert_eq!(
+        r.location(),
+        Some("/sign-in"),
+        "[{e}] the old session no longer works"
+    );
 
-        // The sign-in steps: a fully signed-in person is sent home (not a refusal, nothing
-        // recorded); nobody signed in is sent to sign in, and the refusals are counted for the
-        // source address. The window's first refusal (signing out, above) is in the log
-        // already, so these are written only as one aggregate with their number.
-        let mut full = s.signed_in("auditor@riverton.example").await;
-        let csrf = full.get("/account").await.csrf().expect("csrf");
-        let mut anon = s.browser();
-        let anon_csrf = anon.get("/sign-in").await.csrf().expect("csrf");
-        // The ended session's request above, then each sign-in step below.
-        let mut anonymous = 1usize;
-        for step in &sign_in_steps {
-            for (b, csrf, to, anonymous_refusal) in [
-                (&mut full, &csrf, "/home", false),
-                (&mut anon, &anon_csrf, "/sign-in", true),
-            ] {
-                let before = newest_seq(&s).await;
-                let r = if step.method == "POST" {
-                    b.post_raw(step.path, &[("csrf_token", csrf)]).await
-                } else {
-                    b.get(step.path).await
-                };
-                assert_eq!(
-                    (r.status, r.location()),
-                    (303, Some(to)),
-                    "[{e}] {} {}",
-                    step.method,
-                    step.path
-                );
-                let denials = events_since(&s, before)
-                    .await
-                    .into_iter()
-                    .filter(is_access_denial)
-                    .count();
-                assert_eq!(denials, 0, "[{e}] {} {}", step.method, step.path);
-                anonymous += usize::from(anonymous_refusal);
-            }
+    // The sign-in steps: a fully signed-in person is sent home (not a refusal, nothing
+    // recorded); nobody signed in is sent to sign in, and the refusals are counted for the
+    // source address. The window's first refusal (signing out, above) is in the log
+    // already, so these are written only as one aggregate with their number.
+    let mut full = s.signed_in("auditor@riverton.example").await;
+    let csrf = full.get("/account").await.csrf().expect("csrf");
+    let mut anon = s.browser();
+    let anon_csrf = anon.get("/sign-in").await.csrf().expect("csrf");
+    // The ended session's request above, then each sign-in step below.
+    let mut anonymous = 1usize;
+    for step in &sign_in_steps {
+        for (b, csrf, to, anonymous_refusal) in [
+            (&mut full, &csrf, "/home", false),
+            (&mut anon, &anon_csrf, "/sign-in", true),
+        ] {
+            let before = newest_seq(&s).await;
+            let r = if step.method == "POST" {
+                b.post_raw(step.path, &[("csrf_token", csrf)]).await
+            } else {
+                b.get(step.path).await
+            };
+            assert_eq!(
+                (r.status, r.location()),
+                (303, Some(to)),
+                "[{e}] {} {}",
+                step.method,
+                step.path
+            );
+            let denials = events_since(&s, before)
+                .await
+                .into_iter()
+                .filter(is_access_denial)
+                .count();
+            assert_eq!(denials, 0, "[{e}] {} {}", step.method, step.path);
+            anonymous += usize::from(anonymous_refusal);
         }
-        let before = newest_seq(&s).await;
-        s.app
-            .flush_anonymous_refusals(true)
-            .await
-            .expect("write the anonymous refusals");
-        let events = events_since(&s, before).await;
-        assert!(
-            events.len() == 1
-                && events[0].action == "access.not-signed-in-repeated"
-                && events[0].outcome == "denied"
-                && events[0].object_id.as_deref() == Some(anonymous.to_string().as_str()),
-            "[{e}] {anonymous} anonymous refusals: {events:?}"
-        );
-        // A half-signed-in session reaches the set-up step and nothing else.
-        let mut half = s.browser();
-        let r = half
-            .post_form(
-                "/sign-in",
-                "/sign-in",
-                &[
-                    ("email", "lead@riverton.example"),
-                    ("password", DEMO_PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(r.location(), Some("/sign-in/mfa/set-up"), "[{e}]");
-        assert_eq!(half.get("/sign-in/mfa/set-up").await.status, 200, "[{e}]");
-        let before = newest_seq(&s).await;
-        let r = half.get("/home").await;
-        assert_eq!(r.location(), Some("/sign-in/mfa/set-up"), "[{e}]");
-        let events = events_since(&s, before).await;
-        assert!(
-            events.len() == 1
-                && events[0].action == "access.mfa-pending"
-                && events[0].outcome == "denied",
-            "[{e}] {events:?}"
-        );
-        let r = half.api("GET", "/api/v1/me", None, None).await;
-        assert_eq!(
-            r.status, 401,
-            "[{e}] a session cookie never authorises the API"
-        );
     }
+    let before = newest_seq(&s).await;
+    s.app
+        .flush_anonymous_refusals(true)
+        .await
+        .expect("write the anonymous refusals");
+    let events = events_since(&s, before).await;
+    assert!(
+        events.len() == 1
+            && events[0].action == "access.not-signed-in-repeated"
+            && events[0].outcome == "denied"
+            && events[0].object_id.as_deref() == Some(anonymous.to_string().as_str()),
+        "[{e}] {anonymous} anonymous refusals: {events:?}"
+    );
+    // A half-signed-in session reaches the set-up step and nothing else.
+    let mut half = s.browser();
+    let r = half
+        .post_form(
+            "/sign-in",
+            "/sign-in",
+            &[
+                ("email", "lead@riverton.example"),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/sign-in/mfa/set-up"), "[{e}]");
+    assert_eq!(half.get("/sign-in/mfa/set-up").await.status, 200, "[{e}]");
+    let before = newest_seq(&s).await;
+    let r = half.get("/home").await;
+    assert_eq!(r.location(), Some("/sign-in/mfa/set-up"), "[{e}]");
+    let events = events_since(&s, before).await;
+    assert!(
+        events.len() == 1
+            && events[0].action == "access.mfa-pending"
+            && events[0].outcome == "denied",
+        "[{e}] {events:?}"
+    );
+    let r = half.api("GET", "/api/v1/me", None, None).await;
+    assert_eq!(
+        r.status, 401,
+        "[{e}] a session cookie never authorises the API"
+    );
 }
 
 /// The events of a request that a use case recorded (not the guard).
@@ -2539,278 +2533,278 @@ fn use_case_events(events: &[AuditEventRow]) -> Vec<(String, String, Option<Stri
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_invited() {
-    for engine in engines() {
-        let e = engine.name();
-        let s = Server::start(&engine).await;
-        let w = World::build(&s).await;
-        let r = w.riverton.clone();
-        let riverton_members = || async {
-            let g = console_grant(
-                Permission::MembershipRead,
-                Scope::Partnership(w.riverton_pid),
-            );
-            summary_of_members(s.app.list_members(&g).await.expect("members"))
-        };
-        let invitations = |pid: PartnershipId| {
-            let s = &s;
-            async move {
-                s.app
-                    .partnership_invitations(&console_grant(
-                        Permission::MembershipRead,
-                        Scope::Partnership(pid),
-                    ))
-                    .await
-                    .expect("invitations")
-                    .into_iter()
-                    .map(|i| (i.email, format!("{:?}", i.role), format!("{:?}", i.status)))
-                    .collect::<Vec<_>>()
-            }
-        };
-        let members_before = riverton_members().await;
-        let riverton_invitations_before = invitations(w.riverton_pid).await;
-        let eastvale_invitations_before = invitations(w.eastvale_pid).await;
+#[each_engine]
+async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_invited(
+    engine: Engine,
+) {
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let w = World::build(&s).await;
+    let r = w.riverton.clone();
+    let riverton_members = || async {
+        let g = console_grant(
+            Permission::MembershipRead,
+            Scope::Partnership(w.riverton_pid),
+        );
+        summary_of_members(s.app.list_members(&g).await.expect("members"))
+    };
+    let invitations = |pid: PartnershipId| {
+        let s = &s;
+        async move {
+            s.app
+                .partnership_invitations(&console_grant(
+                    Permission::MembershipRead,
+                    Scope::Partnership(pid),
+                ))
+                .await
+                .expect("invitations")
+                .into_iter()
+                .map(|i| (i.email, format!("{:?}", i.role), format!("{:?}", i.status)))
+                .collect::<Vec<_>>()
+        }
+    };
+    let members_before = riverton_members().await;
+    let riverton_invitations_before = invitations(w.riverton_pid).await;
+    let eastvale_invitations_before = invitations(w.eastvale_pid).await;
 
-        let mut admin = s.signed_in("admin@riverton.example").await;
-        let csrf = admin.get("/account").await.csrf().expect("csrf");
-        let cookie = admin.cookies.get("pk_session").expect("cookie").clone();
-        let session = session_of(&s, &cookie).await;
-        let (_, token) = make_token(&s, &session, &r, Role::Administrator, "admin").await;
-        let own = membership_of(&s, w.riverton_pid, "admin@riverton.example")
-            .await
-            .expect("the administrator's membership");
-        let mut sysadmin = s.signed_in(SYSADMIN).await;
-        let sys_csrf = sysadmin.get("/account").await.csrf().expect("csrf");
+    let mut admin = s.signed_in("admin@riverton.example").await;
+    let csrf = admin.get("/account").await.csrf().expect("csrf");
+    let cookie = admin.cookies.get("pk_session").expect("cookie").clone();
+    let session = session_of(&s, &cookie).await;
+    let (_, token) = make_token(&s, &session, &r, Role::Administrator, "admin").await;
+    let own = membership_of(&s, w.riverton_pid, "admin@riverton.example")
+        .await
+        .expect("the administrator's membership");
+    let mut sysadmin = s.signed_in(SYSADMIN).await;
+    let sys_csrf = sysadmin.get("/account").await.csrf().expect("csrf");
 
-        // A partnership administrator changing, removing or inviting themselves: refused,
-        // recorded as refused by the use case, nothing changed.
-        let self_grants: Vec<(&str, String, Payload, &str, Option<String>)> = vec![
-            (
-                "page: change own role",
-                format!("/p/{r}/members/{own}/role"),
-                Payload::Form(vec![("role", "contributor".into())]),
-                "membership.update",
-                Some(own.clone()),
-            ),
-            (
-                "page: remove own membership",
-                format!("/p/{r}/members/{own}/remove"),
-                Payload::Form(Vec::new()),
-                "membership.delete",
-                Some(own.clone()),
-            ),
-            (
-                "page: invite own email",
-                format!("/p/{r}/members"),
-                Payload::Form(vec![
-                    ("email", "admin@riverton.example".into()),
-                    ("role", "auditor".into()),
-                ]),
-                "invitation.create",
-                Some(r.clone()),
-            ),
-            (
-                "API: change own role",
-                format!("/api/v1/partnerships/{r}/memberships/{own}"),
-                Payload::Json(json!({"role": "contributor"})),
-                "membership.update",
-                Some(own.clone()),
-            ),
-            (
-                "API: remove own membership",
-                format!("/api/v1/partnerships/{r}/memberships/{own}"),
-                Payload::Empty,
-                "membership.delete",
-                Some(own.clone()),
-            ),
-            (
-                "API: invite own email",
-                format!("/api/v1/partnerships/{r}/memberships"),
-                Payload::Json(json!({"email": "ADMIN@riverton.example", "role": "auditor"})),
-                "invitation.create",
-                Some(r.clone()),
-            ),
-        ];
-        for (what, path, payload, action, object) in self_grants {
-            let before = newest_seq(&s).await;
-            let res = if path.starts_with("/api/") {
-                let (method, body) = match (&payload, path.ends_with("/memberships")) {
-                    (Payload::Json(v), true) => ("POST", Some(v.clone())),
-                    (Payload::Json(v), false) => ("PATCH", Some(v.clone())),
-                    _ => ("DELETE", None),
-                };
-                admin.api(method, &path, Some(&token), body).await
-            } else {
-                let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &csrf)];
-                if let Payload::Form(f) = &payload {
-                    fields.extend(f.iter().map(|(k, v)| (*k, v.as_str())));
-                }
-                admin.post_raw(&path, &fields).await
+    // A partnership administrator changing, removing or inviting themselves: refused,
+    // recorded as refused by the use case, nothing changed.
+    let self_grants: Vec<(&str, String, Payload, &str, Option<String>)> = vec![
+        (
+            "page: change own role",
+            format!("/p/{r}/members/{own}/role"),
+            Payload::Form(vec![("role", "contributor".into())]),
+            "membership.update",
+            Some(own.clone()),
+        ),
+        (
+            "page: remove own membership",
+            format!("/p/{r}/members/{own}/remove"),
+            Payload::Form(Vec::new()),
+            "membership.delete",
+            Some(own.clone()),
+        ),
+        (
+            "page: invite own email",
+            format!("/p/{r}/members"),
+            Payload::Form(vec![
+                ("email", "admin@riverton.example".into()),
+                ("role", "auditor".into()),
+            ]),
+            "invitation.create",
+            Some(r.clone()),
+        ),
+        (
+            "API: change own role",
+            format!("/api/v1/partnerships/{r}/memberships/{own}"),
+            Payload::Json(json!({"role": "contributor"})),
+            "membership.update",
+            Some(own.clone()),
+        ),
+        (
+            "API: remove own membership",
+            format!("/api/v1/partnerships/{r}/memberships/{own}"),
+            Payload::Empty,
+            "membership.delete",
+            Some(own.clone()),
+        ),
+        (
+            "API: invite own email",
+            format!("/api/v1/partnerships/{r}/memberships"),
+            Payload::Json(json!({"email": "ADMIN@riverton.example", "role": "auditor"})),
+            "invitation.create",
+            Some(r.clone()),
+        ),
+    ];
+    for (what, path, payload, action, object) in self_grants {
+        let before = newest_seq(&s).await;
+        let res = if path.starts_with("/api/") {
+            let (method, body) = match (&payload, path.ends_with("/memberships")) {
+                (Payload::Json(v), true) => ("POST", Some(v.clone())),
+                (Payload::Json(v), false) => ("PATCH", Some(v.clone())),
+                _ => ("DELETE", None),
             };
-            let events = events_since(&s, before).await;
-            assert_eq!(res.status, 403, "[{e}] {what}: {}", res.body);
-            let recorded = events.len() == 1
-                && events[0].action == action
-                && events[0].outcome == "denied"
-                && events[0].actor_id.as_deref() == Some(w.riverton_admin.as_str())
-                && events[0].object_id == object;
-            assert!(recorded, "[{e}] {what}: {:?}", summary(&events));
-        }
-        assert_eq!(riverton_members().await, members_before, "[{e}]");
-        assert_eq!(
-            invitations(w.riverton_pid).await,
-            riverton_invitations_before,
-            "[{e}]"
-        );
-
-        // A system administrator inviting themselves into a partnership: refused the same way.
-        for pid in [&w.riverton, &w.eastvale] {
-            let before = newest_seq(&s).await;
-            let res = sysadmin
-                .post_raw(
-                    &format!("/p/{pid}/members"),
-                    &[
-                        ("csrf_token", &sys_csrf),
-                        ("email", SYSADMIN),
-                        ("role", "auditor"),
-                    ],
-                )
-                .await;
-            let events = events_since(&s, before).await;
-            assert_eq!(res.status, 403, "[{e}] system administrator invites self");
-            assert!(
-                events.len() == 1
-                    && events[0].action == "invitation.create"
-                    && events[0].outcome == "denied"
-                    && events[0].actor_id.as_deref() == Some(w.sysadmin.as_str()),
-                "[{e}] {:?}",
-                summary(&events)
-            );
-        }
-        assert_eq!(
-            invitations(w.riverton_pid).await,
-            riverton_invitations_before,
-            "[{e}]"
-        );
-        assert_eq!(
-            invitations(w.eastvale_pid).await,
-            eastvale_invitations_before,
-            "[{e}]"
-        );
-
-        // Adding the account of another partnership's council: only an invitation, and the
-        // same answer as for an address with no account.
-        let invite_page = |email: &'static str| {
-            let fields = vec![
-                ("csrf_token".to_owned(), csrf.clone()),
-                ("email".to_owned(), email.to_owned()),
-                ("role".to_owned(), "contributor".to_owned()),
-            ];
-            (format!("/p/{r}/members"), fields)
-        };
-        let mut page_answers = Vec::new();
-        for email in [EASTVALE_ADMIN, "nobody-here@eastvale.example"] {
-            let (path, fields) = invite_page(email);
-            let fields: Vec<(&str, &str)> = fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let before = newest_seq(&s).await;
-            let res = admin.post_raw(&path, &fields).await;
-            let events = events_since(&s, before).await;
-            assert_eq!(res.status, 303, "[{e}] invite {email}: {}", res.body);
-            assert_eq!(
-                res.location(),
-                Some(format!("/p/{r}/members").as_str()),
-                "[{e}]"
-            );
-            assert_eq!(
-                use_case_events(&events)
-                    .iter()
-                    .map(|(a, o, _)| (a.as_str(), o.as_str()))
-                    .collect::<Vec<_>>(),
-                [("invitation.create", "success")],
-                "[{e}] invite {email}"
-            );
-            let set_cookie: Vec<String> = res
-                .headers
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok().map(str::to_owned))
-                .collect();
-            page_answers.push((
-                res.status,
-                res.location().map(str::to_owned),
-                set_cookie,
-                res.body,
-            ));
-        }
-        assert_eq!(
-            page_answers[0], page_answers[1],
-            "[{e}] the page answers the same whether or not the address has an account"
-        );
-        let mut api_answers = Vec::new();
-        for email in [EASTVALE_ADMIN, "nobody-either@eastvale.example"] {
-            let res = admin
-                .api(
-                    "POST",
-                    &format!("/api/v1/partnerships/{r}/memberships"),
-                    Some(&token),
-                    Some(json!({"email": email, "role": "board-member"})),
-                )
-                .await;
-            assert_eq!(res.status, 202, "[{e}] invite {email}: {}", res.body);
-            let body = res.json();
-            let id = body["id"].as_str().unwrap_or_default().to_owned();
-            assert!(uuid::Uuid::parse_str(&id).is_ok(), "[{e}] {body}");
-            let keys: Vec<String> = body
-                .as_object()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default();
-            api_answers.push((
-                res.status,
-                res.header("content-type").map(str::to_owned),
-                keys,
-                res.body.replace(&id, "<id>"),
-            ));
-        }
-        assert_eq!(
-            api_answers[0], api_answers[1],
-            "[{e}] the API answers the same whether or not the address has an account"
-        );
-        // Nobody became a member: Eve is still only Eastvale's administrator, Riverton's
-        // memberships are as they were, and the invitations wait for an answer.
-        assert_eq!(riverton_members().await, members_before, "[{e}]");
-        let eve: UserId = w.eastvale_admin.parse().expect("user id");
-        let eve_roles: Vec<(String, String)> = {
-            let mut v = Vec::new();
-            for pid in [w.riverton_pid, w.eastvale_pid] {
-                let g = console_grant(Permission::MembershipRead, Scope::Partnership(pid));
-                for m in s.app.list_members(&g).await.expect("members") {
-                    if m.user_id == eve.to_string() {
-                        v.push((m.partnership_id, m.role));
-                    }
-                }
+            admin.api(method, &path, Some(&token), body).await
+        } else {
+            let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &csrf)];
+            if let Payload::Form(f) = &payload {
+                fields.extend(f.iter().map(|(k, v)| (*k, v.as_str())));
             }
-            v
+            admin.post_raw(&path, &fields).await
         };
-        assert_eq!(
-            eve_roles,
-            [(w.eastvale.clone(), "administrator".to_owned())],
-            "[{e}]"
-        );
-        let open: Vec<(String, String, String)> = invitations(w.riverton_pid)
-            .await
-            .into_iter()
-            .filter(|(email, _, _)| email.ends_with("@eastvale.example"))
-            .collect();
-        assert_eq!(open.len(), 4, "[{e}] {open:?}");
+        let events = events_since(&s, before).await;
+        assert_eq!(res.status, 403, "[{e}] {what}: {}", res.body);
+        let recorded = events.len() == 1
+            && events[0].action == action
+            && events[0].outcome == "denied"
+            && events[0].actor_id.as_deref() == Some(w.riverton_admin.as_str())
+            && events[0].object_id == object;
+        assert!(recorded, "[{e}] {what}: {:?}", summary(&events));
+    }
+    assert_eq!(riverton_members().await, members_before, "[{e}]");
+    assert_eq!(
+        invitations(w.riverton_pid).await,
+        riverton_invitations_before,
+        "[{e}]"
+    );
+
+    // A system administrator inviting themselves into a partnership: refused the same way.
+    for pid in [&w.riverton, &w.eastvale] {
+        let before = newest_seq(&s).await;
+        let res = sysadmin
+            .post_raw(
+                &format!("/p/{pid}/members"),
+                &[
+                    ("csrf_token", &sys_csrf),
+                    ("email", SYSADMIN),
+                    ("role", "auditor"),
+                ],
+            )
+            .await;
+        let events = events_since(&s, before).await;
+        assert_eq!(res.status, 403, "[{e}] system administrator invites self");
         assert!(
-            open.iter().all(|(_, _, status)| status == "Open"),
-            "[{e}] {open:?}"
+            events.len() == 1
+                && events[0].action == "invitation.create"
+                && events[0].outcome == "denied"
+                && events[0].actor_id.as_deref() == Some(w.sysadmin.as_str()),
+            "[{e}] {:?}",
+            summary(&events)
         );
     }
+    assert_eq!(
+        invitations(w.riverton_pid).await,
+        riverton_invitations_before,
+        "[{e}]"
+    );
+    assert_eq!(
+        invitations(w.eastvale_pid).await,
+        eastvale_invitations_before,
+        "[{e}]"
+    );
+
+    // Adding the account of another partnership's council: only an invitation, and the
+    // same answer as for an address with no account.
+    let invite_page = |email: &'static str| {
+        let fields = vec![
+            ("csrf_token".to_owned(), csrf.clone()),
+            ("email".to_owned(), email.to_owned()),
+            ("role".to_owned(), "contributor".to_owned()),
+        ];
+        (format!("/p/{r}/members"), fields)
+    };
+    let mut page_answers = Vec::new();
+    for email in [EASTVALE_ADMIN, "nobody-here@eastvale.example"] {
+        let (path, fields) = invite_page(email);
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let before = newest_seq(&s).await;
+        let res = admin.post_raw(&path, &fields).await;
+        let events = events_since(&s, before).await;
+        assert_eq!(res.status, 303, "[{e}] invite {email}: {}", res.body);
+        assert_eq!(
+            res.location(),
+            Some(format!("/p/{r}/members").as_str()),
+            "[{e}]"
+        );
+        assert_eq!(
+            use_case_events(&events)
+                .iter()
+                .map(|(a, o, _)| (a.as_str(), o.as_str()))
+                .collect::<Vec<_>>(),
+            [("invitation.create", "success")],
+            "[{e}] invite {email}"
+        );
+        let set_cookie: Vec<String> = res
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        page_answers.push((
+            res.status,
+            res.location().map(str::to_owned),
+            set_cookie,
+            res.body,
+        ));
+    }
+    assert_eq!(
+        page_answers[0], page_answers[1],
+        "[{e}] the page answers the same whether or not the address has an account"
+    );
+    let mut api_answers = Vec::new();
+    for email in [EASTVALE_ADMIN, "nobody-either@eastvale.example"] {
+        let res = admin
+            .api(
+                "POST",
+                &format!("/api/v1/partnerships/{r}/memberships"),
+                Some(&token),
+                Some(json!({"email": email, "role": "board-member"})),
+            )
+            .await;
+        assert_eq!(res.status, 202, "[{e}] invite {email}: {}", res.body);
+        let body = res.json();
+        let id = body["id"].as_str().unwrap_or_default().to_owned();
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "[{e}] {body}");
+        let keys: Vec<String> = body
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        api_answers.push((
+            res.status,
+            res.header("content-type").map(str::to_owned),
+            keys,
+            res.body.replace(&id, "<id>"),
+        ));
+    }
+    assert_eq!(
+        api_answers[0], api_answers[1],
+        "[{e}] the API answers the same whether or not the address has an account"
+    );
+    // Nobody became a member: Eve is still only Eastvale's administrator, Riverton's
+    // memberships are as they were, and the invitations wait for an answer.
+    assert_eq!(riverton_members().await, members_before, "[{e}]");
+    let eve: UserId = w.eastvale_admin.parse().expect("user id");
+    let eve_roles: Vec<(String, String)> = {
+        let mut v = Vec::new();
+        for pid in [w.riverton_pid, w.eastvale_pid] {
+            let g = console_grant(Permission::MembershipRead, Scope::Partnership(pid));
+            for m in s.app.list_members(&g).await.expect("members") {
+                if m.user_id == eve.to_string() {
+                    v.push((m.partnership_id, m.role));
+                }
+            }
+        }
+        v
+    };
+    assert_eq!(
+        eve_roles,
+        [(w.eastvale.clone(), "administrator".to_owned())],
+        "[{e}]"
+    );
+    let open: Vec<(String, String, String)> = invitations(w.riverton_pid)
+        .await
+        .into_iter()
+        .filter(|(email, _, _)| email.ends_with("@eastvale.example"))
+        .collect();
+    assert_eq!(open.len(), 4, "[{e}] {open:?}");
+    assert!(
+        open.iter().all(|(_, _, status)| status == "Open"),
+        "[{e}] {open:?}"
+    );
 }
 
 fn summary_of_members(rows: Vec<preventkit_services::administration::Member>) -> Vec<String> {

@@ -2,8 +2,6 @@
 //! token, that no GET changes anything, that the API description matches the API routes, and
 //! what an undeclared path answers.
 
-mod support;
-
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::policy::decide;
@@ -11,9 +9,9 @@ use preventkit_services::domain::{Access, Actor, PartnershipId, Permission, Scop
 use preventkit_services::identity::NewToken;
 use preventkit_services::RequestContext;
 use preventkit_storage::AuditEventRow;
+use preventkit_testkit::{each_engine, element_text, totp_now, Browser, Engine, Page, Server};
 use preventkit_web::routes::{specs, RouteSpec, Surface};
 use std::collections::BTreeSet;
-use support::{element_text, engines, totp_now, Browser, Page, Server};
 
 const RIVERTON: &str = "Riverton Prevent Partnership";
 const EASTVALE: &str = "Eastvale Prevent Partnership";
@@ -305,303 +303,326 @@ fn every_route_declares_its_access_and_the_public_ones_are_exactly_the_allow_lis
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn page_posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
+#[each_engine]
+async fn page_posts_without_a_valid_csrf_token_are_refused_and_change_nothing(engine: Engine) {
     let posts: Vec<RouteSpec> = specs()
         .into_iter()
         .filter(|s| s.surface == Surface::Page && s.method == "POST")
         .collect();
     assert!(posts.len() > 10, "the table has its form posts");
-    for engine in engines() {
-        let e = engine.name();
-        let s = Server::start(&engine).await;
-        let t = targets(&s).await;
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let t = targets(&s).await;
 
-        // Fully signed-in people who between them pass the policy of every post, so that the
-        // CSRF check is what stops them.
-        let mut complete = Vec::new();
-        for email in [
-            SYSADMIN,
-            "admin@riverton.example",
-            "lead@riverton.example",
-            "board@riverton.example",
-        ] {
-            complete.push((email, s.signed_in(email).await));
-        }
-        let (token_id, token_secret) = admin_token(&s, &complete[1].1, &t.riverton).await;
-        // People between the password and the second factor, for the sign-in steps: one
-        // setting MFA up, one being asked for a code.
-        let (mut enrolling, stage) = half_signed_in(&s, "chair@riverton.example").await;
-        assert_eq!(stage, Some("/sign-in/mfa/set-up"), "[{e}]");
-        let setup = enrolling.get("/sign-in/mfa/set-up").await;
-        let secret = element_text(&setup.body, "id=\"totp-secret\">")
-            .expect("secret shown")
-            .replace(' ', "");
-        let (challenged, stage) = half_signed_in(&s, "admin@riverton.example").await;
-        assert_eq!(stage, Some("/sign-in/mfa"), "[{e}]");
-        let mut pending = [
-            ("chair (setting up MFA)", enrolling),
-            ("admin (asked for a code)", challenged),
-        ];
-
-        // A token that is valid, but for another browser's session.
-        let mut other = s.signed_in("referrer@riverton.example").await;
-        let foreign = other.get("/account").await.csrf().expect("csrf");
-
-        let start = newest_seq(&s).await;
-        let mut refusals = 0usize;
-        let mut problems = Vec::new();
-        for spec in &posts {
-            let path = concrete(spec.path, &t, &token_id);
-            let mut fields = working_fields(spec.path, &t);
-            if spec.path == "/sign-in/mfa/set-up" || spec.path == "/sign-in/mfa" {
-                fields.push(("code".into(), totp_now(&secret)));
-            }
-            let callers: Vec<(&str, &mut Browser)> = if spec.access == Access::MfaPending {
-                pending.iter_mut().map(|(n, b)| (*n, b)).collect()
-            } else {
-                complete.iter_mut().map(|(n, b)| (*n, b)).collect()
-            };
-            let mut reached_the_check = false;
-            for (who, b) in callers {
-                for csrf in [None, Some(foreign.as_str())] {
-                    let mut form: Vec<(&str, &str)> = fields
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v.as_str()))
-                        .collect();
-                    if let Some(c) = csrf {
-                        form.push(("csrf_token", c));
-                    }
-                    let r = b.post_raw(&path, &form).await;
-                    match r.status {
-                        400 => {
-                            reached_the_check = true;
-                            refusals += 1;
-                            if !r.body.contains("This form has expired") {
-                                problems.push(format!(
-                                    "{} {path} as {who}: 400 without the CSRF message",
-                                    spec.method
-                                ));
-                            }
-                        }
-                        // The policy refused first: also no change.
-                        403 => refusals += 1,
-                        other => problems.push(format!(
-                            "{} {} as {who} (csrf {csrf:?}): {other} {}",
-                            spec.method,
-                            spec.path,
-                            r.location().unwrap_or("")
-                        )),
-                    }
-                }
-            }
-            if !reached_the_check {
-                problems.push(format!(
-                    "{} {}: no caller got past the policy to the CSRF check",
-                    spec.method, spec.path
-                ));
-            }
-        }
-        assert!(
-            problems.is_empty(),
-            "[{e}] posts without a valid CSRF token:\n{}",
-            problems.join("\n")
-        );
-
-        // Nothing happened but refusals, each recorded.
-        let events = events_since(&s, start).await;
-        let others: Vec<_> = events
-            .iter()
-            .filter(|ev| !is_access_denial(ev))
-            .map(|ev| (&ev.action, &ev.outcome))
-            .collect();
-        assert!(
-            others.is_empty(),
-            "[{e}] refused posts changed something: {others:?}"
-        );
-        assert_eq!(
-            events.len(),
-            refusals,
-            "[{e}] one recorded refusal per refused post"
-        );
-
-        // And the records they aimed at are as they were.
-        for (who, b) in complete.iter_mut() {
-            assert_eq!(
-                b.get("/account").await.status,
-                200,
-                "[{e}] {who} is still signed in"
-            );
-        }
-        let r = pending[0].1.get("/sign-in/mfa/set-up").await;
-        assert_eq!(
-            r.status, 200,
-            "[{e}] the MFA set-up is neither finished nor cancelled"
-        );
-        assert_eq!(
-            pending[1].1.get("/sign-in/mfa").await.status,
-            200,
-            "[{e}] the challenge is still open"
-        );
-        assert!(
-            s.app
-                .token_actor(&token_secret)
-                .await
-                .expect("token")
-                .is_some(),
-            "[{e}] the token is live"
-        );
-        let pid: PartnershipId = t.riverton.parse().expect("id");
-        let members = s
-            .app
-            .list_members(&console_grant(
-                Permission::MembershipRead,
-                Scope::Partnership(pid),
-            ))
-            .await
-            .expect("members");
-        let referrer = members
-            .iter()
-            .find(|m| m.id == t.membership)
-            .expect("membership still there");
-        assert_eq!(referrer.role, "referrer", "[{e}]");
-        assert!(referrer.disabled_at.is_none(), "[{e}] account not disabled");
-        assert!(
-            !members
-                .iter()
-                .any(|m| m.email == "new.person@riverton.example"),
-            "[{e}]"
-        );
-        assert!(
-            s.app
-                .sign_in(
-                    "admin@riverton.example",
-                    DEMO_PASSWORD,
-                    &RequestContext::default()
-                )
-                .await
-                .is_ok(),
-            "[{e}] the password did not change"
-        );
+    // Fully signed-in people who between them pass the policy of every post, so that the
+    // CSRF check is what stops them.
+    let mut complete = Vec::new();
+    for email in [
+        SYSADMIN,
+        "admin@riverton.example",
+        "lead@riverton.example",
+        "board@riverton.example",
+    ] {
+        complete.push((email, s.signed_in(email).await));
     }
-}
+    let (token_id, token_secret) = admin_token(&s, &complete[1].1, &t.riverton).await;
+    // People between the password and the second factor, for the sign-in steps: one
+    // setting MFA up, one being asked for a code.
+    let (mut enrolling, stage) = half_signed_in(&s, "chair@riverton.example").await;
+    assert_eq!(stage, Some("/sign-in/mfa/set-up"), "[{e}]");
+    let setup = enrolling.get("/sign-in/mfa/set-up").await;
+    let secret = element_text(&setup.body, "id=\"totp-secret\">")
+        .expect("secret shown")
+        .replace(' ', "");
+    let (challenged, stage) = half_signed_in(&s, "admin@riverton.example").await;
+    assert_eq!(stage, Some("/sign-in/mfa"), "[{e}]");
+    let mut pending = [
+        ("chair (setting up MFA)", enrolling),
+        ("admin (asked for a code)", challenged),
+    ];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn get_requests_write_nothing() {
-    let gets: Vec<RouteSpec> = specs().into_iter().filter(|s| s.method == "GET").collect();
-    for engine in engines() {
-        let e = engine.name();
-        let s = Server::start(&engine).await;
-        let t = targets(&s).await;
+    // A token that is valid, but for another browser's session.
+    let mut other = s.signed_in("referrer@riverton.example").await;
+    let foreign = other.get("/account").await.csrf().expect("csrf");
 
-        // The most powerful sessions there are: the system administrator, the partnership's
-        // administrator, and its Prevent lead (who runs the self-assessment).
-        let mut sessions = Vec::new();
-        for email in [SYSADMIN, "admin@riverton.example", "lead@riverton.example"] {
-            sessions.push((email, s.signed_in(email).await));
+    let start = newest_seq(&s).await;
+    let mut refusals = 0usize;
+    let mut problems = Vec::new();
+    for spec in &posts {
+        let path = concrete(spec.path, &t, &token_id);
+        let mut fields = working_fields(spec.path, &t);
+        if spec.path == "/sign-in/mfa/set-up" || spec.path == "/sign-in/mfa" {
+            fields.push(("code".into(), totp_now(&secret)));
         }
-        let (_, admin_secret) = admin_token(&s, &sessions[1].1, &t.riverton).await;
-        let (_, lead_secret) = token_as(&s, &sessions[2].1, &t.riverton, "prevent-lead").await;
-        let (enrolling, _) = half_signed_in(&s, "chair@riverton.example").await;
-        let (challenged, _) = half_signed_in(&s, "admin@riverton.example").await;
-        let mut pending = [
-            ("chair (setting up MFA)", enrolling),
-            ("admin (asked for a code)", challenged),
-        ];
-        let mut anon = s.browser();
-
-        let mut problems = Vec::new();
-        for spec in &gets {
-            let path = concrete(spec.path, &t, &uuid::Uuid::new_v4().to_string());
-            let route = format!("GET {}", spec.path);
-            let mut responses: Vec<(String, Page)> = Vec::new();
-            let mut check =
-                |who: &str, r: Page, events: Vec<AuditEventRow>, problems: &mut Vec<String>| {
-                    let denials: Vec<_> = events.iter().filter(|ev| is_access_denial(ev)).collect();
-                    let anonymous = who == "no token" || who == "anonymous";
-                    let names_route =
-                        |d: &&AuditEventRow| d.object_id.as_deref() == Some(route.as_str());
-                    let ok = if anonymous && (r.status == 401 || r.status == 403) {
-                        // Anonymous refusals are counted per address: at most the first of a
-                        // window is written at once, naming the route.
-                        events.len() <= 1
-                            && denials.len() == events.len()
-                            && denials.iter().all(names_route)
-                    } else if r.status == 401 || r.status == 403 || r.status == 404 {
-                        // A refusal is recorded, and that is all that is written; a signed-in
-                        // caller answered "not found" is refused too (the id may belong to
-                        // another partnership).
-                        events.len() == 1 && denials.len() == 1 && denials.iter().all(names_route)
-                    } else {
-                        events.is_empty()
-                    };
-                    if !ok {
-                        let got: Vec<_> =
-                            events.iter().map(|ev| (&ev.action, &ev.outcome)).collect();
-                        problems.push(format!("{route} as {who}: {} wrote {got:?}", r.status));
-                    }
-                    responses.push((who.to_owned(), r));
-                };
-            match spec.surface {
-                Surface::Api => {
-                    for (who, token) in [
-                        ("admin token", Some(admin_secret.as_str())),
-                        ("lead token", Some(lead_secret.as_str())),
-                        ("no token", None),
-                    ] {
-                        let before = newest_seq(&s).await;
-                        let r = anon.api("GET", &path, token, None).await;
-                        let ev = events_since(&s, before).await;
-                        check(who, r, ev, &mut problems);
-                    }
-                }
-                Surface::Page => {
-                    let browsers: Vec<(&str, &mut Browser)> = match spec.access {
-                        Access::MfaPending => pending.iter_mut().map(|(n, b)| (*n, b)).collect(),
-                        Access::Public => {
-                            let mut v: Vec<(&str, &mut Browser)> =
-                                sessions.iter_mut().map(|(n, b)| (*n, b)).collect();
-                            v.push(("anonymous", &mut anon));
-                            v
-                        }
-                        _ => sessions.iter_mut().map(|(n, b)| (*n, b)).collect(),
-                    };
-                    for (who, b) in browsers {
-                        let before = newest_seq(&s).await;
-                        let r = b.get(&path).await;
-                        let ev = events_since(&s, before).await;
-                        check(who, r, ev, &mut problems);
-                    }
-                }
-            }
-            // The route's own code ran for at least one of them (GET / only ever redirects,
-            // and that counts: the redirect is its answer).
-            if responses.iter().all(|(_, r)| refused(r)) {
-                let got: Vec<_> = responses
+        let callers: Vec<(&str, &mut Browser)> = if spec.access == Access::MfaPending {
+            pending.iter_mut().map(|(n, b)| (*n, b)).collect()
+        } else {
+            complete.iter_mut().map(|(n, b)| (*n, b)).collect()
+        };
+        let mut reached_the_check = false;
+        for (who, b) in callers {
+            for csrf in [None, Some(foreign.as_str())] {
+                let mut form: Vec<(&str, &str)> = fields
                     .iter()
-                    .map(|(w, r)| format!("{w}: {}", r.status))
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                problems.push(format!(
-                    "{route}: refused for everyone, so never really exercised: {got:?}"
-                ));
-            }
-            for (who, r) in &responses {
-                if r.status >= 500 {
-                    problems.push(format!("{route} as {who}: server error {}", r.status));
+                if let Some(c) = csrf {
+                    form.push(("csrf_token", c));
+                }
+                let r = b.post_raw(&path, &form).await;
+                match r.status {
+                    400 => {
+                        reached_the_check = true;
+                        refusals += 1;
+                        if !r.body.contains("This form has expired") {
+                            problems.push(format!(
+                                "{} {path} as {who}: 400 without the CSRF message",
+                                spec.method
+                            ));
+                        }
+                    }
+                    // The policy refused first: also no change.
+                    403 => refusals += 1,
+                    other => problems.push(format!(
+                        "{} {} as {who} (csrf {csrf:?}): {other} {}",
+                        spec.method,
+                        spec.path,
+                        r.location().unwrap_or("")
+                    )),
                 }
             }
         }
-        assert!(
-            problems.is_empty(),
-            "[{e}] GET requests that wrote to the log:\n{}",
-            problems.join("\n")
+        if !reached_the_check {
+            problems.push(format!(
+                "{} {}: no caller got past the policy to the CSRF check",
+                spec.method, spec.path
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "[{e}] posts without a valid CSRF token:\n{}",
+        problems.join("\n")
+    );
+
+    // Nothing happened but refusals, each recorded.
+    let events = events_since(&s, start).await;
+    let others: Vec<_> = events
+        .iter()
+        .filter(|ev| !is_access_denial(ev))
+        .map(|ev| (&ev.action, &ev.outcome))
+        .collect();
+    assert!(
+        others.is_empty(),
+        "[{e}] refused posts changed something: {others:?}"
+    );
+    assert_eq!(
+        events.len(),
+        refusals,
+        "[{e}] one recorded refusal per refused post"
+    );
+
+    // And the records they aimed at are as they were.
+    for (who, b) in complete.iter_mut() {
+        assert_eq!(
+            b.get("/account").await.status,
+            200,
+            "[{e}] {who} is still signed in"
         );
     }
+    let r = pending[0].1.get("/sign-in/mfa/set-up").await;
+    assert_eq!(
+        r.status, 200,
+        "[{e}] the MFA set-up is neither finished nor cancelled"
+    );
+    assert_eq!(
+        pending[1].1.get("/sign-in/mfa").await.status,
+        200,
+        "[{e}] the challenge is still open"
+    );
+    assert!(
+        s.app
+            .token_actor(&token_secret)
+            .await
+            .expect("token")
+            .is_some(),
+        "[{e}] the token is live"
+    );
+    let pid: PartnershipId = t.riverton.parse().expect("id");
+    let members = s
+        .app
+        .list_members(&console_grant(
+            Permission::MembershipRead,
+            Scope::Partnership(pid),
+        ))
+        .await
+        .expect("members");
+    let referrer = members
+        .iter()
+        .find(|m| m.id == t.membership)
+        .expect("membership still there");
+    assert_eq!(referrer.role, "referrer", "[{e}]");
+    assert!(referrer.disabled_at.is_none(), "[{e}] account not disabled");
+    assert!(
+        !members
+            .iter()
+            .any(|m| m.email == "new.person@riverton.example"),
+        "[{e}]"
+    );
+    assert!(
+        s.app
+            .sign_in(
+                "admin@riverton.example",
+                DEMO_PASSWORD,
+                &RequestContext::default()
+            )
+            .await
+            .is_ok(),
+        "[{e}] the password did not change"
+    );
 }
+
+#[each_engine]
+async fn get_requests_write_nothing(engine: Engine) {
+    let gets: Vec<RouteSpec> = specs().into_iter().filter(|s| s.method == "GET").collect();
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let t = targets(&s).await;
+
+    // The most powerful sessions there are: the system administrator, the partnership's
+    // administrator, and its Prevent lead (who runs the self-assessment).
+    let mut sessions = Vec::new();
+    for email in [SYSADMIN, "admin@riverton.example", "lead@riverton.example"] {
+        sessions.push((email, s.signed_in(email).await));
+    }
+    let (_, admin_secret) = admin_token(&s, &sessions[1].1, &t.riverton).await;
+    let (_, lead_secret) = token_as(&s, &sessions[2].1, &t.riverton, "prevent-lead").await;
+    let (enrolling, _) = half_signed_in(&s, "chair@riverton.example").await;
+    let (challenged, _) = half_signed_in(&s, "admin@riverton.example").await;
+    let mut pending = [
+        ("chair (setting up MFA)", enrolling),
+        ("admin (asked for a code)", challenged),
+    ];
+    let mut anon = s.browser();
+    let mut sql = s.sql().await;
+    let tables_before = sql.snapshot(GET_MAY_TOUCH).await;
+
+    let mut problems = Vec::new();
+    for spec in &gets {
+        let path = concrete(spec.path, &t, &uuid::Uuid::new_v4().to_string());
+        let route = format!("GET {}", spec.path);
+        let mut responses: Vec<(String, Page)> = Vec::new();
+        let mut check =
+            |who: &str, r: Page, events: Vec<AuditEventRow>, problems: &mut Vec<String>| {
+                let denials: Vec<_> = events.iter().filter(|ev| is_access_denial(ev)).collect();
+                let anonymous = who == "no token" || who == "anonymous";
+                let names_route =
+                    |d: &&AuditEventRow| d.object_id.as_deref() == Some(route.as_str());
+                let ok = if anonymous && (r.status == 401 || r.status == 403) {
+                    // Anonymous refusals are counted per address: at most the first of a
+                    // window is written at once, naming the route.
+                    events.len() <= 1
+                        && denials.len() == events.len()
+                        && denials.iter().all(names_route)
+                } else if r.status == 401 || r.status == 403 || r.status == 404 {
+                    // A refusal is recorded, and that is all that is written; a signed-in
+                    // caller answered "not found" is refused too (the id may belong to
+                    // another partnership).
+                    events.len() == 1 && denials.len() == 1 && denials.iter().all(names_route)
+                } else {
+                    events.is_empty()
+                };
+                if !ok {
+                    let got: Vec<_> = events.iter().map(|ev| (&ev.action, &ev.outcome)).collect();
+                    problems.push(format!("{route} as {who}: {} wrote {got:?}", r.status));
+                }
+                responses.push((who.to_owned(), r));
+            };
+        match spec.surface {
+            Surface::Api => {
+                for (who, token) in [
+                    ("admin token", Some(admin_secret.as_str())),
+                    ("lead token", Some(lead_secret.as_str())),
+                    ("no token", None),
+                ] {
+                    let before = newest_seq(&s).await;
+                    let r = anon.api("GET", &path, token, None).await;
+                    let ev = events_since(&s, before).await;
+                    check(who, r, ev, &mut problems);
+                }
+            }
+            Surface::Page => {
+                let browsers: Vec<(&str, &mut Browser)> = match spec.access {
+                    Access::MfaPending => pending.iter_mut().map(|(n, b)| (*n, b)).collect(),
+                    Access::Public => {
+                        let mut v: Vec<(&str, &mut Browser)> =
+                            sessions.iter_mut().map(|(n, b)| (*n, b)).collect();
+                        v.push(("anonymous", &mut anon));
+                        v
+                    }
+                    _ => sessions.iter_mut().map(|(n, b)| (*n, b)).collect(),
+                };
+                for (who, b) in browsers {
+                    let before = newest_seq(&s).await;
+                    let r = b.get(&path).await;
+                    let ev = events_since(&s, before).await;
+                    check(who, r, ev, &mut problems);
+                }
+            }
+        }
+        // The route's own code ran for at least one of them (GET / only ever redirects,
+        // and that counts: the redirect is its answer).
+        if responses.iter().all(|(_, r)| refused(r)) {
+            let got: Vec<_> = responses
+                .iter()
+                .map(|(w, r)| format!("{w}: {}", r.status))
+                .collect();
+            problems.push(format!(
+                "{route}: refused for everyone, so never really exercised: {got:?}"
+            ));
+        }
+        for (who, r) in &responses {
+            if r.status >= 500 {
+                problems.push(format!("{route} as {who}: server error {}", r.status));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "[{e}] GET requests that wrote to the log:\n{}",
+        problems.join("\n")
+    );
+    // Nor anywhere else: every table but the audit log (checked event by event above)
+    // holds exactly what it held before the walk.
+    let tables_after = sql.snapshot(GET_MAY_TOUCH).await;
+    assert!(
+        tables_before.tables.len() > 10 && tables_before.tables.contains_key("sessions"),
+        "[{e}] the snapshot lists the schema's tables: {:?}",
+        tables_before.tables.keys()
+    );
+    let audit_log = ["audit_events", "audit_head"];
+    let changed = tables_before
+        .without(&audit_log)
+        .changed(&tables_after.without(&audit_log));
+    assert!(
+        changed.is_empty(),
+        "[{e}] GET requests changed tables:\n{}",
+        changed.join("\n")
+    );
+}
+
+/// What a GET may write besides refusals in the audit log: the bookkeeping of use (a
+/// session's last activity, recorded at most once a minute, and a token's last use), and the
+/// secret that the MFA set-up page makes once, to show it, for a session setting up MFA.
+const GET_MAY_TOUCH: &[(&str, &str)] = &[
+    ("sessions", "last_seen_at"),
+    ("api_tokens", "last_used_at"),
+    ("sessions", "pending_totp_secret"),
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_description_is_openapi_3_1_and_lists_exactly_the_api_routes() {
-    let engine = engines().into_iter().next().expect("an engine");
+    let engine = Engine::Sqlite;
     let s = Server::start(&engine).await;
     let mut b = s.browser();
     let r = b.get("/api/v1/openapi.json").await;
@@ -636,7 +657,7 @@ async fn the_api_description_is_openapi_3_1_and_lists_exactly_the_api_routes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn undeclared_paths_answer_not_found_with_the_security_headers() {
-    let engine = engines().into_iter().next().expect("an engine");
+    let engine = Engine::Sqlite;
     let s = Server::start(&engine).await;
     let mut anon = s.browser();
     let mut signed = s.signed_in("referrer@riverton.example").await;

@@ -146,7 +146,7 @@ impl App {
     ) -> Result<NewSession, ServiceError> {
         let email = normalise_email(email);
         let keys = throttle_keys(&email, ctx.source.as_deref());
-        let now = now_ms();
+        let now = self.config().clock.now_ms();
 
         // Reserve, then settle: in one write transaction (writes are serialised across every
         // server sharing the database) the attempt is checked against the limits and counted
@@ -245,7 +245,7 @@ impl App {
     /// Resolve a session cookie. Expired sessions are removed and answer `None`.
     pub async fn session(&self, token: &str) -> Result<Option<SessionView>, ServiceError> {
         let key = sha256_hex(token);
-        let now = now_ms();
+        let now = self.config().clock.now_ms();
         let mut tx = self.db().read().await?;
         let Some(row) = store::identity::sessions::get(&mut tx, &key).await? else {
             return Ok(None);

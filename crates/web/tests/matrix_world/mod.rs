@@ -3,7 +3,6 @@
 //! (Riverton) that allowed writes may consume. Everything is made through the services, with
 //! grants the policy gives to actors built here; nothing is written to the database directly.
 
-use crate::support::{complete_session, Browser, Page, Server};
 use preventkit_services::administration::NewInvitation;
 use preventkit_services::administration::NewMember;
 use preventkit_services::assessment::{NewAction, NewAssessment};
@@ -18,6 +17,7 @@ use preventkit_services::evidence::{NewEvidence, Upload};
 use preventkit_services::identity::NewToken;
 use preventkit_services::identity::SessionView;
 use preventkit_services::{Grant, RequestContext};
+use preventkit_testkit::{complete_session, Browser, Page, Server};
 use std::collections::BTreeMap;
 
 pub const RIVERTON: &str = "Riverton Prevent Partnership";
