@@ -8,42 +8,16 @@
 use crate::UserId;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum State {
-    Draft,
-    Submitted,
-    Approved,
-    Locked,
+crate::keyed_enum! {
+    pub enum State {
+        Draft: "draft", "Draft";
+        Submitted: "submitted", "Submitted";
+        Approved: "approved", "Approved by the board";
+        Locked: "locked", "Locked";
+    }
 }
 
 impl State {
-    pub fn key(self) -> &'static str {
-        match self {
-            State::Draft => "draft",
-            State::Submitted => "submitted",
-            State::Approved => "approved",
-            State::Locked => "locked",
-        }
-    }
-    pub fn from_key(k: &str) -> Option<Self> {
-        [
-            State::Draft,
-            State::Submitted,
-            State::Approved,
-            State::Locked,
-        ]
-        .into_iter()
-        .find(|s| s.key() == k)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            State::Draft => "Draft",
-            State::Submitted => "Submitted",
-            State::Approved => "Approved by the board",
-            State::Locked => "Locked",
-        }
-    }
     /// Whether answers, evidence links and comments may change.
     pub fn editable(self) -> bool {
         self == State::Draft

@@ -13,30 +13,12 @@ use sha2::{Digest, Sha256};
 /// The link before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// How an attempted action ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    Success,
-    Failure,
-    Denied,
-}
-
-impl Outcome {
-    pub fn key(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-            Outcome::Denied => "denied",
-        }
-    }
-    pub fn from_key(key: &str) -> Option<Self> {
-        match key {
-            "success" => Some(Outcome::Success),
-            "failure" => Some(Outcome::Failure),
-            "denied" => Some(Outcome::Denied),
-            _ => None,
-        }
+crate::keyed_enum! {
+    /// How an attempted action ended.
+    pub enum Outcome {
+        Success: "success", "Succeeded";
+        Failure: "failure", "Failed";
+        Denied: "denied", "Refused";
     }
 }
 

@@ -73,3 +73,87 @@ id_type!(
     /// One entry in the audit log.
     AuditEventId
 );
+id_type!(
+    /// One imported version of an assessment framework.
+    FrameworkVersionId
+);
+id_type!(
+    /// A self-assessment of a partnership or one of its organisations for a period.
+    AssessmentId
+);
+id_type!(
+    /// The current answer to one question of an assessment.
+    ResponseId
+);
+id_type!(
+    /// An earlier version of an answer, kept whole.
+    ResponseVersionId
+);
+id_type!(
+    /// One move of an assessment through its life cycle.
+    TransitionId
+);
+id_type!(
+    /// An action in a partnership's action plan.
+    ActionId
+);
+id_type!(
+    /// An evidence item: a file or a link.
+    EvidenceId
+);
+id_type!(
+    /// A comment on a question of an assessment.
+    CommentId
+);
+id_type!(
+    /// A signed-in session.
+    SessionId
+);
+id_type!(
+    /// A one-use recovery code for two-factor sign-in.
+    RecoveryCodeId
+);
+
+/// The identifier of a question inside a framework, such as `1.3`. Chosen by the framework's
+/// author, so it is text, not a random identifier; it is unique within one framework version.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct QuestionId(pub String);
+
+impl QuestionId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for QuestionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for QuestionId {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+/// A moment in time, as stored: milliseconds since the Unix epoch, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// The moment as a date and time in UTC, if it is within the calendar `time` supports.
+    pub fn to_datetime(self) -> Option<time::OffsetDateTime> {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000).ok()
+    }
+}

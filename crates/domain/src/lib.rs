@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod framework;
 pub mod ids;
+pub mod keyed;
 pub mod marking;
 pub mod organisation;
 pub mod policy;

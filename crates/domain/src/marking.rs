@@ -5,35 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The protective marking of a record, an evidence item or a report section.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Marking {
-    Official,
-    OfficialSensitive,
-}
-
-impl Marking {
-    pub fn key(self) -> &'static str {
-        match self {
-            Marking::Official => "official",
-            Marking::OfficialSensitive => "official-sensitive",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Marking::Official => "OFFICIAL",
-            Marking::OfficialSensitive => "OFFICIAL-SENSITIVE",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        match key {
-            "official" => Some(Marking::Official),
-            "official-sensitive" => Some(Marking::OfficialSensitive),
-            _ => None,
-        }
+crate::keyed_enum! {
+    /// The protective marking of a record, an evidence item or a report section.
+    pub enum Marking {
+        Official: "official", "OFFICIAL";
+        OfficialSensitive: "official-sensitive", "OFFICIAL-SENSITIVE";
     }
 }
 

@@ -17,46 +17,45 @@ pub use relationships::*;
 
 use crate::marking::{Clearance, Marking};
 use crate::{PartnershipId, Role, UserId};
-use serde::Serialize;
 
-/// Something a route or a use case needs permission for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Permission {
-    /// Read the register of organisations (names and types; no personal data).
-    OrganisationRead,
-    /// Create and edit organisations.
-    OrganisationManage,
-    /// Create partnerships and regions, and edit their structure.
-    PartnershipManage,
-    /// Manage user accounts across the platform: create, disable, reset MFA.
-    UserManage,
-    /// Read the whole platform's audit log.
-    PlatformAuditRead,
-    /// Read a partnership's name, lead authority and member organisations.
-    PartnershipRead,
-    /// Read who holds which role in a partnership.
-    MembershipRead,
-    /// Add, change and remove memberships of a partnership, and invite users to it.
-    MembershipManage,
-    /// Read a partnership's audit log.
-    AuditRead,
-    /// Read the assessment frameworks available on the platform.
-    FrameworkRead,
-    /// Import new framework versions.
-    FrameworkManage,
-    /// Read a partnership's self-assessments.
-    AssessmentRead,
-    /// Create self-assessments, submit, lock and reopen them.
-    AssessmentManage,
-    /// Rate questions and write supporting details.
-    AssessmentRespond,
-    /// Approve a submitted self-assessment for the board.
-    AssessmentApprove,
-    /// Raise actions in the partnership's action plan.
-    ActionManage,
-    /// Comment on the questions of a self-assessment.
-    AssessmentComment,
+crate::keyed_enum! {
+    /// Something a route or a use case needs permission for.
+    pub enum Permission {
+        /// Read the register of organisations (names and types; no personal data).
+        OrganisationRead: "organisation-read", "Read organisations";
+        /// Create and edit organisations.
+        OrganisationManage: "organisation-manage", "Manage organisations";
+        /// Create partnerships and regions, and edit their structure.
+        PartnershipManage: "partnership-manage", "Manage partnerships and regions";
+        /// Manage user accounts across the platform: create, disable, reset MFA.
+        UserManage: "user-manage", "Manage user accounts";
+        /// Read the whole platform's audit log.
+        PlatformAuditRead: "platform-audit-read", "Read the platform audit log";
+        /// Read a partnership's name, lead authority and member organisations.
+        PartnershipRead: "partnership-read", "Read the partnership";
+        /// Read who holds which role in a partnership.
+        MembershipRead: "membership-read", "Read memberships";
+        /// Add, change and remove memberships of a partnership, and invite users to it.
+        MembershipManage: "membership-manage", "Manage memberships";
+        /// Read a partnership's audit log.
+        AuditRead: "audit-read", "Read the partnership audit log";
+        /// Read the assessment frameworks available on the platform.
+        FrameworkRead: "framework-read", "Read frameworks";
+        /// Import new framework versions.
+        FrameworkManage: "framework-manage", "Import frameworks";
+        /// Read a partnership's self-assessments.
+        AssessmentRead: "assessment-read", "Read self-assessments";
+        /// Create self-assessments, submit, lock and reopen them.
+        AssessmentManage: "assessment-manage", "Manage self-assessments";
+        /// Rate questions and write supporting details.
+        AssessmentRespond: "assessment-respond", "Answer questions";
+        /// Approve a submitted self-assessment for the board.
+        AssessmentApprove: "assessment-approve", "Approve self-assessments";
+        /// Raise actions in the partnership's action plan.
+        ActionManage: "action-manage", "Raise actions";
+        /// Comment on the questions of a self-assessment.
+        AssessmentComment: "assessment-comment", "Comment on questions";
+    }
 }
 
 /// Whether a permission is about the platform as a whole or about one partnership.
@@ -67,48 +66,6 @@ pub enum ScopeKind {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
-        Permission::OrganisationRead,
-        Permission::OrganisationManage,
-        Permission::PartnershipManage,
-        Permission::UserManage,
-        Permission::PlatformAuditRead,
-        Permission::PartnershipRead,
-        Permission::MembershipRead,
-        Permission::MembershipManage,
-        Permission::AuditRead,
-        Permission::FrameworkRead,
-        Permission::FrameworkManage,
-        Permission::AssessmentRead,
-        Permission::AssessmentManage,
-        Permission::AssessmentRespond,
-        Permission::AssessmentApprove,
-        Permission::ActionManage,
-        Permission::AssessmentComment,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Permission::OrganisationRead => "organisation-read",
-            Permission::OrganisationManage => "organisation-manage",
-            Permission::PartnershipManage => "partnership-manage",
-            Permission::UserManage => "user-manage",
-            Permission::PlatformAuditRead => "platform-audit-read",
-            Permission::PartnershipRead => "partnership-read",
-            Permission::MembershipRead => "membership-read",
-            Permission::MembershipManage => "membership-manage",
-            Permission::AuditRead => "audit-read",
-            Permission::FrameworkRead => "framework-read",
-            Permission::FrameworkManage => "framework-manage",
-            Permission::AssessmentRead => "assessment-read",
-            Permission::AssessmentManage => "assessment-manage",
-            Permission::AssessmentRespond => "assessment-respond",
-            Permission::AssessmentApprove => "assessment-approve",
-            Permission::ActionManage => "action-manage",
-            Permission::AssessmentComment => "assessment-comment",
-        }
-    }
-
     /// Whether the permission is about the platform or one partnership (from the table).
     pub fn scope_kind(self) -> ScopeKind {
         table::rule(self).scope
@@ -229,34 +186,21 @@ pub enum Access {
     Permission(Permission),
 }
 
-/// Why a request was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Denial {
-    /// The permission belongs to another scope kind than the one asked for.
-    WrongScope,
-    /// The actor holds no role in the partnership.
-    NotAMember,
-    /// None of the actor's roles allows it.
-    NotPermitted,
-    /// The actor's role needs MFA and the actor has not passed it.
-    MfaRequired,
-    /// The record is marked above the actor's clearance.
-    AboveClearance,
-    /// Someone tried to give, change or remove a role of their own.
-    SelfGrant,
-}
-
-impl Denial {
-    pub fn key(self) -> &'static str {
-        match self {
-            Denial::WrongScope => "wrong-scope",
-            Denial::NotAMember => "not-a-member",
-            Denial::NotPermitted => "not-permitted",
-            Denial::MfaRequired => "mfa-required",
-            Denial::AboveClearance => "above-clearance",
-            Denial::SelfGrant => "self-grant",
-        }
+crate::keyed_enum! {
+    /// Why a request was refused.
+    pub enum Denial {
+        /// The permission belongs to another scope kind than the one asked for.
+        WrongScope: "wrong-scope", "Wrong scope";
+        /// The actor holds no role in the partnership.
+        NotAMember: "not-a-member", "Not a member of the partnership";
+        /// None of the actor's roles allows it.
+        NotPermitted: "not-permitted", "Not permitted";
+        /// The actor's role needs MFA and the actor has not passed it.
+        MfaRequired: "mfa-required", "Two-factor sign-in needed";
+        /// The record is marked above the actor's clearance.
+        AboveClearance: "above-clearance", "Marked above the reader's clearance";
+        /// Someone tried to give, change or remove a role of their own.
+        SelfGrant: "self-grant", "Change to one's own role";
     }
 }
 

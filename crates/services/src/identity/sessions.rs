@@ -15,32 +15,15 @@ use preventkit_storage::identity::tables::{Sessions as S, Users as U};
 use preventkit_storage::{self as store, MembershipRow, SessionRow, ThrottleRow, Tx, UserRow};
 use std::str::FromStr;
 
-/// How far through signing in a session is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Password accepted; the user must enter a code from their authenticator.
-    MfaChallenge,
-    /// Password accepted; the user's roles need MFA and they must set it up now.
-    MfaEnrol,
-    /// Fully signed in.
-    Complete,
-}
-
-impl Stage {
-    fn key(self) -> &'static str {
-        match self {
-            Stage::MfaChallenge => "mfa-challenge",
-            Stage::MfaEnrol => "mfa-enrol",
-            Stage::Complete => "complete",
-        }
-    }
-    fn from_key(s: &str) -> Option<Self> {
-        match s {
-            "mfa-challenge" => Some(Stage::MfaChallenge),
-            "mfa-enrol" => Some(Stage::MfaEnrol),
-            "complete" => Some(Stage::Complete),
-            _ => None,
-        }
+preventkit_domain::keyed_enum! {
+    /// How far through signing in a session is.
+    pub enum Stage {
+        /// Password accepted; the user must enter a code from their authenticator.
+        MfaChallenge: "mfa-challenge", "Code needed";
+        /// Password accepted; the user's roles need MFA and they must set it up now.
+        MfaEnrol: "mfa-enrol", "Two-factor set-up needed";
+        /// Fully signed in.
+        Complete: "complete", "Signed in";
     }
 }
 
