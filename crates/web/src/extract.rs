@@ -73,3 +73,32 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
             .map_err(|_| WebError::BadRequest("The form could not be read.".into()))
     }
 }
+
+/// Identifiers from the path, typed (`PageIds<(PartnershipId, AssessmentId)>`). An identifier
+/// that is not well formed names nothing, so a page answers exactly as it does for an unknown
+/// one: page not found.
+pub struct PageIds<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for PageIds<T> {
+    type Rejection = crate::pages::PageError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, s)
+            .await
+            .map(|axum::extract::Path(ids)| PageIds(ids))
+            .map_err(|_| WebError::NotFound.into())
+    }
+}
+
+/// Identifiers from the path, typed, for the API: one that is not well formed is answered with
+/// the same structured `not_found` as an unknown one.
+pub struct ApiIds<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for ApiIds<T> {
+    type Rejection = crate::api::ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, s)
+            .await
+            .map(|axum::extract::Path(ids)| ApiIds(ids))
+            .map_err(|_| crate::api::ApiError(WebError::NotFound))
+    }
+}

@@ -3,7 +3,7 @@
 use crate::api::parse;
 use crate::api::types::*;
 use crate::api::{no_content, ApiJson, ApiResult};
-use crate::extract::Granted;
+use crate::extract::{ApiIds, Granted};
 use crate::guard::Identity;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -74,9 +74,8 @@ pub async fn list_organisations(
 pub async fn get_organisation(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path(raw): Path<String>,
+    ApiIds(oid): ApiIds<OrganisationId>,
 ) -> ApiResult<Json<Organisation>> {
-    let oid: OrganisationId = parse(&raw)?;
     Ok(Json(org(state.app.get_organisation(&g, oid).await?)))
 }
 

@@ -1,6 +1,6 @@
 //! Platform administration: organisations, partnerships, regions and accounts.
 
-use crate::extract::{Fields, Granted};
+use crate::extract::{Fields, Granted, PageIds};
 use crate::guard::Identity;
 use crate::pages::{form_errors, render, render_with_flash, see_other_with, PageError, PageResult};
 use crate::AppState;
@@ -358,11 +358,6 @@ pub async fn create_user(
     }
 }
 
-fn user_id(raw: &str) -> Result<UserId, crate::pages::PageError> {
-    raw.parse()
-        .map_err(|_| PageError::from(crate::WebError::NotFound))
-}
-
 async fn user_action(
     state: &AppState,
     id: &Identity,
@@ -384,10 +379,9 @@ pub async fn disable_user(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path(user): Path<String>,
+    PageIds(uid): PageIds<UserId>,
     headers: HeaderMap,
 ) -> PageResult {
-    let uid = user_id(&user)?;
     let r = state.app.set_user_disabled(&g, uid, true, &id.ctx).await;
     user_action(&state, &id, &g, &headers, r).await
 }
@@ -396,10 +390,9 @@ pub async fn enable_user(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path(user): Path<String>,
+    PageIds(uid): PageIds<UserId>,
     headers: HeaderMap,
 ) -> PageResult {
-    let uid = user_id(&user)?;
     let r = state.app.set_user_disabled(&g, uid, false, &id.ctx).await;
     user_action(&state, &id, &g, &headers, r).await
 }
@@ -408,10 +401,9 @@ pub async fn reset_mfa(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path(user): Path<String>,
+    PageIds(uid): PageIds<UserId>,
     headers: HeaderMap,
 ) -> PageResult {
-    let uid = user_id(&user)?;
     let r = state.app.reset_mfa(&g, uid, &id.ctx).await;
     user_action(&state, &id, &g, &headers, r).await
 }
