@@ -27,8 +27,8 @@ crate::keyed_enum! {
 pub struct NewAuditEvent {
     pub actor: Option<UserId>,
     pub partnership: Option<PartnershipId>,
-    /// A dotted verb, such as `membership.create` or `session.sign-in`.
-    pub action: String,
+    /// What happened, from one capability's list of actions.
+    pub action: crate::actions::AuditAction,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
     pub outcome: Outcome,

@@ -3,6 +3,7 @@
 //! This crate does no I/O. Storage, services and the web layer depend on it; it depends on
 //! nothing of ours.
 
+pub mod actions;
 pub mod assessment;
 pub mod audit;
 pub mod framework;

@@ -1,6 +1,7 @@
 //! Writing, reading and verifying the audit log.
 
 use crate::{now_ms, App, RequestContext, ServiceError};
+use preventkit_domain::actions::{AccessAction, AuditAction};
 use preventkit_domain::audit::{ChainBreak, ChainVerifier, NewAuditEvent, Outcome};
 use preventkit_domain::{Grant, PartnershipId, Permission, Scope, UserId};
 use preventkit_storage::audit::AuditFilter;
@@ -86,7 +87,7 @@ pub(crate) async fn event(
     tx: &mut Tx,
     actor: Option<UserId>,
     ctx: &RequestContext,
-    action: &str,
+    action: impl Into<AuditAction>,
     subject: Subject,
     outcome: Outcome,
 ) -> Result<(), ServiceError> {
@@ -98,7 +99,7 @@ pub(crate) async fn event(
 pub(crate) fn new_event(
     actor: Option<UserId>,
     ctx: &RequestContext,
-    action: &str,
+    action: impl Into<AuditAction>,
     subject: Subject,
     outcome: Outcome,
 ) -> NewAuditEvent {
@@ -106,7 +107,7 @@ pub(crate) fn new_event(
     NewAuditEvent {
         actor: actor.filter(|a| !a.0.is_nil()),
         partnership,
-        action: action.to_owned(),
+        action: action.into(),
         object_type,
         object_id,
         outcome,
@@ -121,8 +122,8 @@ pub struct DeniedRequest {
     pub partnership: Option<PartnershipId>,
     /// The route pattern, such as `GET /p/{partnership}/members`.
     pub route: String,
-    /// Why: a denial key, `not-signed-in` or `bad-csrf-token`.
-    pub reason: String,
+    /// Why it was refused.
+    pub reason: AccessAction,
 }
 
 /// A page of the log.
@@ -222,7 +223,7 @@ impl App {
         &self,
         actor: UserId,
         ctx: &RequestContext,
-        action: &str,
+        action: impl Into<AuditAction>,
         subject: Subject,
         denial: preventkit_domain::Denial,
     ) -> ServiceError {
@@ -255,7 +256,7 @@ impl App {
                 &NewAuditEvent {
                     actor: None,
                     partnership: None,
-                    action: "access.not-signed-in-repeated".into(),
+                    action: AccessAction::NotSignedInRepeated.into(),
                     object_type: Some("refusals".into()),
                     object_id: Some(w.more.to_string()),
                     outcome: Outcome::Denied,
@@ -287,7 +288,7 @@ impl App {
             &NewAuditEvent {
                 actor: denied.actor,
                 partnership: denied.partnership,
-                action: format!("access.{}", denied.reason),
+                action: denied.reason.into(),
                 object_type: Some("route".into()),
                 object_id: Some(denied.route.clone()),
                 outcome: Outcome::Denied,

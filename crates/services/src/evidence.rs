@@ -5,6 +5,7 @@
 
 use crate::audit::{event, Subject};
 use crate::{now_ms, App, RequestContext, ServiceError};
+use preventkit_domain::actions::EvidenceAction;
 use preventkit_domain::assessment::State;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
@@ -278,7 +279,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "evidence.create",
+            EvidenceAction::Added,
             Subject::Evidence {
                 id: id.clone(),
                 partnership: pid,
@@ -327,7 +328,7 @@ impl App {
                 .refuse(
                     grant.user_id(),
                     ctx,
-                    "evidence.link",
+                    EvidenceAction::Linked,
                     Subject::Partnership(pid.clone()),
                     preventkit_domain::Denial::NotPermitted,
                 )
@@ -353,7 +354,7 @@ impl App {
                 .refuse(
                     grant.user_id(),
                     ctx,
-                    "evidence.link",
+                    EvidenceAction::Linked,
                     subject,
                     preventkit_domain::Denial::AboveClearance,
                 )
@@ -371,7 +372,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "evidence.link",
+            EvidenceAction::Linked,
             Subject::Evidence {
                 id: e.id,
                 partnership: pid,
@@ -447,7 +448,7 @@ impl App {
                 &mut tx,
                 Some(grant.user_id()),
                 ctx,
-                "evidence.download",
+                EvidenceAction::Downloaded,
                 Subject::Evidence {
                     id: e.id.clone(),
                     partnership: pid,
@@ -467,7 +468,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "evidence.download",
+            EvidenceAction::Downloaded,
             Subject::Evidence {
                 id: e.id.clone(),
                 partnership: pid,

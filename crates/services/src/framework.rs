@@ -3,6 +3,7 @@
 use crate::audit::{event, Subject};
 use crate::secrets::sha256_hex;
 use crate::{now_ms, App, RequestContext, ServiceError};
+use preventkit_domain::actions::FrameworkAction;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::framework::{self, Framework, FrameworkError};
 use preventkit_domain::validate::ValidationErrors;
@@ -200,7 +201,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "framework.import",
+            FrameworkAction::Imported,
             Subject::Framework(id),
             Outcome::Success,
         )

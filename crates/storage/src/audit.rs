@@ -72,7 +72,7 @@ pub async fn append_all(
             occurred_at: now_ms(),
             actor: event.actor.map(|a| a.to_string()),
             partnership: event.partnership.map(|p| p.to_string()),
-            action: event.action.clone(),
+            action: event.action.key().to_owned(),
             object_type: event.object_type.clone(),
             object_id: event.object_id.clone(),
             outcome: event.outcome.key().to_owned(),

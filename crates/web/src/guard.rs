@@ -8,8 +8,9 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use preventkit_services::audit::DeniedRequest;
+use preventkit_services::domain::actions::AccessAction;
 use preventkit_services::domain::policy::{decide, ScopeKind};
-use preventkit_services::domain::{Access, PartnershipId, Scope};
+use preventkit_services::domain::{Access, Denial, PartnershipId, Scope};
 use preventkit_services::identity::TokenActor;
 use preventkit_services::identity::{SessionView, Stage};
 use preventkit_services::RequestContext;
@@ -67,7 +68,7 @@ enum Refusal {
     /// Fully signed in, but on a page that is only for the sign-in steps.
     AlreadySignedIn,
     /// The policy said no.
-    Forbidden(&'static str),
+    Forbidden(Denial),
     /// The form's CSRF token is missing or wrong.
     BadCsrf,
 }
@@ -164,7 +165,7 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
                         grant = Some(g);
                         None
                     }
-                    Err(d) => Some(Refusal::Forbidden(d.key())),
+                    Err(d) => Some(Refusal::Forbidden(d)),
                 },
                 (Some(_), None) => Some(Refusal::NotSignedIn),
             }
@@ -196,14 +197,14 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
 
     if let Some(refusal) = refusal {
         let reason = match &refusal {
-            Refusal::NotSignedIn => "not-signed-in",
-            Refusal::MfaPending => "mfa-pending",
-            Refusal::AlreadySignedIn => "already-signed-in",
-            Refusal::Forbidden(k) => k,
-            Refusal::BadCsrf => "bad-csrf-token",
+            Refusal::NotSignedIn => Some(AccessAction::NotSignedIn),
+            Refusal::MfaPending => Some(AccessAction::MfaPending),
+            // Redirects within the sign-in steps are navigation, not refusals worth a record.
+            Refusal::AlreadySignedIn => None,
+            Refusal::Forbidden(d) => Some(AccessAction::of(*d)),
+            Refusal::BadCsrf => Some(AccessAction::BadCsrfToken),
         };
-        // Redirects within the sign-in steps are navigation, not refusals worth a record.
-        if !matches!(refusal, Refusal::AlreadySignedIn) {
+        if let Some(reason) = reason {
             let denied = DeniedRequest {
                 actor: actor
                     .as_ref()
@@ -211,7 +212,7 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
                     .or(session.as_ref().map(|s| s.user.id)),
                 partnership,
                 route: format!("{} {}", spec.method, spec.path),
-                reason: reason.to_owned(),
+                reason,
             };
             if let Err(e) = state.app.record_denied(&denied, &ctx).await {
                 tracing::error!(error = %e, "could not record a refused request");
@@ -230,7 +231,7 @@ pub async fn guard(State(gs): State<GuardState>, req: Request, next: Next) -> Re
             actor: Some(a.user_id()),
             partnership,
             route: format!("{} {}", spec.method, spec.path),
-            reason: "not-found".into(),
+            reason: AccessAction::NotFound,
         }),
         _ => None,
     };

@@ -1,6 +1,7 @@
 //! User accounts, as platform administrators manage them.
 
 use super::*;
+use preventkit_domain::actions::AdministrationAction;
 
 impl App {
     pub async fn list_users(&self, grant: &Grant) -> Result<Vec<UserAccount>, ServiceError> {
@@ -26,7 +27,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "user.create",
+            AdministrationAction::UserCreated,
             Subject::User(Some(id.to_string())),
             Outcome::Success,
         )
@@ -77,9 +78,9 @@ impl App {
             store::identity::tokens::revoke_all_for_user(&mut tx, &id, now).await?;
         }
         let action = if disabled {
-            "user.disable"
+            AdministrationAction::UserDisabled
         } else {
-            "user.enable"
+            AdministrationAction::UserEnabled
         };
         event(
             &mut tx,
@@ -126,7 +127,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "user.set-clearance",
+            AdministrationAction::ClearanceSet,
             Subject::User(Some(id)),
             Outcome::Success,
         )
@@ -163,7 +164,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "user.reset-mfa",
+            AdministrationAction::MfaReset,
             Subject::User(Some(id)),
             Outcome::Success,
         )

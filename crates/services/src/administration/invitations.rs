@@ -8,6 +8,7 @@
 use crate::audit::{event, Subject};
 use crate::identity::SessionView;
 use crate::{now_ms, App, RequestContext, ServiceError};
+use preventkit_domain::actions::AdministrationAction;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_domain::{
@@ -149,7 +150,7 @@ impl App {
                 .refuse(
                     grant.user_id(),
                     ctx,
-                    "invitation.create",
+                    AdministrationAction::InvitationCreated,
                     subject,
                     Denial::SelfGrant,
                 )
@@ -175,7 +176,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "invitation.create",
+            AdministrationAction::InvitationCreated,
             Subject::Invitation {
                 id: id.to_string(),
                 partnership: pid.to_string(),
@@ -293,7 +294,15 @@ impl App {
             .map_err(|_| ServiceError::Internal("stored invitation has a bad inviter".into()))?;
         if let Err(d) = policy::may_change_membership_of(Some(inviter), me) {
             tx.rollback().await?;
-            return Err(self.refuse(me, ctx, "invitation.accept", subject, d).await);
+            return Err(self
+                .refuse(
+                    me,
+                    ctx,
+                    AdministrationAction::InvitationAccepted,
+                    subject,
+                    d,
+                )
+                .await);
         }
         let membership = MembershipId::new();
         let closed = store::administration::invitations::close(
@@ -335,7 +344,7 @@ impl App {
                 &mut tx,
                 Some(me),
                 ctx,
-                "membership.create",
+                AdministrationAction::MembershipCreated,
                 Subject::Membership {
                     id: membership.to_string(),
                     partnership: inv.partnership_id.clone(),
@@ -345,9 +354,9 @@ impl App {
             .await?;
         }
         let action = if accept {
-            "invitation.accept"
+            AdministrationAction::InvitationAccepted
         } else {
-            "invitation.decline"
+            AdministrationAction::InvitationDeclined
         };
         event(&mut tx, Some(me), ctx, action, subject, Outcome::Success).await?;
         tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Memberships of a partnership: who holds which role.
 
 use super::*;
+use preventkit_domain::actions::AdministrationAction;
 
 impl App {
     /// The partnership's memberships. A grant to manage them also reads them, so that a page
@@ -68,7 +69,7 @@ impl App {
                     &mut tx,
                     actor_id(grant),
                     ctx,
-                    "user.create",
+                    AdministrationAction::UserCreated,
                     Subject::User(Some(id.to_string())),
                     Outcome::Success,
                 )
@@ -102,7 +103,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "membership.create",
+            AdministrationAction::MembershipCreated,
             subject,
             Outcome::Success,
         )
@@ -128,7 +129,14 @@ impl App {
         let role = role.ok_or_else(|| ServiceError::Internal("validated".into()))?;
         let tx = self.db().write().await?;
         let (current, mut tx) = self
-            .someone_elses_membership(tx, grant, membership, &pid, "membership.update", ctx)
+            .someone_elses_membership(
+                tx,
+                grant,
+                membership,
+                &pid,
+                AdministrationAction::MembershipUpdated,
+                ctx,
+            )
             .await?;
         keeps_an_administrator(&mut tx, &current, &pid, Some(role)).await?;
         if current.role != role.key() {
@@ -157,7 +165,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "membership.update",
+            AdministrationAction::MembershipUpdated,
             subject,
             Outcome::Success,
         )
@@ -178,7 +186,14 @@ impl App {
             .to_string();
         let tx = self.db().write().await?;
         let (current, mut tx) = self
-            .someone_elses_membership(tx, grant, membership, &pid, "membership.delete", ctx)
+            .someone_elses_membership(
+                tx,
+                grant,
+                membership,
+                &pid,
+                AdministrationAction::MembershipRemoved,
+                ctx,
+            )
             .await?;
         keeps_an_administrator(&mut tx, &current, &pid, None).await?;
         store::identity::tokens::revoke_for_role(
@@ -198,7 +213,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "membership.delete",
+            AdministrationAction::MembershipRemoved,
             subject,
             Outcome::Success,
         )
@@ -216,7 +231,7 @@ impl App {
         grant: &Grant,
         membership: MembershipId,
         pid: &str,
-        action: &str,
+        action: AdministrationAction,
         ctx: &RequestContext,
     ) -> Result<(MembershipRow, preventkit_storage::Tx), ServiceError> {
         let current = store::administration::memberships::get_in_partnership(

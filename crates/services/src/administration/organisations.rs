@@ -1,6 +1,7 @@
 //! Organisations, regions and partnerships, run by platform administrators.
 
 use super::*;
+use preventkit_domain::actions::AdministrationAction;
 
 impl App {
     pub async fn list_organisations(
@@ -69,7 +70,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "organisation.create",
+            AdministrationAction::OrganisationCreated,
             Subject::Organisation(id.to_string()),
             Outcome::Success,
         )
@@ -117,7 +118,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "region.create",
+            AdministrationAction::RegionCreated,
             Subject::Region(id.to_string()),
             Outcome::Success,
         )
@@ -278,7 +279,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "partnership.create",
+            AdministrationAction::PartnershipCreated,
             Subject::Partnership(id.to_string()),
             Outcome::Success,
         )
@@ -332,7 +333,7 @@ impl App {
             &mut tx,
             actor_id(grant),
             ctx,
-            "partnership.add-organisation",
+            AdministrationAction::OrganisationAdded,
             Subject::Partnership(partnership.to_string()),
             Outcome::Success,
         )

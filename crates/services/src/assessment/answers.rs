@@ -1,6 +1,7 @@
 //! Answering questions: ratings and supporting details with their history and the stale-edit rule.
 
 use super::*;
+use preventkit_domain::actions::AssessmentAction;
 
 impl App {
     /// One answer with its earlier versions (newest first), read in one transaction. The
@@ -129,7 +130,7 @@ impl App {
             event: new_event(
                 Some(user),
                 ctx,
-                "assessment.respond",
+                AssessmentAction::Answered,
                 Subject::Assessment {
                     id: id.to_owned(),
                     partnership: pid.clone(),

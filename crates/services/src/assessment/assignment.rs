@@ -1,6 +1,7 @@
 //! Who answers which question: assignment to organisations and people, and the check behind it.
 
 use super::*;
+use preventkit_domain::actions::AssessmentAction;
 
 /// Who answers a question, by name.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -170,7 +171,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "assessment.assign",
+            AssessmentAction::Assigned,
             Subject::Assessment {
                 id: assessment.to_owned(),
                 partnership: pid,

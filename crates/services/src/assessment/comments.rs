@@ -1,6 +1,7 @@
 //! Comments on questions.
 
 use super::*;
+use preventkit_domain::actions::AssessmentAction;
 
 /// A comment as shown.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -58,7 +59,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "assessment.comment",
+            AssessmentAction::Commented,
             Subject::Assessment {
                 id: assessment.to_owned(),
                 partnership: pid,

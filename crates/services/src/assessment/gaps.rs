@@ -1,6 +1,7 @@
 //! Gaps (questions short of the top of their scale) and the actions raised from them.
 
 use super::*;
+use preventkit_domain::actions::AssessmentAction;
 
 /// A question not yet at the top of its scale.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -134,7 +135,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "action.create",
+            AssessmentAction::ActionRaised,
             Subject::Action {
                 id: id.clone(),
                 partnership: pid,

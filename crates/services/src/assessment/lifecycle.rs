@@ -1,6 +1,7 @@
 //! An assessment's life: creating one for a period, reading it, and moving it through submission, approval, locking and reopening.
 
 use super::*;
+use preventkit_domain::actions::AssessmentAction;
 
 impl App {
     pub(crate) fn assessment_scope(
@@ -129,7 +130,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "assessment.create",
+            AssessmentAction::Created,
             Subject::Assessment {
                 id: id.clone(),
                 partnership: pid,
@@ -265,10 +266,10 @@ impl App {
         )
         .await?;
         let action = match t {
-            Transition::Submit => "assessment.submit",
-            Transition::Approve => "assessment.approve",
-            Transition::Lock => "assessment.lock",
-            Transition::Reopen { .. } => "assessment.reopen",
+            Transition::Submit => AssessmentAction::Submitted,
+            Transition::Approve => AssessmentAction::Approved,
+            Transition::Lock => AssessmentAction::Locked,
+            Transition::Reopen { .. } => AssessmentAction::Reopened,
         };
         event(
             &mut tx,

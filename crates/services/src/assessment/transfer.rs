@@ -1,6 +1,7 @@
 //! The assessment as a spreadsheet: XLSX and CSV export, and XLSX import.
 
 use super::*;
+use preventkit_domain::actions::AssessmentAction;
 
 impl App {
     pub(crate) fn sheet_rows(
@@ -181,7 +182,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "assessment.import",
+            AssessmentAction::Imported,
             Subject::Assessment {
                 id: id.to_owned(),
                 partnership: pid,

@@ -1,6 +1,7 @@
 //! Moving a draft assessment to a newer version of its framework.
 
 use super::*;
+use preventkit_domain::actions::AssessmentAction;
 
 /// What moving a draft assessment to a newer version of its framework does, question by
 /// question. Answers carry across where the question id is the same in both versions.
@@ -153,7 +154,7 @@ impl App {
             &mut tx,
             Some(grant.user_id()),
             ctx,
-            "assessment.upgrade",
+            AssessmentAction::Upgraded,
             Subject::Assessment {
                 id: id.to_owned(),
                 partnership: pid,

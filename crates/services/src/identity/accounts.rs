@@ -6,6 +6,7 @@ use crate::secrets::{random_token, sha256_hex};
 use crate::{now_ms, App, RequestContext, ServiceError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use preventkit_domain::actions::IdentityAction;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_storage as store;
@@ -182,7 +183,7 @@ impl App {
                 &mut tx,
                 Some(session.user.id),
                 ctx,
-                "account.change-password",
+                IdentityAction::PasswordChanged,
                 subject,
                 Outcome::Failure,
             )
@@ -215,7 +216,7 @@ impl App {
             &mut tx,
             Some(session.user.id),
             ctx,
-            "account.change-password",
+            IdentityAction::PasswordChanged,
             subject,
             Outcome::Success,
         )
@@ -243,7 +244,7 @@ impl App {
             &mut tx,
             Some(session.user.id),
             ctx,
-            "account.recovery-codes",
+            IdentityAction::RecoveryCodesIssued,
             Subject::User(Some(user_id)),
             Outcome::Success,
         )

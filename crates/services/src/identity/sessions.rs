@@ -8,6 +8,7 @@ use crate::audit::{event, Subject};
 use crate::identity::{normalise_recovery_code, totp_matching_step};
 use crate::secrets::{random_token, sha256_hex};
 use crate::{now_ms, App, RequestContext, ServiceError};
+use preventkit_domain::actions::IdentityAction;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::normalise_email;
 use preventkit_domain::{Actor, Clearance, Marking, PartnershipId, Role, UserId};
@@ -144,7 +145,7 @@ impl App {
                 &mut tx,
                 None,
                 ctx,
-                "session.sign-in",
+                IdentityAction::SignedIn,
                 subject,
                 Outcome::Denied,
             )
@@ -175,7 +176,7 @@ impl App {
                     &mut tx,
                     None,
                     ctx,
-                    "session.sign-in",
+                    IdentityAction::SignedIn,
                     subject,
                     Outcome::Failure,
                 )
@@ -215,9 +216,9 @@ impl App {
         let token = insert_session(&mut tx, &user.id, stage, active, now).await?;
         let user_id = UserId::from_str(&user.id).ok();
         let action = if stage == Stage::Complete {
-            "session.sign-in"
+            IdentityAction::SignedIn
         } else {
-            "session.password-accepted"
+            IdentityAction::PasswordAccepted
         };
         let subject = Subject::User(Some(user.id.clone()));
         event(&mut tx, user_id, ctx, action, subject, Outcome::Success).await?;
@@ -247,7 +248,7 @@ impl App {
                 &mut tx,
                 uid,
                 &ctx,
-                "session.expire",
+                IdentityAction::SessionExpired,
                 subject,
                 Outcome::Success,
             )
@@ -298,7 +299,7 @@ impl App {
                 &mut tx,
                 Some(session.user.id),
                 ctx,
-                "session.mfa",
+                IdentityAction::SecondFactorPassed,
                 subject,
                 Outcome::Denied,
             )
@@ -332,7 +333,7 @@ impl App {
                 &mut tx,
                 Some(session.user.id),
                 ctx,
-                "session.mfa",
+                IdentityAction::SecondFactorPassed,
                 subject,
                 Outcome::Failure,
             )
@@ -348,9 +349,9 @@ impl App {
         let active = session.active_partnership.map(|p| p.to_string());
         let token = insert_session(&mut tx, &user_id, Stage::Complete, active, now).await?;
         let action = if used_recovery {
-            "session.sign-in-recovery-code"
+            IdentityAction::SignedInWithRecoveryCode
         } else {
-            "session.sign-in"
+            IdentityAction::SignedIn
         };
         event(
             &mut tx,
@@ -427,7 +428,7 @@ impl App {
                 &mut tx,
                 Some(session.user.id),
                 ctx,
-                "account.mfa-enrol",
+                IdentityAction::MfaEnrolled,
                 subject,
                 Outcome::Failure,
             )
@@ -458,7 +459,7 @@ impl App {
             &mut tx,
             Some(session.user.id),
             ctx,
-            "account.mfa-enrol",
+            IdentityAction::MfaEnrolled,
             subject.clone(),
             Outcome::Success,
         )
@@ -467,7 +468,7 @@ impl App {
             &mut tx,
             Some(session.user.id),
             ctx,
-            "session.sign-in",
+            IdentityAction::SignedIn,
             subject,
             Outcome::Success,
         )
@@ -495,7 +496,7 @@ impl App {
             &mut tx,
             Some(session.user.id),
             ctx,
-            "session.sign-out",
+            IdentityAction::SignedOut,
             subject,
             Outcome::Success,
         )

@@ -8,6 +8,7 @@ use crate::audit::{event, Subject};
 use crate::identity::{clearance_from_key, SessionView, Stage};
 use crate::secrets::{random_token, sha256_hex};
 use crate::{now_ms, App, RequestContext, ServiceError};
+use preventkit_domain::actions::IdentityAction;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{required_text, ValidationErrors};
 use preventkit_domain::{Actor, PartnershipId, Role, TokenId, UserId};
@@ -139,7 +140,7 @@ impl App {
             &mut tx,
             Some(session.user.id),
             ctx,
-            "api-token.create",
+            IdentityAction::TokenCreated,
             subject,
             Outcome::Success,
         )
@@ -181,7 +182,7 @@ impl App {
             &mut tx,
             Some(user),
             ctx,
-            "api-token.revoke",
+            IdentityAction::TokenRevoked,
             subject,
             Outcome::Success,
         )

@@ -180,7 +180,10 @@ pub struct AuditEvent {
     pub occurred_at: String,
     pub actor_id: Option<String>,
     pub partnership_id: Option<String>,
+    /// The action's stable key, such as `membership.delete`.
     pub action: String,
+    /// The action in words, such as "Membership removed".
+    pub action_label: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
     #[schema(value_type = Outcome)]

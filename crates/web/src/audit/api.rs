@@ -7,6 +7,7 @@ use crate::extract::Granted;
 use crate::{AppState, WebError};
 use axum::extract::{Query, State};
 use axum::Json;
+use preventkit_services::domain::actions::AuditAction;
 use preventkit_services::ServiceError;
 
 /// This capability's part of the API description.
@@ -49,6 +50,7 @@ pub async fn list_audit_events(
                 occurred_at: rfc3339(e.occurred_at),
                 actor_id: e.actor_id,
                 partnership_id: e.partnership_id,
+                action_label: AuditAction::describe(&e.action).to_owned(),
                 action: e.action,
                 object_type: e.object_type,
                 object_id: e.object_id,

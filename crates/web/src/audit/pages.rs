@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use minijinja::context;
 use preventkit_services::audit::AuditQuery;
+use preventkit_services::domain::actions::AuditAction;
 use preventkit_services::domain::audit::Outcome;
 use preventkit_services::domain::UserId;
 use serde::Deserialize;
@@ -118,7 +119,8 @@ async fn audit_page(
         .into_iter()
         .map(|e| {
             context! {
-                seq => e.seq, at => e.occurred_at, actor => e.actor_id, action => e.action,
+                seq => e.seq, at => e.occurred_at, actor => e.actor_id,
+                action_label => AuditAction::describe(&e.action), action => e.action,
                 object_type => e.object_type, object_id => e.object_id, outcome => e.outcome,
                 source => e.source,
             }

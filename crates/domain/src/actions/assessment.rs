@@ -1,0 +1,16 @@
+crate::audit_actions! {
+    /// Self-assessments: their life cycle, answers, assignments, comments and actions.
+    pub enum AssessmentAction {
+        Created: "assessment.create", "Assessment started";
+        Answered: "assessment.respond", "Answer saved";
+        Assigned: "assessment.assign", "Question assigned";
+        Commented: "assessment.comment", "Comment added";
+        Imported: "assessment.import", "Answers imported from a spreadsheet";
+        Upgraded: "assessment.upgrade", "Moved to a newer framework version";
+        Submitted: "assessment.submit", "Assessment submitted";
+        Approved: "assessment.approve", "Assessment approved";
+        Locked: "assessment.lock", "Assessment locked";
+        Reopened: "assessment.reopen", "Assessment reopened";
+        ActionRaised: "action.create", "Action raised";
+    }
+}

@@ -1,0 +1,6 @@
+crate::audit_actions! {
+    /// Assessment frameworks.
+    pub enum FrameworkAction {
+        Imported: "framework.import", "Framework version imported";
+    }
+}
