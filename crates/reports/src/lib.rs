@@ -3,4 +3,5 @@
 //! spreadsheet. Pure: bytes and data in, bytes and data out.
 
 pub mod assessment_sheet;
+pub mod chart;
 pub mod xlsx_read;
