@@ -114,8 +114,8 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     await clickAndWait(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Self-assessment' }));
     assert.equal(await heading(), 'Self-assessments');
     const row = (title) => page.locator('tbody tr', { has: page.getByRole('link', { name: title, exact: true }) });
-    assert.match(await text(row(LAST_YEAR)), /2025-04-01 to 2026-03-31 Locked/, 'last year’s assessment is listed as locked');
-    assert.match(await text(row(THIS_YEAR)), /2026-04-01 to 2027-03-31 Draft/, 'this year’s assessment is listed as a draft');
+    assert.match(await text(row(LAST_YEAR)), /1 April 2025 to 31 March 2026 Locked/, 'last year’s assessment is listed as locked');
+    assert.match(await text(row(THIS_YEAR)), /1 April 2026 to 31 March 2027 Draft/, 'this year’s assessment is listed as a draft');
 
     await clickAndWait(page.getByRole('link', { name: THIS_YEAR, exact: true }));
     taskList = path();
@@ -170,7 +170,7 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'no errors');
     const fileItem = page.locator('ul.pk-evidence li', { hasText: 'Local risk assessment 2026, summary for partners' });
     assert.equal(await fileItem.count(), 1, 'the file is listed on the question');
-    assert.match(await text(fileItem), new RegExp(`\\(${evidencePdf.replace(/\./g, '\\.')}\\) OFFICIAL Review by 2027-03-31`));
+    assert.match(await text(fileItem), new RegExp(`\\(${evidencePdf.replace(/\./g, '\\.')}\\) OFFICIAL Review by 31 March 2027`));
     assert.match(await text(fileItem), /Owner: Priya Lead/, 'the evidence names its owner');
 
     await expectBanner('The evidence was added.');
@@ -188,7 +188,7 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     const linkItem = page.locator('ul.pk-evidence li', { hasText: 'Prevent action plan 2026 to 2027' });
     assert.equal(await linkItem.count(), 1, 'the link is listed on the question');
     assert.equal(await linkItem.getByRole('link').getAttribute('href'), 'https://intranet.riverton.example/prevent/action-plan-2026', 'with its address');
-    assert.match(await text(linkItem), /OFFICIAL-SENSITIVE Review by 2026-12-31/);
+    assert.match(await text(linkItem), /OFFICIAL-SENSITIVE Review by 31 December 2026/);
     await scan(st, page, 'question page listing the new evidence', { path: questionPage });
 
     // The uploaded file comes back as it was sent.
@@ -293,8 +293,8 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     assert.equal(await heading(), 'Compare periods');
     const columns = (await page.locator('table.pk-compare thead th').allInnerTexts()).map((c) => c.replace(/\s+/g, ' ').trim());
     assert.equal(columns.length, 3, `a column for the question and one per year (got ${columns.join(' | ')})`);
-    assert.match(columns[1], new RegExp(`^${LAST_YEAR} 2025-04-01 to 2026-03-31$`), 'last year first');
-    assert.match(columns[2], new RegExp(`^${THIS_YEAR} 2026-04-01 to 2027-03-31$`), 'then this year');
+    assert.match(columns[1], new RegExp(`^${LAST_YEAR} 1 April 2025 to 31 March 2026$`), 'last year first');
+    assert.match(columns[2], new RegExp(`^${THIS_YEAR} 1 April 2026 to 31 March 2027$`), 'then this year');
 
     const row = page.locator('table.pk-compare tbody tr', { has: page.locator('th', { hasText: numbered(QUESTION) }) });
     const cells = (await row.locator('td').allInnerTexts()).map((c) => c.replace(/\s+/g, ' ').trim());

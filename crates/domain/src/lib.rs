@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod assessment;
 pub mod audit;
+pub mod dates;
 pub mod framework;
 pub mod ids;
 pub mod keyed;

@@ -2,21 +2,21 @@
 
 use crate::WebError;
 use minijinja::Environment;
+use preventkit_services::domain::{dates, Timestamp};
 
 pub struct Templates {
     env: Environment<'static>,
 }
 
-fn format_time(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::macros::format_description!(
-                "[day] [month repr:short] [year] [hour]:[minute]:[second] UTC"
-            ))
-            .ok()
-        })
-        .unwrap_or_default()
+/// The one way pages show dates and times (see `domain::dates`): stored `YYYY-MM-DD` dates
+/// as "1 April 2026", times (milliseconds since the epoch) as "2 December 2026 at 12:01" in UK
+/// time, and the audit log's times to the second in UTC.
+fn add_date_filters(env: &mut Environment<'static>) {
+    env.add_filter("date", |s: String| dates::long_date_from_iso(&s));
+    env.add_filter("datetime", |ms: i64| dates::uk_date_time(Timestamp(ms)));
+    env.add_filter("utc_datetime", |ms: i64| {
+        dates::utc_date_time(Timestamp(ms))
+    });
 }
 
 impl Templates {
@@ -27,7 +27,7 @@ impl Templates {
             env.add_template(name, source)
                 .map_err(|e| WebError::Internal(format!("template {name}: {e}")))?;
         }
-        env.add_filter("datetime", format_time);
+        add_date_filters(&mut env);
         Ok(Self { env })
     }
 
