@@ -117,6 +117,7 @@ fn failure_page(
             _ => "There is a problem",
         },
         message => message,
+        status => status.as_u16(),
     };
     match render_for(state, session, "", "error.html", status, ctx) {
         Ok(r) => r,
