@@ -16,6 +16,7 @@ pub mod policy;
 pub mod role;
 pub mod shipped;
 pub mod validate;
+pub mod work;
 
 pub use ids::*;
 pub use marking::{Clearance, Marking};

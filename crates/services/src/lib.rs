@@ -18,6 +18,7 @@ pub mod demo;
 mod error;
 pub mod jobs;
 pub mod secrets;
+pub mod work;
 
 pub use error::ServiceError;
 pub use preventkit_domain as domain;

@@ -23,6 +23,7 @@ pub mod records;
 pub mod schema;
 pub mod settings;
 mod statement;
+pub mod work;
 pub use statement::insert;
 
 pub use db::{restore_sqlite, sqlite_path, Db, Engine, StorageError, Tx};

@@ -24,14 +24,23 @@ pub fn may_answer(grant: &Grant, facts: &AnswerFacts) -> bool {
     answers(grant.roles(), grant.user_id(), facts)
 }
 
+/// Whether a question is assigned to the grant's holder: to them by name, or to the
+/// organisation they belong to. (Who may answer it is [`may_answer`].)
+pub fn is_assigned_to(grant: &Grant, facts: &AnswerFacts) -> bool {
+    assigned(grant.user_id(), facts)
+}
+
+fn assigned(user: UserId, facts: &AnswerFacts) -> bool {
+    facts.assigned_user == Some(user)
+        || (facts.assigned_organisation.is_some()
+            && facts.assigned_organisation == facts.organisation)
+}
+
 fn answers(roles: &[Role], user: UserId, facts: &AnswerFacts) -> bool {
     if roles.contains(&Role::PreventLead) {
         return true;
     }
-    roles.contains(&Role::Contributor)
-        && (facts.assigned_user == Some(user)
-            || (facts.assigned_organisation.is_some()
-                && facts.assigned_organisation == facts.organisation))
+    roles.contains(&Role::Contributor) && assigned(user, facts)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use minijinja::context;
-use preventkit_services::domain::PartnershipId;
+use preventkit_services::domain::work::{WorkItem, WorkKind, WorkTarget};
+use preventkit_services::domain::{dates, PartnershipId};
 
 #[derive(serde::Serialize)]
 struct PartnershipItem {
@@ -41,6 +42,7 @@ pub async fn home(
 ) -> PageResult {
     let items = partnership_items(&state, &s).await?;
     let invitations = crate::identity::pages::account::invitation_rows(&state, &s).await?;
+    let work = work_groups(&state.app.my_work(&s.actor).await?, state.app.today());
     render_with_flash(
         &state,
         &id,
@@ -48,6 +50,7 @@ pub async fn home(
         "pages/home.html",
         context! {
             title => "Home",
+            work => work,
             invitations => invitations,
             name => s.user.display_name,
             partnerships => items,
@@ -56,6 +59,48 @@ pub async fn home(
         },
     )
     .map_err(PageError::from)
+}
+
+/// Where a piece of work is done, if it has a page of its own.
+fn work_href(target: &WorkTarget) -> Option<String> {
+    match target {
+        WorkTarget::Assessment {
+            partnership,
+            assessment,
+        } => Some(format!("/p/{partnership}/assessments/{assessment}")),
+        WorkTarget::Action {
+            partnership,
+            assessment: Some(assessment),
+            ..
+        } => Some(format!("/p/{partnership}/assessments/{assessment}/gaps")),
+        WorkTarget::Action { .. } | WorkTarget::Evidence { .. } => None,
+    }
+}
+
+/// The home page's work, grouped by kind in the order the kinds are declared.
+fn work_groups(items: &[WorkItem], today: time::Date) -> Vec<minijinja::Value> {
+    WorkKind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let rows: Vec<_> = items
+                .iter()
+                .filter(|i| i.kind == *kind)
+                .map(|i| {
+                    context! {
+                        title => i.title,
+                        partnership => i.partnership_name,
+                        href => work_href(&i.target),
+                        due => i.due.map(dates::long_date),
+                        overdue => i.overdue(today),
+                        done => i.progress.map(|p| p.done),
+                        total => i.progress.map(|p| p.total),
+                    }
+                })
+                .collect();
+            (!rows.is_empty())
+                .then(|| context! { kind => kind.key(), heading => kind.label(), items => rows })
+        })
+        .collect()
 }
 
 fn radio_items(items: &[PartnershipItem]) -> Vec<minijinja::Value> {
