@@ -9,6 +9,7 @@ pub mod audit;
 pub mod dates;
 pub mod framework;
 pub mod ids;
+pub mod import_plan;
 pub mod keyed;
 pub mod marking;
 pub mod organisation;
