@@ -25,6 +25,9 @@ pub struct Row {
     pub rating: String,
     pub details: String,
     pub evidence: Vec<String>,
+    /// The answer's version when exported: written in a hidden column so that an import can
+    /// tell whether the answer changed on the site since.
+    pub version: i64,
 }
 
 /// What the export needs to know.
@@ -41,17 +44,22 @@ pub struct Sheet<'a> {
 }
 
 pub const COVER: &str = "About";
-const HEADERS: [&str; 6] = [
+const HEADERS: [&str; 7] = [
     "Number",
     "Kind",
     "Question",
     "Rating",
     "Supporting details",
     "Evidence",
+    VERSION_HEADER,
 ];
 const COL_NUMBER: usize = 0;
 const COL_RATING: usize = 3;
 const COL_DETAILS: usize = 4;
+/// The hidden column with each answer's version as exported. Hidden columns survive editing
+/// and saving in Excel and LibreOffice Calc.
+const COL_VERSION: usize = 6;
+const VERSION_HEADER: &str = "Answer version (do not change)";
 
 fn sheet_name(s: &Section) -> String {
     // Sheet names: at most 31 characters, none of []:*?/\
@@ -106,7 +114,7 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
             ("Status", sheet.state.to_owned()),
             (
                 "How to fill in",
-                "Choose a rating from the list in each benchmark sheet and write supporting details. Leave the Number column as it is. Upload the file on the assessment page to bring the answers back.".to_owned(),
+                "Choose a rating from the list in each benchmark sheet and write supporting details. Leave the Number column and the hidden version column as they are. Upload the file on the assessment page to bring the answers back: an answer that someone changed on the site after this file was exported is not overwritten, and you are shown both versions.".to_owned(),
             ),
         ];
         for (i, (k, v)) in facts.iter().enumerate() {
@@ -123,10 +131,11 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
         for (c, h) in HEADERS.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
-        let widths = [8.0, 22.0, 60.0, 18.0, 60.0, 40.0];
+        let widths = [8.0, 22.0, 60.0, 18.0, 60.0, 40.0, 12.0];
         for (c, w) in widths.iter().enumerate() {
             ws.set_column_width(c as u16, *w)?;
         }
+        ws.set_column_hidden(COL_VERSION as u16)?;
         for (i, q) in questions_of(s).into_iter().enumerate() {
             let r = (i + 1) as u32;
             let row = sheet.rows.get(&q.id);
@@ -140,6 +149,7 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
                 rating,
                 row.map(|x| x.details.clone()).unwrap_or_default(),
                 row.map(|x| x.evidence.join("\n")).unwrap_or_default(),
+                row.map(|x| x.version.to_string()).unwrap_or_default(),
             ];
             for (c, v) in values.iter().enumerate() {
                 ws.write_string_with_format(r, c as u16, v, &wrap)?;
@@ -256,6 +266,10 @@ impl std::fmt::Display for CellProblem {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Imported {
     pub question_id: String,
+    /// The question's number, as the person sees it.
+    pub number: String,
+    /// The answer's version when the file was exported, if the row still carries it.
+    pub exported_version: Option<i64>,
     /// As stored: a level key, `n/a` or empty.
     pub rating: String,
     pub details: String,
@@ -378,7 +392,12 @@ pub fn from_xlsx(
         .into_iter()
         .map(|(_, q)| (q.number.as_str(), q))
         .collect();
-    let columns = [COL_NUMBER as u32, COL_RATING as u32, COL_DETAILS as u32];
+    let columns = [
+        COL_NUMBER as u32,
+        COL_RATING as u32,
+        COL_DETAILS as u32,
+        COL_VERSION as u32,
+    ];
     let mut problems = Problems::new();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -481,8 +500,27 @@ pub fn from_xlsx(
                 });
                 continue;
             }
+            let version_text = cell(COL_VERSION).trim();
+            let exported_version = if version_text.is_empty() {
+                None
+            } else {
+                match version_text.parse::<i64>() {
+                    Ok(v) if v >= 1 => Some(v),
+                    _ => {
+                        problems.push(CellProblem {
+                            sheet: name.clone(),
+                            row: row_no,
+                            column: column_letter(COL_VERSION),
+                            message: "The hidden answer version was changed. Export the assessment again and fill that in".into(),
+                        });
+                        continue;
+                    }
+                }
+            };
             out.push(Imported {
                 question_id: q.id.clone(),
+                number: q.number.clone(),
+                exported_version,
                 rating,
                 details: details.to_owned(),
             });

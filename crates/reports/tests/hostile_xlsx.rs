@@ -746,6 +746,7 @@ fn answer(question_id: &str, rating: &str, details: &str) -> Row {
         rating: rating.into(),
         details: details.into(),
         evidence: vec!["Board minutes, March".into()],
+        version: 3,
     }
 }
 
@@ -783,6 +784,13 @@ fn an_exported_workbook_reads_back_as_written() {
             .iter()
             .map(|q| Imported {
                 question_id: q.clone(),
+                number: f
+                    .questions()
+                    .iter()
+                    .find(|(_, x)| &x.id == q)
+                    .map(|(_, x)| x.number.clone())
+                    .unwrap(),
+                exported_version: Some(3),
                 rating: rows[q].rating.clone(),
                 details: rows[q].details.clone(),
             })
@@ -796,7 +804,7 @@ fn an_exported_workbook_reads_back_as_written() {
     assert_eq!(read.len(), questions.len());
     assert!(read
         .iter()
-        .all(|a| a.rating.is_empty() && a.details.is_empty()));
+        .all(|a| a.rating.is_empty() && a.details.is_empty() && a.exported_version.is_none()));
 
     // Another assessment's file is refused.
     let other = from_xlsx(&bytes, &f, "another-assessment").expect_err("another id");
@@ -863,6 +871,8 @@ fn cells_written_as_numbers_inline_text_or_shared_text_are_all_read() {
         read,
         vec![Imported {
             question_id: q.id.clone(),
+            number: q.number.clone(),
+            exported_version: None,
             rating: "achieving".into(),
             details: "Split across runs".into(),
         }]
@@ -891,6 +901,21 @@ fn every_bad_row_is_reported_and_nothing_is_imported() {
         .collect();
     assert_eq!(places, vec![(2, "D"), (3, "A"), (4, "A")]);
     assert_eq!(problems.len(), 3, "{problems:?}");
+
+    // A changed hidden version is reported in its column.
+    let sheet = worksheet(&format!(
+        r#"<row r="2">{}{}{}</row>"#,
+        inline("A2", &q.number),
+        inline("D2", "Achieving"),
+        inline("G2", "latest"),
+    ));
+    let problems = from_xlsx(&with_section(deflated("", &sheet)), &f, ID).expect_err("bad version");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!((problems[0].row, problems[0].column.as_str()), (2, "G"));
+    assert!(
+        problems[0].message.contains("hidden answer version"),
+        "{problems:?}"
+    );
 
     // A missing sheet is named.
     let names = sections();

@@ -20,6 +20,7 @@ impl App {
                         rating: r.rating.clone(),
                         details: r.details.clone(),
                         evidence: Vec::new(),
+                        version: r.version,
                     },
                 )
             })
