@@ -68,6 +68,7 @@ fn largest_export(f: &Framework) -> anyhow::Result<Vec<u8>> {
                     .unwrap_or_default(),
                 details,
                 evidence: Vec::new(),
+                version: 1,
             },
         );
     }
