@@ -86,7 +86,7 @@ impl App {
                 });
             if let Some(p) = entry.progress.as_mut() {
                 p.total += 1;
-                if q.answered {
+                if q.reviewed {
                     p.done += 1;
                 }
             }

@@ -9,6 +9,7 @@ use crate::assessment::tables::{
 use crate::evidence::Evidence as E;
 use crate::identity::tables::Users as U;
 use crate::{StorageError, Tx};
+use preventkit_domain::assessment::{reviewed_this_period, FIRST_VERSION};
 use preventkit_domain::work::{Progress, WorkItem, WorkKind, WorkTarget};
 use preventkit_domain::{
     ActionId, AssessmentId, EvidenceId, Marking, OrganisationId, PartnershipId, QuestionId, UserId,
@@ -30,7 +31,8 @@ pub struct AssignedQuestion {
     pub assigned_organisation: Option<OrganisationId>,
     /// The organisation of the person asking.
     pub organisation: Option<OrganisationId>,
-    pub answered: bool,
+    /// Whether the answer was reviewed this period (changed or confirmed since it began).
+    pub reviewed: bool,
 }
 
 /// A submitted assessment and who submitted it (nobody approves their own).
@@ -74,7 +76,7 @@ struct AssignedRow {
     assigned_user: Option<String>,
     assigned_organisation: Option<String>,
     user_organisation: Option<String>,
-    rating: Option<String>,
+    version: Option<i64>,
 }
 
 /// The questions of draft assessments in `partnerships` assigned to `user` by name or to the
@@ -115,7 +117,7 @@ pub async fn assigned_questions(
             Expr::col((U::Table, U::OrganisationId)),
             Alias::new("user_organisation"),
         )
-        .expr_as(Expr::col((R::Table, R::Rating)), Alias::new("rating"))
+        .expr_as(Expr::col((R::Table, R::Version)), Alias::new("version"))
         .from(G::Table)
         .inner_join(
             A::Table,
@@ -155,7 +157,7 @@ pub async fn assigned_questions(
                     "assigned organisation",
                 )?,
                 organisation: opt_id(r.user_organisation.as_deref(), "user organisation")?,
-                answered: r.rating.is_some_and(|v| !v.is_empty()),
+                reviewed: r.version.is_some_and(reviewed_this_period),
             })
         })
         .collect()
@@ -169,12 +171,16 @@ struct AssessmentRow {
     title: String,
     submitted_by: Option<String>,
     total: i64,
-    answered: i64,
+    reviewed: i64,
 }
 
 fn assessments_in(partnerships: &[PartnershipId], state: &str) -> SelectStatement {
-    let answered =
-        Expr::case(Expr::col((R::Table, R::Rating)).ne(""), Expr::val(1)).finally(Expr::val(0));
+    // Reviewed this period: past the first version (see `domain::assessment::reviewed_this_period`).
+    let reviewed = Expr::case(
+        Expr::col((R::Table, R::Version)).gt(FIRST_VERSION),
+        Expr::val(1),
+    )
+    .finally(Expr::val(0));
     Query::select()
         .expr_as(Expr::col((A::Table, A::Id)), Alias::new("id"))
         .expr_as(
@@ -195,8 +201,8 @@ fn assessments_in(partnerships: &[PartnershipId], state: &str) -> SelectStatemen
             Alias::new("total"),
         )
         .expr_as(
-            Func::coalesce([Func::sum(answered).into(), Expr::val(0).into()]),
-            Alias::new("answered"),
+            Func::coalesce([Func::sum(reviewed).into(), Expr::val(0).into()]),
+            Alias::new("reviewed"),
         )
         .from(A::Table)
         .inner_join(
@@ -231,7 +237,7 @@ fn assessment_item(r: AssessmentRow, kind: WorkKind) -> Result<Submitted, Storag
             },
             due: None,
             progress: Some(Progress {
-                done: count(r.answered),
+                done: count(r.reviewed),
                 total: count(r.total),
             }),
         },
