@@ -133,6 +133,17 @@ pub fn edit_is_current(current: i64, based_on: i64) -> bool {
     current == based_on
 }
 
+/// The version every answer of a new assessment starts at, whether it is blank or carried over
+/// from the previous period.
+pub const FIRST_VERSION: i64 = 1;
+
+/// Whether an answer has been reviewed this period: someone changed it or confirmed it since
+/// the assessment began. An answer carried over from last period is not reviewed until then,
+/// so progress counts what people have looked at, not what was copied.
+pub fn reviewed_this_period(version: i64) -> bool {
+    version > FIRST_VERSION
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,15 +217,4 @@ mod tests {
         assert!(edit_is_current(3, 3));
         assert!(!edit_is_current(4, 3));
     }
-}
-
-/// The version every answer of a new assessment starts at, whether it is blank or carried over
-/// from the previous period.
-pub const FIRST_VERSION: i64 = 1;
-
-/// Whether an answer has been reviewed this period: someone changed it or confirmed it since
-/// the assessment began. An answer carried over from last period is not reviewed until then,
-/// so progress counts what people have looked at, not what was copied.
-pub fn reviewed_this_period(version: i64) -> bool {
-    version > FIRST_VERSION
 }
