@@ -16,6 +16,7 @@ pub mod organisation;
 pub mod policy;
 pub mod role;
 pub mod shipped;
+pub mod submission;
 pub mod validate;
 pub mod work;
 
