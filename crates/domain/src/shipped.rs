@@ -111,16 +111,92 @@ mod tests {
             scale,
             Some(vec!["Not yet started", "Developing", "Achieving"])
         );
-        // Every question is summarised under at least one HMIC capability.
+        // Every question is summarised under at least one HMIC capability, but 8.2 (filtering
+        // the organisation's networks), which none of the five covers.
+        for (_, q) in f.questions() {
+            let mapped = f
+                .mappings
+                .iter()
+                .any(|m| m.question == q.id && m.target.framework == HMIC);
+            assert_eq!(mapped, q.id != "8.2", "{} capability", q.id);
+        }
+    }
+
+    const HMIC: &str = "hmic-prevent-2009";
+
+    fn benchmark() -> Framework {
+        let Some(f) = all()
+            .into_iter()
+            .find(|f| f.envelope.id == PREVENT_DUTY_BENCHMARK)
+        else {
+            panic!("the benchmark framework is missing");
+        };
+        f
+    }
+
+    fn title(f: &Framework, id: &str) -> String {
+        f.questions()
+            .into_iter()
+            .find(|(_, q)| q.id == id)
+            .map(|(_, q)| q.title.clone())
+            .unwrap_or_else(|| panic!("no question {id}"))
+    }
+
+    /// The HMIC capabilities a benchmark question is summarised under, in file order.
+    fn capabilities(f: &Framework, id: &str) -> Vec<String> {
+        f.mappings
+            .iter()
+            .filter(|m| m.question == id && m.target.framework == HMIC)
+            .map(|m| m.target.question.clone())
+            .collect()
+    }
+
+    #[test]
+    fn every_benchmark_question_is_asked_as_a_question() {
+        let f = benchmark();
         for (_, q) in f.questions() {
             assert!(
-                f.mappings
-                    .iter()
-                    .any(|m| m.question == q.id && m.target.framework == "hmic-prevent-2009"),
-                "{} has no capability",
-                q.id
+                q.title.trim_end().ends_with('?'),
+                "{} is a statement: {}",
+                q.id,
+                q.title
             );
         }
+    }
+
+    #[test]
+    fn the_benchmark_keeps_the_toolkits_formal_mechanism_and_all_relevant_staff() {
+        let f = benchmark();
+        assert!(title(&f, "6.1").contains("formal"), "{}", title(&f, "6.1"));
+        for id in ["7.1", "7.2"] {
+            assert!(
+                title(&f, id).contains("all relevant staff"),
+                "{id}: {}",
+                title(&f, id)
+            );
+        }
+    }
+
+    #[test]
+    fn benchmark_mappings_to_hmic_are_as_decided() {
+        let f = benchmark();
+        // HMIC assesses vulnerability at area level: the panel's view of one person (5.2),
+        // staff awareness (7.1) and safeguarding in supplementary schools (7.5) are not that.
+        for id in ["5.2", "7.1", "7.5"] {
+            let caps = capabilities(&f, id);
+            assert!(!caps.is_empty(), "{id} is still summarised somewhere");
+            assert!(
+                !caps.iter().any(|c| c == "assessing-vulnerability"),
+                "{id}: {caps:?}"
+            );
+        }
+        // IT filtering has no HMIC equivalent.
+        assert_eq!(capabilities(&f, "8.2"), Vec::<String>::new());
+        // Support where Channel consent is refused is an intervention.
+        assert_eq!(
+            capabilities(&f, "5.7"),
+            ["community-engagement-interventions"]
+        );
     }
 
     #[test]

@@ -15,14 +15,36 @@ pub const CAP_TEST: &str = include_str!("../frameworks/cap-test.toml");
 /// kind.
 pub const API_TEST: &str = include_str!("../frameworks/api-test.toml");
 
-/// A version 2 of the shipped Prevent duty benchmark that adds one question (11.1) and
-/// changes nothing else, so drafts on version 1 are offered the move.
-pub fn benchmark_version_2() -> String {
+/// The Prevent duty benchmark exactly as version 1 was published, for tests that start from a
+/// database holding it (a stored version never changes, so this text never does either).
+pub const BENCHMARK_VERSION_1: &str = include_str!("../frameworks/prevent-duty-benchmark-1.toml");
+
+/// `text` published as its next version: the envelope's `version = N` raised to N + 1 and
+/// nothing else changed. Answers (N + 1, the new text).
+pub fn next_version(text: &str) -> (u32, String) {
+    const KEY: &str = "\nversion = ";
+    let start = text.find(KEY).expect("a framework file has a version") + KEY.len();
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let version: u32 = text[start..end]
+        .trim()
+        .parse()
+        .expect("the version is a whole number");
+    let next = version + 1;
+    (next, format!("{}{next}{}", &text[..start], &text[end..]))
+}
+
+/// The next version of the shipped Prevent duty benchmark (one above the version that ships)
+/// that adds one question (11.1) and changes nothing else, so drafts on the shipped version are
+/// offered the move. Answers (that version, its text).
+pub fn benchmark_next_version() -> (u32, String) {
     let (_, text) = preventkit_services::domain::shipped::FRAMEWORKS[2];
-    format!(
-        "{}\n[[sections]]\nid = \"b11\"\nnumber = \"11\"\ntitle = \"Local priorities\"\n\n\
-         [[sections.questions]]\nid = \"11.1\"\nnumber = \"11.1\"\nkind = \"good-practice\"\n\
-         title = \"Local priorities are reviewed each year.\"\nscale = \"progress\"\n",
-        text.replacen("version = 1", "version = 2", 1)
+    let (version, text) = next_version(text);
+    (
+        version,
+        format!(
+            "{text}\n[[sections]]\nid = \"b11\"\nnumber = \"11\"\ntitle = \"Local priorities\"\n\n\
+             [[sections.questions]]\nid = \"11.1\"\nnumber = \"11.1\"\nkind = \"good-practice\"\n\
+             title = \"Are local priorities reviewed each year?\"\nscale = \"progress\"\n"
+        ),
     )
 }

@@ -135,24 +135,22 @@ impl Server {
         Sql::connect(&self.url).await
     }
 
-    /// Import a version 2 of the shipped Prevent duty benchmark that adds one question
-    /// (11.1) and changes nothing else, so drafts on version 1 are offered the move.
-    pub async fn import_benchmark_version_2(&self) {
+    /// Import the next version of the shipped Prevent duty benchmark (one above the version
+    /// that ships), which adds one question (11.1) and changes nothing else, so drafts on the
+    /// shipped version are offered the move. Answers the version imported.
+    pub async fn import_benchmark_next_version(&self) -> u32 {
         let g = preventkit_services::domain::policy::decide(
             &preventkit_services::domain::Actor::console(),
             preventkit_services::domain::Permission::FrameworkManage,
             preventkit_services::domain::Scope::Platform,
         )
         .expect("grant");
+        let (version, text) = crate::frameworks::benchmark_next_version();
         self.app
-            .import_framework(
-                &g,
-                "benchmark-2.toml",
-                &crate::frameworks::benchmark_version_2(),
-                &Default::default(),
-            )
+            .import_framework(&g, "benchmark-next.toml", &text, &Default::default())
             .await
-            .expect("version 2");
+            .expect("the next version");
+        version
     }
 
     /// An API token for a demonstration account's role in a partnership.

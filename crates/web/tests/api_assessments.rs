@@ -815,13 +815,13 @@ async fn evidence_comments_and_framework_upgrades_through_the_api(engine: Engine
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "[{e}] {listed}");
     assert_eq!(listed[0]["body"], "The police view is in the briefing.");
 
-    // Moving to a newer framework version: nothing on offer yet; then a version 2.
+    // Moving to a newer framework version: nothing on offer yet; then the next version.
     let r = b
         .api("GET", &format!("{one}/upgrade"), Some(&lead), None)
         .await;
     assert_eq!(r.status, 200, "[{e}] {}", r.body);
     assert_eq!(r.json()["available"], false);
-    s.import_benchmark_version_2().await;
+    let next = s.import_benchmark_next_version().await;
     let r = b
         .api("GET", &format!("{one}/upgrade"), Some(&lead), None)
         .await;
@@ -834,7 +834,7 @@ async fn evidence_comments_and_framework_upgrades_through_the_api(engine: Engine
             "POST",
             &format!("{one}/upgrade"),
             Some(&contributor),
-            Some(json!({"to_version": 2})),
+            Some(json!({"to_version": next})),
         )
         .await;
     assert_eq!(r.status, 403, "[{e}] a contributor cannot move it");
@@ -843,12 +843,12 @@ async fn evidence_comments_and_framework_upgrades_through_the_api(engine: Engine
             "POST",
             &format!("{one}/upgrade"),
             Some(&lead),
-            Some(json!({"to_version": 2})),
+            Some(json!({"to_version": next})),
         )
         .await;
     assert_eq!(r.status, 200, "[{e}] {}", r.body);
     let detail = b.api("GET", &one, Some(&lead), None).await.json();
-    assert_eq!(detail["framework"]["version"], 2);
+    assert_eq!(detail["framework"]["version"], next);
     assert_eq!(detail["total"], 39);
     assert_eq!(detail["answered"], 38, "[{e}] every answer carried across");
     let r = b
@@ -856,7 +856,7 @@ async fn evidence_comments_and_framework_upgrades_through_the_api(engine: Engine
             "POST",
             &format!("{one}/upgrade"),
             Some(&lead),
-            Some(json!({"to_version": 2})),
+            Some(json!({"to_version": next})),
         )
         .await;
     assert_eq!(r.status, 409, "[{e}] {}", r.body);

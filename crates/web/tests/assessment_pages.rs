@@ -866,7 +866,7 @@ async fn a_draft_is_offered_and_moved_to_a_newer_framework_version(engine: Engin
         "[{e}] nothing is offered while the draft uses the newest version"
     );
 
-    s.import_benchmark_version_2().await;
+    let next = s.import_benchmark_next_version().await;
 
     let shown = lead.get(&page).await;
     assert!(
@@ -875,29 +875,35 @@ async fn a_draft_is_offered_and_moved_to_a_newer_framework_version(engine: Engin
     );
     let review = lead.get(&format!("{page}/upgrade")).await;
     assert_eq!(review.status, 200, "[{e}]");
-    assert!(review.body.contains("Move to version 2"), "[{e}]");
+    assert!(
+        review.body.contains(&format!("Move to version {next}")),
+        "[{e}]"
+    );
     assert!(
         review.body.contains("11.1"),
         "[{e}] the new question is named"
     );
     let csrf = review.csrf().expect("csrf");
-    // A stale review (version 1 is not the newest) moves nothing.
+    // A stale review (the shipped version is not the newest) moves nothing.
     let r = lead
         .post_raw(
             &format!("{page}/upgrade"),
-            &[("to_version", "1"), ("csrf_token", &csrf)],
+            &[
+                ("to_version", &(next - 1).to_string()),
+                ("csrf_token", &csrf),
+            ],
         )
         .await;
     assert_eq!(r.status, 409, "[{e}]");
     let r = lead
         .post_raw(
             &format!("{page}/upgrade"),
-            &[("to_version", "2"), ("csrf_token", &csrf)],
+            &[("to_version", &next.to_string()), ("csrf_token", &csrf)],
         )
         .await;
     assert_eq!(r.status, 303, "[{e}]");
     let after = lead.get(&page).await;
-    assert!(after.body.contains("(version 2)"), "[{e}]");
+    assert!(after.body.contains(&format!("(version {next})")), "[{e}]");
     assert!(!after.body.contains("upgrade-offer"), "[{e}]");
     // A contributor cannot reach the review.
     let mut partner = s.signed_in("contributor@riverton.example").await;
