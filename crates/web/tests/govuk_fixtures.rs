@@ -36,6 +36,7 @@ const COMPONENTS: &[(&str, &str, &str)] = &[
     ("back-link", "back-link.html", "govuk_back_link"),
     ("button", "button.html", "govuk_button"),
     ("checkboxes", "checkboxes.html", "govuk_checkboxes"),
+    ("date-input", "date-input.html", "govuk_date_input"),
     ("details", "details.html", "govuk_details"),
     ("error-message", "error-message.html", "govuk_error_message"),
     ("error-summary", "error-summary.html", "govuk_error_summary"),
@@ -56,6 +57,7 @@ const COMPONENTS: &[(&str, &str, &str)] = &[
     ("summary-list", "summary-list.html", "govuk_summary_list"),
     ("table", "table.html", "govuk_table"),
     ("tag", "tag.html", "govuk_tag"),
+    ("task-list", "task-list.html", "govuk_task_list"),
     ("textarea", "textarea.html", "govuk_textarea"),
     ("warning-text", "warning-text.html", "govuk_warning_text"),
 ];
