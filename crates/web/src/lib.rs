@@ -6,6 +6,8 @@
 //! the policy's [`Grant`](preventkit_services::Grant) and pass it to the services, which will not
 //! touch partnership data without one.
 
+#![forbid(unsafe_code)]
+
 // The capabilities, each with its routes, pages and API (the same names as in the other
 // crates).
 pub mod administration;
