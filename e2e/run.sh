@@ -79,6 +79,8 @@ export PREVENTKIT_DATABASE_URL="sqlite://$tmp/e2e.db"
 export PREVENTKIT_LISTEN="127.0.0.1:$port"
 export PREVENTKIT_PUBLIC_URL="$base_url"
 export PREVENTKIT_METRICS_LISTEN=""
+# Pages render with strict templates, as in every other test.
+export PREVENTKIT_STRICT_TEMPLATES=1
 
 "$bin" serve --demo >"$tmp/server.log" 2>&1 &
 server_pid=$!

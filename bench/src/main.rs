@@ -11,6 +11,16 @@
 //! Usage: `preventkit-bench-seed --database-url URL --out DIR [--partnerships N]`. Writes `DIR/seed.json` (what was made, with the tokens) and
 //! `DIR/seed.lua` (the same targets as a Lua table for the wrk script).
 
+#![forbid(unsafe_code)]
+// Test support, never in the binary: a failed unwrap, expect, panic or index fails the test
+// or the run that uses it, as it should.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use anyhow::{bail, Context as _};
 use preventkit_services::identity::NewToken;
 use preventkit_services::identity::Stage;

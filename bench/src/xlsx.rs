@@ -3,39 +3,25 @@
 //! hostile files that describe enormous sheets or hold far more text than an export could.
 //! Results and the command are in docs/BENCHMARKS.md.
 
+#![forbid(unsafe_code)]
+// Test support, never in the binary: a failed unwrap, expect, panic or index fails the test
+// or the run that uses it, as it should.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_domain::framework::{parse, Framework};
 use preventkit_domain::shipped::FRAMEWORKS;
 use preventkit_reports::assessment_sheet::{from_xlsx, to_xlsx, Row, Sheet};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The system allocator, counting the bytes held and the most held at once.
-struct Counting;
-
-static HELD: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the layout is passed on unchanged to the system allocator.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = HELD.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `alloc` above with this layout.
-        unsafe { System.dealloc(ptr, layout) };
-        HELD.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
 
 const ID: &str = "00000000-0000-4000-8000-000000000001";
 const RUNS: usize = 20;
@@ -144,12 +130,12 @@ fn measure(label: &str, bytes: &[u8], f: &Framework) {
     let mut peak = 0usize;
     let mut outcome = String::new();
     for _ in 0..RUNS {
-        let base = HELD.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let base = ALLOCATOR.current_usage();
+        ALLOCATOR.reset_peak_usage();
         let started = Instant::now();
         let read = from_xlsx(bytes, f, ID);
         times.push(started.elapsed());
-        peak = peak.max(PEAK.load(Ordering::Relaxed).saturating_sub(base));
+        peak = peak.max(ALLOCATOR.peak_usage().saturating_sub(base));
         outcome = match read {
             Ok(answers) => format!("read {} answers", answers.len()),
             Err(problems) => problems

@@ -24,6 +24,8 @@ pub struct Config {
     pub log_format: String,
     /// A tracing filter, such as `info` or `info,preventkit_web=debug`.
     pub log: String,
+    /// Fail a page whose template uses a variable it was not given (for development).
+    pub strict_templates: bool,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             token_max_days: 365,
             log_format: "text".into(),
             log: "info,sqlx=warn".into(),
+            strict_templates: false,
         }
     }
 }
@@ -88,6 +91,9 @@ impl Config {
         if let Some(v) = env("LOG") {
             cfg.log = v;
         }
+        if let Some(v) = env("STRICT_TEMPLATES") {
+            cfg.strict_templates = matches!(v.as_str(), "1" | "true" | "yes");
+        }
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 || cfg.token_max_days < 1
         {
             anyhow::bail!("session and token lifetimes must be at least 1");
@@ -108,6 +114,7 @@ impl Config {
         preventkit_web::WebConfig {
             secure_cookies: self.public_url.starts_with("https://"),
             trust_forwarded_for: self.trust_forwarded_for,
+            strict_templates: self.strict_templates,
             ..Default::default()
         }
     }

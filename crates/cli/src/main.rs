@@ -1,6 +1,8 @@
 //! `preventkit`: the one binary. Serves the web application and API, and administers the
 //! platform from the command line.
 
+#![forbid(unsafe_code)]
+
 mod config;
 
 use anyhow::Context as _;

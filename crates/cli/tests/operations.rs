@@ -1,6 +1,14 @@
 //! The `preventkit` binary as an operator uses it: sub-commands, audit tamper detection on
 //! both engines, backup and restore while serving, and two servers sharing one PostgreSQL.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_testkit::{engines, fresh_database, postgresql_only, Engine, Sql, TestDatabase};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

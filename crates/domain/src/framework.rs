@@ -257,8 +257,8 @@ fn valid_colour(s: &str) -> bool {
 fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
     s.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
         && s.chars()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())

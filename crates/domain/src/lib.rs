@@ -3,6 +3,8 @@
 //! This crate does no I/O. Storage, services and the web layer depend on it; it depends on
 //! nothing of ours.
 
+#![forbid(unsafe_code)]
+
 pub mod actions;
 pub mod assessment;
 pub mod audit;

@@ -2,6 +2,8 @@
 //! self-assessment tool (a sheet per benchmark), as CSV, and the way back in from a filled-in
 //! spreadsheet. Pure: bytes and data in, bytes and data out.
 
+#![forbid(unsafe_code)]
+
 pub mod assessment_sheet;
 pub mod chart;
 pub mod xlsx_read;

@@ -6,71 +6,31 @@
 //! ways no spreadsheet program would. Every test in this file runs under one lock, so the
 //! allocation counter sees one reading at a time.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use flate2::write::DeflateEncoder;
 use flate2::{Compress, Compression, Crc, FlushCompress};
 use preventkit_domain::framework::{parse, Framework};
 use preventkit_domain::shipped::{FRAMEWORKS, PREVENT_DUTY_BENCHMARK};
 use preventkit_reports::assessment_sheet::{from_xlsx, to_xlsx, CellProblem, Imported, Row, Sheet};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------------
 // Counting what is allocated
 
-/// The system allocator, counting the bytes live and the most ever live at once.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(n: usize) {
-    let now = LIVE.fetch_add(n, Ordering::SeqCst) + n;
-    PEAK.fetch_max(now, Ordering::SeqCst);
-}
-
-fn shrank(n: usize) {
-    LIVE.fetch_sub(n, Ordering::SeqCst);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        shrank(layout.size());
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            // Counted as if old and new were both live while the bytes move.
-            grew(new_size);
-            shrank(layout.size());
-        }
-        p
-    }
-}
-
+/// The system allocator, counting the bytes live and the most ever live at once (a block that
+/// moves is counted as if old and new were both live while the bytes move).
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
 
 /// One reading at a time, so the counter measures one.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -92,12 +52,12 @@ struct Measured {
 }
 
 fn measure(bytes: &[u8], framework: &Framework, id: &str) -> Measured {
-    let base = LIVE.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = ALLOCATOR.current_usage();
+    ALLOCATOR.reset_peak_usage();
     let started = Instant::now();
     let result = from_xlsx(bytes, framework, id);
     let took = started.elapsed();
-    let peak = PEAK.load(Ordering::SeqCst).saturating_sub(base);
+    let peak = ALLOCATOR.peak_usage().saturating_sub(base);
     Measured { result, peak, took }
 }
 

@@ -154,6 +154,11 @@ impl App {
                 .await?;
             org_ids.push(id);
         }
+        let org_id = |i: usize| {
+            org_ids.get(i).map(ToString::to_string).ok_or_else(|| {
+                ServiceError::Internal(format!("demonstration organisation {i} was not made"))
+            })
+        };
         let p_grant = decide(&console, Permission::PartnershipManage, Scope::Platform)?;
         let region = self
             .create_region(&p_grant, "North of England (demo)", &ctx)
@@ -163,14 +168,14 @@ impl App {
                 &p_grant,
                 &NewPartnership {
                     name: PARTNERSHIP.into(),
-                    lead_organisation_id: org_ids[0].to_string(),
+                    lead_organisation_id: org_id(0)?,
                     parent_id: String::new(),
                     region_id: region.to_string(),
                 },
                 &ctx,
             )
             .await?;
-        for org in &org_ids[1..6] {
+        for org in org_ids.iter().skip(1).take(5) {
             self.add_partnership_organisation(&p_grant, partnership, &org.to_string(), &ctx)
                 .await?;
         }
@@ -179,7 +184,7 @@ impl App {
                 &p_grant,
                 &NewPartnership {
                     name: OTHER_PARTNERSHIP.into(),
-                    lead_organisation_id: org_ids[6].to_string(),
+                    lead_organisation_id: org_id(6)?,
                     parent_id: String::new(),
                     region_id: region.to_string(),
                 },
@@ -193,7 +198,7 @@ impl App {
             &NewUser {
                 email: SYSTEM_ADMIN_EMAIL.into(),
                 display_name: "Sys Admin".into(),
-                organisation_id: org_ids[0].to_string(),
+                organisation_id: org_id(0)?,
                 password: DEMO_PASSWORD.into(),
                 clearance: "official-sensitive".into(),
                 system_admin: true,
@@ -297,8 +302,7 @@ impl App {
             .into_iter()
             .map(|(_, q)| q.id.clone())
             .collect();
-        for (i, q) in questions.iter().enumerate() {
-            let rating = DEMO_RATINGS[i % DEMO_RATINGS.len()];
+        for (q, &rating) in questions.iter().zip(DEMO_RATINGS.iter().cycle()) {
             self.demo_answer(&respond, &last, q, rating, ctx).await?;
         }
         let evidence = NewEvidence {

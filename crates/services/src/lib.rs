@@ -5,6 +5,8 @@
 //! the handle to the database only as an opaque [`App`], and every read or change of partnership
 //! data takes a [`Grant`] that only the domain's policy can issue.
 
+#![forbid(unsafe_code)]
+
 // The capabilities, each a module with the same name in every layer crate.
 pub mod administration;
 pub mod assessment;

@@ -2,6 +2,14 @@
 //! crate: who may build an actor, how long a file may grow, and which types may cross from
 //! storage into the services' and the web layer's public signatures.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::{Path, PathBuf};
 
 fn workspace() -> PathBuf {

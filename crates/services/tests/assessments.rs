@@ -2,6 +2,14 @@
 //! assessment, answering with history, stale edits refused, the life cycle with self-approval
 //! refused, and carrying answers into the next period.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_domain::assessment::{State, Transition};
 use preventkit_domain::policy::decide;
 use preventkit_domain::{

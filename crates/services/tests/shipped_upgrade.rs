@@ -2,6 +2,14 @@
 //! that ships a newer version of it: the draft is offered the move, every answer carries
 //! across (question ids are stable between versions), and none is left behind.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_domain::policy::decide;
 use preventkit_domain::shipped::{FRAMEWORKS, PREVENT_DUTY_BENCHMARK};
 use preventkit_domain::{

@@ -8,6 +8,8 @@
 //! This crate stores and fetches; it decides nothing. Policy lives in the domain crate and use
 //! cases in the services crate.
 
+#![forbid(unsafe_code)]
+
 // The capabilities, each with the same name as in the other crates.
 pub mod administration;
 pub mod assessment;

@@ -1,6 +1,14 @@
 //! Storage round trips on every configured engine: SQLite always, PostgreSQL when
 //! `PREVENTKIT_TEST_DATABASE_URL` is set.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_storage as store;
 use preventkit_storage::{now_ms, Db, OrganisationRow, StorageError};
 use preventkit_testkit::{each_engine, fresh_database, Engine};

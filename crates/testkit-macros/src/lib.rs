@@ -12,6 +12,16 @@
 //! `#[ignore]` with the reason, so it shows as skipped, never as passed. When it was set, the
 //! test runs and fails if the server cannot be reached.
 
+#![forbid(unsafe_code)]
+// Test support, never in the binary: a failed unwrap, expect, panic or index fails the test
+// or the run that uses it, as it should.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use proc_macro::TokenStream;
 use quote::quote;
 use syn::{parse_macro_input, FnArg, ItemFn};

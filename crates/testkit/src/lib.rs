@@ -9,6 +9,16 @@
 //!   ([`Sql`], [`Snapshot`]);
 //! - the sample framework files the tests import ([`frameworks`]).
 
+#![forbid(unsafe_code)]
+// Test support, never in the binary: a failed unwrap, expect, panic or index fails the test
+// or the run that uses it, as it should.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod browser;
 mod engine;
 pub mod frameworks;

@@ -92,6 +92,12 @@ impl Server {
         engine: Engine,
         db: Option<TestDatabase>,
     ) -> Server {
+        // Every test renders its pages with strict templates: a variable a template was not
+        // given fails the page instead of rendering as nothing.
+        let web = WebConfig {
+            strict_templates: true,
+            ..web
+        };
         let router = preventkit_web::router(app.clone(), web).expect("router");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -6,6 +6,8 @@
 //! the policy's [`Grant`](preventkit_services::Grant) and pass it to the services, which will not
 //! touch partnership data without one.
 
+#![forbid(unsafe_code)]
+
 // The capabilities, each with its routes, pages and API (the same names as in the other
 // crates).
 pub mod administration;
@@ -47,6 +49,11 @@ pub struct WebConfig {
     /// The largest form body accepted, in bytes (file uploads on the pages). API calls have
     /// their own limits (`api::MAX_JSON_BYTES`, and more for evidence files).
     pub max_body_bytes: usize,
+    /// A template that uses a variable it was not given fails to render (the page answers
+    /// 500) instead of rendering the variable as nothing. Off in production, so a page whose
+    /// template missed an optional value still shows; on in every test and in `./dev run`
+    /// (`PREVENTKIT_STRICT_TEMPLATES=1`), so such a template is found before it ships.
+    pub strict_templates: bool,
 }
 
 impl Default for WebConfig {
@@ -56,6 +63,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             // Room for a 10 MB evidence file and its form fields.
             max_body_bytes: 11 * 1024 * 1024,
+            strict_templates: false,
         }
     }
 }
@@ -93,8 +101,8 @@ pub struct AppState {
 pub fn router(app: App, cfg: WebConfig) -> Result<Router, WebError> {
     let state = AppState {
         app,
+        templates: Arc::new(templates::Templates::load(cfg.strict_templates)?),
         cfg: Arc::new(cfg),
-        templates: Arc::new(templates::Templates::load()?),
     };
     Ok(routes::build(state))
 }

@@ -20,9 +20,20 @@ fn add_date_filters(env: &mut Environment<'static>) {
 }
 
 impl Templates {
-    pub fn load() -> Result<Self, WebError> {
+    /// The templates; `strict` makes a template that uses a variable it was not given fail.
+    pub fn load(strict: bool) -> Result<Self, WebError> {
         let mut env = Environment::new();
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.set_undefined_behavior(if strict {
+            // Semi-strict, not strict: printing, iterating, filtering or looking into an
+            // undefined value fails, but `{% if x %}` on one is false, as in Jinja and in
+            // GOV.UK's Nunjucks macros, whose optional parameters (`params.hint`,
+            // `params.classes`...) are tested that way. Strict would fail every component
+            // called without one of its optional parameters.
+            minijinja::UndefinedBehavior::SemiStrict
+        } else {
+            // Lenient, and a lookup into an undefined value is undefined too.
+            minijinja::UndefinedBehavior::Chainable
+        });
         for (name, source) in crate::embedded::TEMPLATES {
             env.add_template(name, source)
                 .map_err(|e| WebError::Internal(format!("template {name}: {e}")))?;
@@ -38,5 +49,28 @@ impl Templates {
             .map_err(|e| WebError::Internal(format!("template {name}: {e}")))?;
         t.render(ctx)
             .map_err(|e| WebError::Internal(format!("rendering {name}: {e:#}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strict templates fail on a misspelt variable; lenient ones render it as nothing; both
+    /// still treat `{% if optional %}` on a value that was not given as false.
+    #[test]
+    fn strict_templates_refuse_a_misspelt_variable() {
+        let source = "{% if hint %}({{ hint }}){% endif %}Hello {{ nmae }}";
+        let render = |strict: bool| {
+            let mut t = Templates::load(strict).unwrap();
+            t.env.add_template("misspelt.html", source).unwrap();
+            t.render("misspelt.html", minijinja::context! { name => "Ada" })
+        };
+        let strict = render(true).unwrap_err();
+        assert!(
+            matches!(&strict, WebError::Internal(m) if m.contains("undefined")),
+            "{strict:?}"
+        );
+        assert_eq!(render(false).unwrap(), "Hello ");
     }
 }

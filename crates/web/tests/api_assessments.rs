@@ -4,6 +4,14 @@
 //! approves, the lead locks and answers freeze. Bodies with unknown fields, roles without a part
 //! in the assessment, other partnerships and unknown assessments are refused.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_services::administration::NewMember;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Actor, Permission, Scope};

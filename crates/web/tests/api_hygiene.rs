@@ -12,6 +12,14 @@
 //! - errors that do not come from a handler (unknown path, wrong method, bad path encoding)
 //!   are JSON too.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use base64::Engine as _;
 use preventkit_services::domain::Access;
 use preventkit_services::evidence::MAX_FILE_BYTES;

@@ -2,6 +2,14 @@
 //! rates, a stale edit shows both versions and loses nothing, the lead submits, a board member
 //! approves (the lead cannot approve their own submission), the lead locks and reopens.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Actor, Permission, Scope};
 use preventkit_testkit::{each_engine, frameworks, upload, Engine, Server};

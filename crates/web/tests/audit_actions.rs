@@ -1,6 +1,14 @@
 //! The audit log names what happened in words a person reads, beside the stable key, and
 //! every action it records is one that a capability declares.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_services::domain::actions::AuditAction;
 use preventkit_testkit::{each_engine, Engine, Server};
 

@@ -1,6 +1,14 @@
 //! Signing in, MFA enrolment and challenge, recovery codes, throttling, CSRF, session
 //! lifetime and rotation, over real HTTP on every engine.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_testkit::{
     current_step, each_engine, element_text, totp_at, Engine, Options, Server,
 };

@@ -2,6 +2,14 @@
 //! address, the same whether the address names nothing or names something the person may not
 //! see, and never repeats the address.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_testkit::{each_engine, Engine, Server};
 
 fn assert_not_found_page(body: &str) {

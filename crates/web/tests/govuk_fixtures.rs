@@ -22,6 +22,14 @@
 //! `npm ci` in `assets/`) must have been run first. The test fails, rather
 //! than skipping, when they are missing.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;

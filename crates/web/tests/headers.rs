@@ -4,6 +4,14 @@
 //! carries Strict-Transport-Security, and never over http. A redirect never carries a CR or LF
 //! from the request. On every engine.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Access, Actor, PartnershipId, Permission, Scope};

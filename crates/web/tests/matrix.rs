@@ -20,6 +20,14 @@
 //!    assessment...): refused, and nothing written.
 //! 4. Eastvale's data read back after all that: identical to before.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod matrix_world;
 use matrix_world::{
     console_grant, differences, make_token, membership_of, membership_state, post_multipart,

@@ -2,6 +2,14 @@
 //! token, that no GET changes anything, that the API description matches the API routes, and
 //! what an undeclared path answers.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::policy::decide;

@@ -4,6 +4,14 @@
 //! tokens outliving a password or a role, linking evidence above one's clearance, an
 //! anonymous flood growing the audit log, and refusals that were not recorded as refusals.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing, as it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use preventkit_services::administration::NewMember;
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;

@@ -102,14 +102,14 @@ const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 
 /// A fresh set of recovery codes: the plain codes to show once, and the rows to store.
 pub fn new_recovery_codes(user_id: &str, now: i64) -> (Vec<String>, Vec<RecoveryCodeRow>) {
-    use rand::Rng;
+    use rand::seq::SliceRandom;
     let mut rng = rand::rngs::OsRng;
     let mut plain = Vec::with_capacity(RECOVERY_CODE_COUNT);
     let mut rows = Vec::with_capacity(RECOVERY_CODE_COUNT);
     for _ in 0..RECOVERY_CODE_COUNT {
         // 16 characters from 31 symbols: about 79 bits, so a fast hash is enough.
         let raw: String = (0..16)
-            .map(|_| RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())] as char)
+            .filter_map(|_| RECOVERY_ALPHABET.choose(&mut rng).map(|&b| char::from(b)))
             .collect();
         let shown = format!(
             "{}-{}-{}-{}",

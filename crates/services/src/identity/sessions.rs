@@ -291,7 +291,8 @@ impl App {
         }
         let now = now_ms();
         let user_id = session.user.id.to_string();
-        let key = vec![(format!("mfa:{user_id}"), MFA_LIMIT)];
+        let mfa_key = format!("mfa:{user_id}");
+        let key = vec![(mfa_key.clone(), MFA_LIMIT)];
         let mut tx = self.db().write().await?;
         if throttled(&mut tx, &key, now).await? {
             let subject = Subject::User(Some(user_id.clone()));
@@ -344,7 +345,7 @@ impl App {
                 "The code is not right. Enter the 6-digit code your authenticator app shows now, or a recovery code",
             ));
         }
-        store::identity::throttle::clear(&mut tx, &key[0].0).await?;
+        store::identity::throttle::clear(&mut tx, &mfa_key).await?;
         store::identity::sessions::delete(&mut tx, &session.key).await?;
         let active = session.active_partnership.map(|p| p.to_string());
         let token = insert_session(&mut tx, &user_id, Stage::Complete, active, now).await?;

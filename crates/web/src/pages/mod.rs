@@ -86,6 +86,17 @@ fn render_for(
     let user = session
         .filter(|s| s.stage == Stage::Complete)
         .map(|s| context! { name => s.user.display_name });
+    // A form before anything was submitted has no errors and no values, and its template
+    // looks into both (`errors.field.email`, `values.title`): always give them.
+    let given = |name: &str| {
+        ctx.get_attr(name)
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_none())
+    };
+    let errors = given("errors").unwrap_or_else(|| form_errors(&ValidationErrors::new()));
+    let values = given("values").unwrap_or_else(|| context! {});
+    // The first of merged contexts wins: the form's state, then the page's, then the layout's.
+    let form = context! { errors => errors, values => values };
     let base = context! {
         csrf_token => csrf,
         user => user,
@@ -93,7 +104,7 @@ fn render_for(
     };
     let html = state
         .templates
-        .render(template, context! { ..ctx, ..base })?;
+        .render(template, context! { ..form, ..ctx, ..base })?;
     Ok((status, Html(html)).into_response())
 }
 

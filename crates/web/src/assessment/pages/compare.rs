@@ -25,11 +25,17 @@ pub async fn compare(
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let changed = i > 0 && ratings[i - 1] != *r;
+                    let changed = i
+                        .checked_sub(1)
+                        .and_then(|p| ratings.get(p))
+                        .is_some_and(|p| p != r);
                     context! { label => rating_label(&view, qid, r), changed => changed }
                 })
                 .collect();
-            let any_change = ratings.windows(2).any(|w| w[0] != w[1]);
+            let any_change = ratings
+                .iter()
+                .zip(ratings.iter().skip(1))
+                .any(|(a, b)| a != b);
             context! { number => number, title => title, cells => cells, changed => any_change }
         })
         .collect();

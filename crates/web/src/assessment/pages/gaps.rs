@@ -58,7 +58,10 @@ pub(crate) async fn gaps_page(
                 .filter(|a| a.question_id.as_deref() == Some(gap.question_id.as_str()))
                 .map(|a| context! { title => a.title, due => a.due_date, status => a.status })
                 .collect();
-            let errs = errors.filter(|(q, _)| *q == gap.question_id).map(|(_, e)| form_errors(e));
+            // Every gap's form is given its errors, none when it was not the one posted.
+            let errs = errors
+                .filter(|(q, _)| *q == gap.question_id)
+                .map_or_else(|| form_errors(&ValidationErrors::new()), |(_, e)| form_errors(e));
             context! {
                 id => gap.question_id, number => gap.number, title => gap.title, kind => gap.kind,
                 rating => rating_label(&view, &gap.question_id, &gap.rating), actions => raised, errors => errs,
