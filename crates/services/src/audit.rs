@@ -343,7 +343,9 @@ impl App {
     /// events but no head, or a head but fewer events, is broken at its end. Reads in batches,
     /// so memory stays flat however long the log.
     pub async fn verify_audit(&self) -> Result<AuditVerification, ServiceError> {
-        let mut tx = self.db().read().await?;
+        // One snapshot for the heads and every event, so writers going on meanwhile never make
+        // a chain look longer than its head.
+        let mut tx = self.db().read_snapshot().await?;
         let mut chains: std::collections::BTreeMap<String, (i64, String)> =
             store::audit::heads(&mut tx)
                 .await?

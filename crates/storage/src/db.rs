@@ -182,6 +182,18 @@ impl Db {
         })
     }
 
+    /// Start a transaction for reading that sees one snapshot in every statement, however
+    /// long it runs (`REPEATABLE READ` on PostgreSQL; a SQLite read transaction always does),
+    /// for walks such as verifying the audit chains while writers go on.
+    pub async fn read_snapshot(&self) -> Result<Tx, StorageError> {
+        let mut tx = self.read().await?;
+        if self.engine == Engine::Postgres {
+            tx.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// Start a transaction for writing. An audit event appended in it locks the head of its
     /// chain (a partnership's, or the platform's) until the transaction ends, so each chain
     /// stays linear while writes to different partnerships run side by side on PostgreSQL.
