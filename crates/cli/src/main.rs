@@ -54,8 +54,13 @@ enum Command {
     /// Work with assessment framework files.
     #[command(subcommand)]
     Framework(FrameworkCommand),
-    /// Check the audit log's hash chain and report the first broken link.
-    VerifyAudit,
+    /// Check every audit chain (each partnership's and the platform's) and report the first
+    /// broken link in each; exits non-zero if any chain is broken.
+    VerifyAudit {
+        /// Print the report as JSON: every chain with its events checked and its first break.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a consistent snapshot of the SQLite database to FILE while it is in use.
     Backup { file: PathBuf },
     /// Replace the SQLite database with the snapshot in FILE (stop the server first).
@@ -485,14 +490,25 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Command::VerifyAudit => {
+        Command::VerifyAudit { json } => {
             let app = App::open_existing(&cfg.database_url, cfg.security()).await?;
-            match app.verify_audit().await? {
-                Ok(n) => println!("The audit log is intact: {n} events, every link verified."),
-                Err(b) => {
-                    println!("The audit log has been tampered with: {b}.");
-                    return Ok(ExitCode::FAILURE);
+            let report = app.verify_audit().await?;
+            if json {
+                println!("{}", audit_report_json(&report));
+            } else if report.is_ok() {
+                println!(
+                    "The audit log is intact: {} events in {} chains, every link verified.",
+                    report.events(),
+                    report.chains.len()
+                );
+            } else {
+                println!("The audit log has been tampered with:");
+                for (chain, b) in report.breaks() {
+                    println!("  chain {chain}: {} at event {}: {b}.", b.kind(), b.seq());
                 }
+            }
+            if !report.is_ok() {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Backup { file } => {
@@ -617,4 +633,32 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// The audit report as JSON: whether the log is intact, and per chain its key, the events
+/// checked and its first break (kind, sequence number, details and a sentence) or null.
+fn audit_report_json(
+    report: &preventkit_services::domain::audit::AuditVerification,
+) -> serde_json::Value {
+    let chains: Vec<serde_json::Value> = report
+        .chains
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "chain": c.chain,
+                "events": c.events,
+                "broken": c.broken.as_ref().map(|b| serde_json::json!({
+                    "kind": b.kind(),
+                    "seq": b.seq(),
+                    "detail": b,
+                    "message": b.to_string(),
+                })),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "intact": report.is_ok(),
+        "events": report.events(),
+        "chains": chains,
+    })
 }

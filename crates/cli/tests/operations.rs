@@ -75,23 +75,24 @@ fn help_lists_the_sub_commands() {
 async fn verify_audit_finds_every_kind_of_tampering() {
     // Each case starts from a fresh, intact log written by `demo`.
     type Tamper = (&'static str, &'static [&'static str], &'static str);
+    // Each changes the platform's chain (accounts and organisations) only.
     let cases: &[Tamper] = &[
-        ("an edited row", &["UPDATE audit_events SET action = 'user.nothing' WHERE seq = 5"], "event 5 was changed"),
-        ("a deleted row", &["DELETE FROM audit_events WHERE seq = 7"], "missing"),
+        ("an edited row", &["UPDATE audit_events SET action = 'user.nothing' WHERE chain = 'platform' AND seq = 5"], "edited at event 5: event 5 was changed"),
+        ("a deleted row", &["DELETE FROM audit_events WHERE chain = 'platform' AND seq = 3"], "missing"),
         (
             "an inserted row",
-            &["UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 10",
-              "INSERT INTO audit_events (seq, id, occurred_at, actor_id, partnership_id, action, object_type, object_id, outcome, source, prev_hash, hash) SELECT 10, 'forged', occurred_at, actor_id, partnership_id, 'user.create', object_type, object_id, outcome, source, prev_hash, hash FROM audit_events WHERE seq = 9"],
-            "event 10",
+            &["UPDATE audit_events SET seq = seq + 1000 WHERE chain = 'platform' AND seq >= 4",
+              "INSERT INTO audit_events (chain, seq, id, occurred_at, actor_id, partnership_id, action, object_type, object_id, outcome, source, prev_hash, hash) SELECT chain, 4, 'forged', occurred_at, actor_id, partnership_id, 'user.create', object_type, object_id, outcome, source, prev_hash, hash FROM audit_events WHERE chain = 'platform' AND seq = 3"],
+            "event 4",
         ),
         (
             "two rows reordered",
-            &["UPDATE audit_events SET seq = -1 WHERE seq = 3",
-              "UPDATE audit_events SET seq = 3 WHERE seq = 4",
-              "UPDATE audit_events SET seq = 4 WHERE seq = -1"],
+            &["UPDATE audit_events SET seq = -1 WHERE chain = 'platform' AND seq = 3",
+              "UPDATE audit_events SET seq = 3 WHERE chain = 'platform' AND seq = 4",
+              "UPDATE audit_events SET seq = 4 WHERE chain = 'platform' AND seq = -1"],
             "event 3",
         ),
-        ("rows cut off the end", &["DELETE FROM audit_events WHERE seq > (SELECT last_seq - 3 FROM audit_head)"], "chain head"),
+        ("rows cut off the end", &["DELETE FROM audit_events WHERE chain = 'platform' AND seq > (SELECT last_seq - 3 FROM audit_chain_heads WHERE chain = 'platform')"], "chain head"),
     ];
     for case in cases {
         for db in databases().await {
@@ -105,6 +106,11 @@ async fn verify_audit_finds_every_kind_of_tampering() {
             let ok = run(&url, &["verify-audit"]);
             assert!(ok.status.success(), "an intact log passes");
             assert!(stdout(&ok).contains("intact"));
+            let json = run(&url, &["verify-audit", "--json"]);
+            assert!(json.status.success());
+            let report: serde_json::Value =
+                serde_json::from_str(&stdout(&json)).expect("a JSON report");
+            assert_eq!(report["intact"], true, "{report}");
             for statement in case.1 {
                 sql(&url, statement).await;
             }
@@ -117,7 +123,22 @@ async fn verify_audit_finds_every_kind_of_tampering() {
             );
             let text = stdout(&bad);
             assert!(text.contains("tampered"), "{text}");
+            assert!(text.contains("chain platform: "), "{text}");
             assert!(text.contains(case.2), "{}: {text}", case.0);
+            // The report as JSON names the one broken chain; the partnership's is intact.
+            let json = run(&url, &["verify-audit", "--json"]);
+            assert!(!json.status.success());
+            let report: serde_json::Value =
+                serde_json::from_str(&stdout(&json)).expect("a JSON report");
+            assert_eq!(report["intact"], false);
+            let chains = report["chains"].as_array().expect("chains");
+            assert!(chains.len() >= 2, "{report}");
+            let broken: Vec<&str> = chains
+                .iter()
+                .filter(|c| !c["broken"].is_null())
+                .filter_map(|c| c["chain"].as_str())
+                .collect();
+            assert_eq!(broken, ["platform"], "{}: {report}", case.0);
         }
     }
 }

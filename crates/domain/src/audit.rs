@@ -1,10 +1,13 @@
-//! The audit log's hash chain.
+//! The audit log's hash chains.
 //!
-//! Every event carries the hash of the event before it, and its own hash covers all of its
-//! fields and that link. Editing a row changes its hash; deleting, inserting or reordering rows
-//! breaks a link or the numbering; cutting rows off the end disagrees with the chain head that
-//! is stored beside the log. Events never carry field values, only what happened to which
-//! object, by whom, when and from where.
+//! The log is one chain per partnership plus one for the platform (events that concern no
+//! partnership): each event belongs to the [`Chain`] of its partnership, is numbered within it
+//! from 1, carries the hash of the event before it in that chain, and its own hash covers its
+//! chain, all of its fields and that link. Editing a row changes its hash; deleting, inserting
+//! or reordering rows breaks a link or the numbering; moving a row to another chain breaks its
+//! hash; cutting rows off the end disagrees with the chain's head that is stored beside the
+//! log. Events never carry field values, only what happened to which object, by whom, when and
+//! from where.
 
 use crate::{PartnershipId, UserId};
 use serde::Serialize;
@@ -12,6 +15,58 @@ use sha2::{Digest, Sha256};
 
 /// The link before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit chain: a partnership's, or the platform's for events that concern none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Chain {
+    Platform,
+    Partnership(PartnershipId),
+}
+
+const PARTNERSHIP_KEY_PREFIX: &str = "partnership:";
+
+impl Chain {
+    /// The chain an event of this partnership (or of none) belongs to.
+    pub fn of(partnership: Option<PartnershipId>) -> Self {
+        match partnership {
+            Some(p) => Chain::Partnership(p),
+            None => Chain::Platform,
+        }
+    }
+
+    /// The stable key the chain is stored under: `platform` or `partnership:<uuid>`.
+    pub fn key(&self) -> String {
+        match self {
+            Chain::Platform => "platform".to_owned(),
+            Chain::Partnership(p) => format!("{PARTNERSHIP_KEY_PREFIX}{p}"),
+        }
+    }
+
+    /// The chain a stored key names, if it is a valid key.
+    pub fn from_key(key: &str) -> Option<Self> {
+        if key == "platform" {
+            return Some(Chain::Platform);
+        }
+        let id = key.strip_prefix(PARTNERSHIP_KEY_PREFIX)?;
+        let chain = Chain::Partnership(id.parse().ok()?);
+        // Only the canonical spelling, so one chain never has two keys.
+        (chain.key() == key).then_some(chain)
+    }
+
+    /// The key of the chain an event with this stored partnership id belongs to.
+    pub fn key_of_stored(partnership: Option<&str>) -> String {
+        match partnership {
+            Some(p) => format!("{PARTNERSHIP_KEY_PREFIX}{p}"),
+            None => "platform".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.key())
+    }
+}
 
 crate::keyed_enum! {
     /// How an attempted action ended.
@@ -38,6 +93,9 @@ pub struct NewAuditEvent {
 /// An event as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AuditEvent {
+    /// The key of the chain it belongs to (see [`Chain::key`]).
+    pub chain: String,
+    /// Its number in its chain, from 1.
     pub seq: i64,
     pub id: String,
     /// Milliseconds since the Unix epoch, UTC.
@@ -54,8 +112,19 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    /// The hash this event should carry, computed from its fields and its link.
+    /// The hash this event should carry, computed from its chain, its fields and its link.
     pub fn compute_hash(&self) -> String {
+        self.hash_with(Some(&self.chain))
+    }
+
+    /// The hash the single chain of earlier versions gave an event (it did not cover a
+    /// chain). Only for checking a log written by them before it is moved to per-chain
+    /// hashes.
+    pub fn compute_single_chain_hash(&self) -> String {
+        self.hash_with(None)
+    }
+
+    fn hash_with(&self, chain: Option<&str>) -> String {
         let mut h = Sha256::new();
         let mut field = |v: Option<&str>| match v {
             // Length-prefixed, so no two different field lists hash the same bytes.
@@ -66,6 +135,9 @@ impl AuditEvent {
             }
             None => h.update(b"0"),
         };
+        if let Some(chain) = chain {
+            field(Some(chain));
+        }
         field(Some(&self.seq.to_string()));
         field(Some(&self.id));
         field(Some(&self.occurred_at.to_string()));
@@ -92,6 +164,8 @@ pub enum ChainBreak {
     OutOfOrder { expected_seq: i64, found_seq: i64 },
     /// A row does not point at the row before it.
     BrokenLink { seq: i64 },
+    /// A row stands in a chain that is not its partnership's: it was moved between chains.
+    WrongChain { seq: i64 },
     /// The log ends somewhere other than the recorded chain head: rows were cut off the end
     /// or appended without going through the log.
     HeadMismatch { head_seq: i64, last_seq: i64 },
@@ -122,6 +196,10 @@ impl std::fmt::Display for ChainBreak {
                 f,
                 "event {seq} does not follow the event before it: rows were inserted, deleted or reordered"
             ),
+            ChainBreak::WrongChain { seq } => write!(
+                f,
+                "event {seq} belongs to another chain: it was moved between chains"
+            ),
             ChainBreak::HeadMismatch { head_seq, last_seq } => write!(
                 f,
                 "the log ends at event {last_seq} but the chain head records event {head_seq}"
@@ -130,23 +208,92 @@ impl std::fmt::Display for ChainBreak {
     }
 }
 
-/// Walks events in stored order and checks every link. Feed events in ascending `seq` order.
+impl ChainBreak {
+    /// A short name of the kind of break, for machine-readable reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ChainBreak::Edited { .. } => "edited",
+            ChainBreak::Missing { .. } => "missing",
+            ChainBreak::OutOfOrder { .. } => "out-of-order",
+            ChainBreak::BrokenLink { .. } => "broken-link",
+            ChainBreak::WrongChain { .. } => "wrong-chain",
+            ChainBreak::HeadMismatch { .. } => "head-mismatch",
+        }
+    }
+
+    /// The sequence number in its chain where the break is found.
+    pub fn seq(&self) -> i64 {
+        match self {
+            ChainBreak::Edited { seq }
+            | ChainBreak::BrokenLink { seq }
+            | ChainBreak::WrongChain { seq } => *seq,
+            ChainBreak::Missing { expected_seq, .. }
+            | ChainBreak::OutOfOrder { expected_seq, .. } => *expected_seq,
+            ChainBreak::HeadMismatch { last_seq, .. } => *last_seq,
+        }
+    }
+}
+
+/// How one chain verified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// The chain's key (see [`Chain::key`]); as stored, so a key that names no valid chain is
+    /// reported as it is.
+    pub chain: String,
+    /// The events checked before the first break, or all of them.
+    pub events: u64,
+    /// The first break, if there is one.
+    pub broken: Option<ChainBreak>,
+}
+
+/// Every chain of the log and how it verified, in order of chain key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AuditVerification {
+    pub chains: Vec<ChainReport>,
+}
+
+impl AuditVerification {
+    /// Whether every chain is intact.
+    pub fn is_ok(&self) -> bool {
+        self.chains.iter().all(|c| c.broken.is_none())
+    }
+
+    /// The events checked in all chains.
+    pub fn events(&self) -> u64 {
+        self.chains.iter().map(|c| c.events).sum()
+    }
+
+    /// Each broken chain with its first break.
+    pub fn breaks(&self) -> impl Iterator<Item = (&str, &ChainBreak)> {
+        self.chains
+            .iter()
+            .filter_map(|c| c.broken.as_ref().map(|b| (c.chain.as_str(), b)))
+    }
+
+    /// The first break of one chain, if it is broken.
+    pub fn break_of(&self, chain: &str) -> Option<&ChainBreak> {
+        self.chains
+            .iter()
+            .find(|c| c.chain == chain)
+            .and_then(|c| c.broken.as_ref())
+    }
+}
+
+/// Walks one chain's events in stored order and checks every link. Feed the chain's events in
+/// ascending `seq` order.
 #[derive(Debug)]
 pub struct ChainVerifier {
+    chain: String,
     expected_seq: i64,
     prev_hash: String,
     checked: u64,
 }
 
-impl Default for ChainVerifier {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl ChainVerifier {
-    pub fn new() -> Self {
+    /// A verifier of the chain stored under `chain` (a key, see [`Chain::key`]).
+    pub fn new(chain: &str) -> Self {
         Self {
+            chain: chain.to_owned(),
             expected_seq: 1,
             prev_hash: GENESIS_HASH.to_owned(),
             checked: 0,
@@ -166,6 +313,11 @@ impl ChainVerifier {
                 found_seq: event.seq,
             });
         }
+        if event.chain != self.chain
+            || Chain::key_of_stored(event.partnership.as_deref()) != self.chain
+        {
+            return Err(ChainBreak::WrongChain { seq: event.seq });
+        }
         if event.compute_hash() != event.hash {
             return Err(ChainBreak::Edited { seq: event.seq });
         }
@@ -176,6 +328,11 @@ impl ChainVerifier {
         self.expected_seq += 1;
         self.checked += 1;
         Ok(())
+    }
+
+    /// The events checked so far.
+    pub fn checked(&self) -> u64 {
+        self.checked
     }
 
     /// Finish against the stored chain head (last sequence number and hash).
@@ -197,6 +354,7 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let mut e = AuditEvent {
+                    chain: "platform".into(),
                     seq,
                     id: format!("id-{seq}"),
                     occurred_at: 1_700_000_000_000 + seq,
@@ -218,7 +376,7 @@ mod tests {
     }
 
     fn verify(events: &[AuditEvent], head: (i64, &str)) -> Result<u64, ChainBreak> {
-        let mut v = ChainVerifier::new();
+        let mut v = ChainVerifier::new("platform");
         for e in events {
             v.push(e)?;
         }
@@ -268,5 +426,36 @@ mod tests {
         swapped[1] = AuditEvent { seq: 2, ..b };
         swapped[2] = AuditEvent { seq: 3, ..a };
         assert!(verify(&swapped, (5, &head)).is_err());
+
+        // The chain is part of what the hash covers.
+        let mut moved = c.clone();
+        moved[1].chain = "partnership:00000000-0000-0000-0000-000000000001".into();
+        assert_eq!(
+            verify(&moved, (5, &head)),
+            Err(ChainBreak::WrongChain { seq: 2 })
+        );
+        let mut relabelled = c[1].clone();
+        relabelled.chain = "partnership:00000000-0000-0000-0000-000000000001".into();
+        assert_ne!(relabelled.compute_hash(), c[1].hash);
+    }
+
+    #[test]
+    fn chain_keys_are_stable_and_round_trip() {
+        let p: PartnershipId = "6f1c2a44-5b7e-4d35-9a0e-0d2f3b4c5d6e".parse().expect("id");
+        assert_eq!(Chain::of(None), Chain::Platform);
+        assert_eq!(Chain::Platform.key(), "platform");
+        assert_eq!(
+            Chain::of(Some(p)).key(),
+            "partnership:6f1c2a44-5b7e-4d35-9a0e-0d2f3b4c5d6e"
+        );
+        for c in [Chain::Platform, Chain::Partnership(p)] {
+            assert_eq!(Chain::from_key(&c.key()), Some(c));
+        }
+        assert_eq!(Chain::from_key("partnership:nonsense"), None);
+        assert_eq!(Chain::from_key("elsewhere"), None);
+        assert_eq!(
+            Chain::key_of_stored(Some("6f1c2a44-5b7e-4d35-9a0e-0d2f3b4c5d6e")),
+            Chain::of(Some(p)).key()
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::actions::{AccessAction, AuditAction};
-use preventkit_domain::audit::{ChainBreak, ChainVerifier, NewAuditEvent, Outcome};
+use preventkit_domain::audit::{
+    AuditVerification, ChainReport, ChainVerifier, NewAuditEvent, Outcome, GENESIS_HASH,
+};
 use preventkit_domain::{Grant, PartnershipId, Permission, Scope, UserId};
 use preventkit_storage::audit::AuditFilter;
 use preventkit_storage::{self as store, AuditEventRow, Tx};
@@ -134,7 +136,8 @@ pub struct AuditQuery {
     pub outcome: Option<Outcome>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    pub before_seq: Option<i64>,
+    /// Only events written before the one at this position (for paging back).
+    pub before_position: Option<i64>,
     pub limit: u64,
 }
 
@@ -327,7 +330,7 @@ impl App {
             outcome: q.outcome.map(|o| o.key().to_owned()),
             from_ms: q.from_ms,
             to_ms: q.to_ms,
-            before_seq: q.before_seq,
+            before_position: q.before_position,
             limit: if q.limit == 0 { 50 } else { q.limit },
         };
         let mut tx = self.db().read().await?;
@@ -336,25 +339,51 @@ impl App {
         Ok(rows)
     }
 
-    /// Walk the whole chain. `Ok(n)` when all `n` events are intact, otherwise the first
-    /// break. Reads in batches, so memory stays flat however long the log.
-    pub async fn verify_audit(&self) -> Result<Result<u64, ChainBreak>, ServiceError> {
-        let mut tx = self.db().read().await?;
-        let (head_seq, head_hash) = store::audit::head(&mut tx).await?;
-        let mut verifier = ChainVerifier::new();
-        let mut after = 0;
-        loop {
-            let batch = store::audit::batch_after(&mut tx, after, 1000).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.seq;
-            for row in batch {
-                if let Err(b) = verifier.push(&row.into()) {
-                    tx.commit().await?;
-                    return Ok(Err(b));
+    /// Walk every chain of the log: each partnership's and the platform's. Each chain's report
+    /// says how many events were checked and names its first break, if any; a chain that has
+    /// events but no head, or a head but fewer events, is broken at its end. Reads in batches,
+    /// so memory stays flat however long the log.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, ServiceError> {
+        // One snapshot for the heads and every event, so writers going on meanwhile never make
+        // a chain look longer than its head.
+        let mut tx = self.db().read_snapshot().await?;
+        let mut chains: std::collections::BTreeMap<String, (i64, String)> =
+            store::audit::heads(&mut tx)
+                .await?
+                .into_iter()
+                .map(|(chain, seq, hash)| (chain, (seq, hash)))
+                .collect();
+        for chain in store::audit::chains_with_events(&mut tx).await? {
+            chains.entry(chain).or_insert((0, GENESIS_HASH.to_owned()));
+        }
+        let mut report = AuditVerification::default();
+        for (chain, (head_seq, head_hash)) in chains {
+            let mut verifier = ChainVerifier::new(&chain);
+            let mut after = None;
+            let mut broken = None;
+            'walk: loop {
+                let batch = store::audit::batch_after(&mut tx, &chain, after, 1000).await?;
+                let Some(last) = batch.last() else { break };
+                after = Some(last.seq);
+                for row in batch {
+                    if let Err(b) = verifier.push(&row.into()) {
+                        broken = Some(b);
+                        break 'walk;
+                    }
                 }
             }
+            let events = verifier.checked();
+            let broken = match broken {
+                Some(b) => Some(b),
+                None => verifier.finish(head_seq, &head_hash).err(),
+            };
+            report.chains.push(ChainReport {
+                chain,
+                events,
+                broken,
+            });
         }
         tx.commit().await?;
-        Ok(verifier.finish(head_seq, &head_hash))
+        Ok(report)
     }
 }

@@ -1,48 +1,105 @@
+//! The audit log: one hash chain per partnership and one for the platform, each with its head
+//! row in `audit_chain_heads`. Appending an event locks the head of its chain only.
+
 use crate::records::AuditEventRow;
-use crate::schema::{AuditEvents as A, AuditHead as H};
-use crate::{now_ms, StorageError, Tx};
-use preventkit_domain::audit::{AuditEvent, NewAuditEvent};
+use crate::schema::{AuditChainHeads as H, AuditEvents as A, AuditHead as OldHead, DataStep, Step};
+use crate::{now_ms, Engine, StorageError, Tx};
+use preventkit_domain::audit::{AuditEvent, Chain, NewAuditEvent, GENESIS_HASH};
 use preventkit_domain::AuditEventId;
-use sea_query::{Expr, Order, Query};
+use sea_query::{ColumnDef, Expr, Iden, Index, LockType, OnConflict, Order, Query, Table};
+use std::collections::HashMap;
 
-/// Take the write lock: an update of the chain head row, which also answers the head (one
-/// statement instead of two). See [`crate::Db::write`].
-pub(crate) async fn lock_head(tx: &mut Tx) -> Result<(), StorageError> {
-    let row: Option<(i64, String)> = tx
-        .fetch_optional(
-            &Query::update()
-                .table(H::Table)
-                .value(H::TouchedAt, now_ms())
-                .and_where(Expr::col(H::Id).eq(1))
-                .returning(Query::returning().columns([H::LastSeq, H::LastHash]))
-                .to_owned(),
-        )
-        .await?;
-    let head =
-        row.ok_or_else(|| StorageError::Corrupt("the audit chain head is missing".into()))?;
-    tx.audit_head = Some(head);
-    Ok(())
-}
-
-/// The last sequence number and hash recorded in the chain head.
-pub async fn head(tx: &mut Tx) -> Result<(i64, String), StorageError> {
-    if let Some(h) = &tx.audit_head {
+/// Lock the head of `chain` until the transaction ends and answer its last sequence number
+/// and hash. The head row of a chain that has none yet is made first; two transactions making
+/// it at once both succeed (`ON CONFLICT DO NOTHING`) and then queue on the row's lock. On
+/// PostgreSQL the lock is `SELECT ... FOR UPDATE` of that row alone; SQLite serialises every
+/// writer anyway.
+pub async fn lock_chain(tx: &mut Tx, chain: &Chain) -> Result<(i64, String), StorageError> {
+    let key = chain.key();
+    if let Some(h) = tx.audit_heads.get(&key) {
         return Ok(h.clone());
     }
-    let row: Option<(i64, String)> = tx
-        .fetch_optional(
+    let head = match select_head_for_update(tx, &key).await? {
+        Some(h) => h,
+        None => {
+            let mut make = crate::insert(
+                H::Table,
+                [
+                    (H::Chain, key.clone().into()),
+                    (H::LastSeq, 0i64.into()),
+                    (H::LastHash, GENESIS_HASH.into()),
+                    (H::TouchedAt, now_ms().into()),
+                ],
+            )?;
+            make.on_conflict(OnConflict::column(H::Chain).do_nothing().to_owned());
+            tx.execute(&make).await?;
+            select_head_for_update(tx, &key).await?.ok_or_else(|| {
+                StorageError::Corrupt(format!("the head of audit chain {key} went missing"))
+            })?
+        }
+    };
+    tx.audit_heads.insert(key, head.clone());
+    Ok(head)
+}
+
+async fn select_head_for_update(
+    tx: &mut Tx,
+    key: &str,
+) -> Result<Option<(i64, String)>, StorageError> {
+    if tx.engine() == Engine::Sqlite {
+        // An update takes SQLite's write lock at once and answers the head in one statement.
+        return tx
+            .fetch_optional(
+                &Query::update()
+                    .table(H::Table)
+                    .value(H::TouchedAt, now_ms())
+                    .and_where(Expr::col(H::Chain).eq(key))
+                    .returning(Query::returning().columns([H::LastSeq, H::LastHash]))
+                    .to_owned(),
+            )
+            .await;
+    }
+    tx.fetch_optional(
+        &Query::select()
+            .columns([H::LastSeq, H::LastHash])
+            .from(H::Table)
+            .and_where(Expr::col(H::Chain).eq(key))
+            .lock(LockType::Update)
+            .to_owned(),
+    )
+    .await
+}
+
+/// The head (last sequence number and hash) of every chain that has one, by chain key.
+pub async fn heads(tx: &mut Tx) -> Result<Vec<(String, i64, String)>, StorageError> {
+    tx.fetch_all(
+        &Query::select()
+            .columns([H::Chain, H::LastSeq, H::LastHash])
+            .from(H::Table)
+            .order_by(H::Chain, Order::Asc)
+            .to_owned(),
+    )
+    .await
+}
+
+/// The keys of every chain that has events.
+pub async fn chains_with_events(tx: &mut Tx) -> Result<Vec<String>, StorageError> {
+    let rows: Vec<(String,)> = tx
+        .fetch_all(
             &Query::select()
-                .columns([H::LastSeq, H::LastHash])
-                .from(H::Table)
-                .and_where(Expr::col(H::Id).eq(1))
+                .distinct()
+                .column(A::Chain)
+                .from(A::Table)
+                .order_by(A::Chain, Order::Asc)
                 .to_owned(),
         )
         .await?;
-    row.ok_or_else(|| StorageError::Corrupt("the audit chain head is missing".into()))
+    Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
-/// Append an event at the end of the chain. Must run in a transaction from
-/// [`crate::Db::write`], which holds the head lock.
+/// Append an event at the end of its partnership's chain (or the platform's). Must run in a
+/// transaction from [`crate::Db::write`]; it locks the chain's head until the transaction
+/// ends.
 pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
     append_all(tx, std::slice::from_ref(event))
         .await?
@@ -50,8 +107,9 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, St
         .ok_or_else(|| StorageError::Corrupt("an appended audit event went missing".into()))
 }
 
-/// Append events at the end of the chain, in order, with one insert and one update of the
-/// head. Must run in a transaction from [`crate::Db::write`], which holds the head lock.
+/// Append events, in order, each at the end of its own chain, with one insert and one update
+/// of each chain's head. The heads are locked in order of chain key, so two transactions
+/// writing to the same chains never wait for each other in a circle.
 pub async fn append_all(
     tx: &mut Tx,
     events: &[NewAuditEvent],
@@ -59,14 +117,26 @@ pub async fn append_all(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let (mut seq, mut prev) = head(tx).await?;
+    let mut chains: Vec<Chain> = events.iter().map(|e| Chain::of(e.partnership)).collect();
+    chains.sort();
+    chains.dedup();
+    let mut ends: HashMap<String, (i64, String)> = HashMap::new();
+    for chain in &chains {
+        let head = lock_chain(tx, chain).await?;
+        ends.insert(chain.key(), head);
+    }
     let mut insert = Query::insert()
         .into_table(A::Table)
         .columns(COLUMNS)
         .to_owned();
     let mut out = Vec::with_capacity(events.len());
     for event in events {
+        let chain = Chain::of(event.partnership).key();
+        let (seq, prev) = ends.get(&chain).cloned().ok_or_else(|| {
+            StorageError::Corrupt(format!("the head of audit chain {chain} was not locked"))
+        })?;
         let mut e = AuditEvent {
+            chain: chain.clone(),
             seq: seq + 1,
             id: AuditEventId::new().to_string(),
             occurred_at: now_ms(),
@@ -81,39 +151,51 @@ pub async fn append_all(
             hash: String::new(),
         };
         e.hash = e.compute_hash();
-        insert.values([
-            e.seq.into(),
-            e.id.clone().into(),
-            e.occurred_at.into(),
-            e.actor.clone().into(),
-            e.partnership.clone().into(),
-            e.action.clone().into(),
-            e.object_type.clone().into(),
-            e.object_id.clone().into(),
-            e.outcome.clone().into(),
-            e.source.clone().into(),
-            e.prev_hash.clone().into(),
-            e.hash.clone().into(),
-        ])?;
-        seq = e.seq;
-        prev = e.hash.clone();
+        insert.values(row_values(&e))?;
+        ends.insert(chain, (e.seq, e.hash.clone()));
         out.push(e);
     }
     tx.execute(&insert).await?;
-    tx.execute(
-        &Query::update()
-            .table(H::Table)
-            .value(H::LastSeq, seq)
-            .value(H::LastHash, prev.clone())
-            .and_where(Expr::col(H::Id).eq(1))
-            .to_owned(),
-    )
-    .await?;
-    tx.audit_head = Some((seq, prev));
+    for chain in &chains {
+        let key = chain.key();
+        let Some((seq, hash)) = ends.remove(&key) else {
+            continue;
+        };
+        tx.execute(
+            &Query::update()
+                .table(H::Table)
+                .value(H::LastSeq, seq)
+                .value(H::LastHash, hash.clone())
+                .and_where(Expr::col(H::Chain).eq(key.as_str()))
+                .to_owned(),
+        )
+        .await?;
+        tx.audit_heads.insert(key, (seq, hash));
+    }
     Ok(out)
 }
 
-const COLUMNS: [A; 12] = [
+fn row_values(e: &AuditEvent) -> [sea_query::SimpleExpr; 13] {
+    [
+        e.chain.clone().into(),
+        e.seq.into(),
+        e.id.clone().into(),
+        e.occurred_at.into(),
+        e.actor.clone().into(),
+        e.partnership.clone().into(),
+        e.action.clone().into(),
+        e.object_type.clone().into(),
+        e.object_id.clone().into(),
+        e.outcome.clone().into(),
+        e.source.clone().into(),
+        e.prev_hash.clone().into(),
+        e.hash.clone().into(),
+    ]
+}
+
+/// The columns written on append (`position` is given by the database).
+const COLUMNS: [A; 13] = [
+    A::Chain,
     A::Seq,
     A::Id,
     A::OccurredAt,
@@ -128,22 +210,43 @@ const COLUMNS: [A; 12] = [
     A::Hash,
 ];
 
-/// Events in chain order, `limit` at a time from after `after_seq` (for verification).
+/// The columns read into an [`AuditEventRow`].
+const ROW_COLUMNS: [A; 14] = [
+    A::Position,
+    A::Chain,
+    A::Seq,
+    A::Id,
+    A::OccurredAt,
+    A::ActorId,
+    A::PartnershipId,
+    A::Action,
+    A::ObjectType,
+    A::ObjectId,
+    A::Outcome,
+    A::Source,
+    A::PrevHash,
+    A::Hash,
+];
+
+/// One chain's events in order of `seq`, `limit` at a time: from the first (whatever its
+/// number, so a row renumbered to 0 or below is seen), then from after `after_seq` (for
+/// verification).
 pub async fn batch_after(
     tx: &mut Tx,
-    after_seq: i64,
+    chain: &str,
+    after_seq: Option<i64>,
     limit: u64,
 ) -> Result<Vec<AuditEventRow>, StorageError> {
-    tx.fetch_all(
-        &Query::select()
-            .columns(COLUMNS)
-            .from(A::Table)
-            .and_where(Expr::col(A::Seq).gt(after_seq))
-            .order_by(A::Seq, Order::Asc)
-            .limit(limit)
-            .to_owned(),
-    )
-    .await
+    let mut q = Query::select()
+        .columns(ROW_COLUMNS)
+        .from(A::Table)
+        .and_where(Expr::col(A::Chain).eq(chain))
+        .to_owned();
+    if let Some(after) = after_seq {
+        q.and_where(Expr::col(A::Seq).gt(after));
+    }
+    tx.fetch_all(&q.order_by(A::Seq, Order::Asc).limit(limit).to_owned())
+        .await
 }
 
 /// What to show of the log. Every field narrows the result.
@@ -155,14 +258,17 @@ pub struct AuditFilter {
     pub outcome: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    /// Only events older than this sequence number (for paging back).
-    pub before_seq: Option<i64>,
+    /// Only events written before the one at this position (for paging back).
+    pub before_position: Option<i64>,
     pub limit: u64,
 }
 
-/// Newest first.
+/// Newest first (in the order events were written, across chains).
 pub async fn search(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEventRow>, StorageError> {
-    let mut q = Query::select().columns(COLUMNS).from(A::Table).to_owned();
+    let mut q = Query::select()
+        .columns(ROW_COLUMNS)
+        .from(A::Table)
+        .to_owned();
     if let Some(p) = &f.partnership_id {
         q.and_where(Expr::col(A::PartnershipId).eq(p.as_str()));
     }
@@ -187,9 +293,235 @@ pub async fn search(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEventRow>, 
     if let Some(to) = f.to_ms {
         q.and_where(Expr::col(A::OccurredAt).lt(to));
     }
-    if let Some(before) = f.before_seq {
-        q.and_where(Expr::col(A::Seq).lt(before));
+    if let Some(before) = f.before_position {
+        q.and_where(Expr::col(A::Position).lt(before));
     }
-    q.order_by(A::Seq, Order::Desc).limit(f.limit.clamp(1, 500));
+    q.order_by(A::Position, Order::Desc)
+        .limit(f.limit.clamp(1, 500));
     tx.fetch_all(&q).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration 8: from the single chain to one chain per partnership and one for the platform.
+// ---------------------------------------------------------------------------------------------
+
+/// The new log is built beside the old one under this name, then takes the old one's name.
+#[derive(Iden, Clone, Copy)]
+enum AuditEventsChained {
+    Table,
+}
+
+/// The single chain's table as schema versions 1 to 7 made it.
+#[derive(Debug, sqlx::FromRow)]
+struct SingleChainRow {
+    seq: i64,
+    id: String,
+    occurred_at: i64,
+    actor_id: Option<String>,
+    partnership_id: Option<String>,
+    action: String,
+    object_type: Option<String>,
+    object_id: Option<String>,
+    outcome: String,
+    source: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+pub(crate) fn migration_8() -> Vec<Step> {
+    use Step::{Drop as D, Index as I, Rename as R, Table as T};
+    let rechain: DataStep = |tx| Box::pin(rechain(tx));
+    vec![
+        T(Table::create()
+            .table(H::Table)
+            .col(
+                ColumnDef::new(H::Chain)
+                    .string_len(64)
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(crate::schema::int(H::LastSeq))
+            .col(ColumnDef::new(H::LastHash).string_len(64).not_null())
+            .col(crate::schema::int(H::TouchedAt))
+            .to_owned()),
+        T(Table::create()
+            .table(AuditEventsChained::Table)
+            .col(
+                ColumnDef::new(A::Position)
+                    .big_integer()
+                    .not_null()
+                    .auto_increment()
+                    .primary_key(),
+            )
+            .col(ColumnDef::new(A::Chain).string_len(64).not_null())
+            .col(crate::schema::int(A::Seq))
+            .col(ColumnDef::new(A::Id).string_len(36).not_null().unique_key())
+            .col(crate::schema::int(A::OccurredAt))
+            .col(crate::schema::ref_id_null(A::ActorId))
+            .col(crate::schema::ref_id_null(A::PartnershipId))
+            .col(crate::schema::text(A::Action))
+            .col(crate::schema::text_null(A::ObjectType))
+            .col(crate::schema::text_null(A::ObjectId))
+            .col(crate::schema::text(A::Outcome))
+            .col(crate::schema::text_null(A::Source))
+            .col(ColumnDef::new(A::PrevHash).string_len(64).not_null())
+            .col(ColumnDef::new(A::Hash).string_len(64).not_null())
+            .to_owned()),
+        Step::Data(rechain),
+        D(Table::drop().table(A::Table).to_owned()),
+        D(Table::drop().table(OldHead::Table).to_owned()),
+        R(Box::new(
+            Table::rename()
+                .table(AuditEventsChained::Table, A::Table)
+                .to_owned(),
+        )),
+        I(Index::create()
+            .name("audit_events_chain_seq")
+            .table(A::Table)
+            .col(A::Chain)
+            .col(A::Seq)
+            .unique()
+            .to_owned()),
+        I(Index::create()
+            .name("audit_events_partnership")
+            .table(A::Table)
+            .col(A::PartnershipId)
+            .col(A::Position)
+            .to_owned()),
+    ]
+}
+
+/// Move every event of the single chain to its own chain, in the old order: numbered anew
+/// within its chain, linked to the event before it there and hashed with its chain. The old
+/// chain is checked first, against its own head; a broken one is refused, so that moving it
+/// can never hide tampering (find the break with the previous version's `verify-audit`).
+/// Each event keeps its old number as its `position`.
+async fn rechain(tx: &mut Tx) -> Result<(), StorageError> {
+    let old_head: Option<(i64, String)> = tx
+        .fetch_optional(
+            &Query::select()
+                .columns([OldHead::LastSeq, OldHead::LastHash])
+                .from(OldHead::Table)
+                .and_where(Expr::col(OldHead::Id).eq(1))
+                .to_owned(),
+        )
+        .await?;
+    let (old_head_seq, old_head_hash) = old_head.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let refuse = |what: String| {
+        StorageError::Corrupt(format!(
+            "the audit log cannot be moved to per-partnership chains because {what}; \
+             run verify-audit with the previous version to find the break"
+        ))
+    };
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut ends: HashMap<String, (i64, String)> = HashMap::new();
+    loop {
+        let batch: Vec<SingleChainRow> = tx
+            .fetch_all(
+                &Query::select()
+                    .columns([
+                        A::Seq,
+                        A::Id,
+                        A::OccurredAt,
+                        A::ActorId,
+                        A::PartnershipId,
+                        A::Action,
+                        A::ObjectType,
+                        A::ObjectId,
+                        A::Outcome,
+                        A::Source,
+                        A::PrevHash,
+                        A::Hash,
+                    ])
+                    .from(A::Table)
+                    .and_where(Expr::col(A::Seq).gte(expected_seq))
+                    .order_by(A::Seq, Order::Asc)
+                    .limit(500)
+                    .to_owned(),
+            )
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut insert = Query::insert()
+            .into_table(AuditEventsChained::Table)
+            .columns(ROW_COLUMNS)
+            .to_owned();
+        for row in batch {
+            let old = AuditEvent {
+                chain: String::new(),
+                seq: row.seq,
+                id: row.id,
+                occurred_at: row.occurred_at,
+                actor: row.actor_id,
+                partnership: row.partnership_id,
+                action: row.action,
+                object_type: row.object_type,
+                object_id: row.object_id,
+                outcome: row.outcome,
+                source: row.source,
+                prev_hash: row.prev_hash,
+                hash: row.hash,
+            };
+            if old.seq != expected_seq
+                || old.prev_hash != prev
+                || old.compute_single_chain_hash() != old.hash
+            {
+                return Err(refuse(format!("it is broken at event {expected_seq}")));
+            }
+            prev = old.hash.clone();
+            expected_seq += 1;
+            let chain = Chain::key_of_stored(old.partnership.as_deref());
+            let (seq, link) = ends
+                .get(&chain)
+                .cloned()
+                .unwrap_or((0, GENESIS_HASH.to_owned()));
+            let mut new = AuditEvent {
+                chain: chain.clone(),
+                seq: seq + 1,
+                prev_hash: link,
+                hash: String::new(),
+                ..old.clone()
+            };
+            new.hash = new.compute_hash();
+            let mut values = vec![old.seq.into()];
+            values.extend(row_values(&new));
+            insert.values(values)?;
+            ends.insert(chain, (new.seq, new.hash));
+        }
+        tx.execute(&insert).await?;
+    }
+    if expected_seq - 1 != old_head_seq || prev != old_head_hash {
+        return Err(refuse(format!(
+            "it ends at event {} but its head records event {old_head_seq}",
+            expected_seq - 1
+        )));
+    }
+    ends.entry(Chain::Platform.key())
+        .or_insert((0, GENESIS_HASH.to_owned()));
+    let mut heads: Vec<(String, (i64, String))> = ends.into_iter().collect();
+    heads.sort();
+    for (chain, (seq, hash)) in heads {
+        tx.execute(&crate::insert(
+            H::Table,
+            [
+                (H::Chain, chain.into()),
+                (H::LastSeq, seq.into()),
+                (H::LastHash, hash.into()),
+                (H::TouchedAt, now_ms().into()),
+            ],
+        )?)
+        .await?;
+    }
+    if tx.engine() == Engine::Postgres && old_head_seq > 0 {
+        // The rows above were given their positions; new ones follow them.
+        tx.execute_sql(&format!(
+            "SELECT setval(pg_get_serial_sequence('{}', '{}'), {old_head_seq})",
+            AuditEventsChained::Table.to_string(),
+            A::Position.to_string(),
+        ))
+        .await?;
+    }
+    Ok(())
 }

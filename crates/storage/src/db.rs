@@ -99,9 +99,9 @@ pub struct Db {
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
     engine: Engine,
-    /// The audit chain head as this transaction last wrote or read it under the write lock,
-    /// so that appending an event does not read it again.
-    pub(crate) audit_head: Option<(i64, String)>,
+    /// The heads of the audit chains this transaction holds locked (by chain key), as it last
+    /// wrote or read them, so that appending more events does not read them again.
+    pub(crate) audit_heads: std::collections::HashMap<String, (i64, String)>,
 }
 
 impl Db {
@@ -159,7 +159,13 @@ impl Db {
 
     /// Apply every migration not yet applied.
     pub async fn migrate(&self) -> Result<Vec<i64>, StorageError> {
-        schema::migrate(self).await
+        schema::migrate(self, i64::MAX).await
+    }
+
+    /// Apply the migrations not yet applied up to schema version `version` only (to test a
+    /// migration on a database as an earlier version left it).
+    pub async fn migrate_to(&self, version: i64) -> Result<Vec<i64>, StorageError> {
+        schema::migrate(self, version).await
     }
 
     /// Whether every known migration has been applied.
@@ -172,16 +178,32 @@ impl Db {
         Ok(Tx {
             inner: self.pool.begin().await?,
             engine: self.engine,
-            audit_head: None,
+            audit_heads: std::collections::HashMap::new(),
         })
     }
 
-    /// Start a transaction for writing. Its first statement takes the write lock (the audit
-    /// chain head row), so writers queue in order on both engines: SQLite gets the equivalent
-    /// of `BEGIN IMMEDIATE`, PostgreSQL a row lock, and the audit chain stays linear.
+    /// Start a transaction for reading that sees one snapshot in every statement, however
+    /// long it runs (`REPEATABLE READ` on PostgreSQL; a SQLite read transaction always does),
+    /// for walks such as verifying the audit chains while writers go on.
+    pub async fn read_snapshot(&self) -> Result<Tx, StorageError> {
+        let mut tx = self.read().await?;
+        if self.engine == Engine::Postgres {
+            tx.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Start a transaction for writing. An audit event appended in it locks the head of its
+    /// chain (a partnership's, or the platform's) until the transaction ends, so each chain
+    /// stays linear while writes to different partnerships run side by side on PostgreSQL.
+    /// On SQLite, which has one writer at a time, the first statement takes the write lock
+    /// (the equivalent of `BEGIN IMMEDIATE`, so a reader never fails to upgrade).
     pub async fn write(&self) -> Result<Tx, StorageError> {
         let mut tx = self.read().await?;
-        crate::audit::lock_head(&mut tx).await?;
+        if self.engine == Engine::Sqlite {
+            crate::audit::lock_chain(&mut tx, &preventkit_domain::audit::Chain::Platform).await?;
+        }
         Ok(tx)
     }
 

@@ -150,6 +150,11 @@ pub struct ThrottleRow {
 
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct AuditEventRow {
+    /// Its place among all events, across chains, in the order they were written.
+    pub position: i64,
+    /// The key of its chain (see `domain::audit::Chain::key`).
+    pub chain: String,
+    /// Its number within its chain.
     pub seq: i64,
     pub id: String,
     pub occurred_at: i64,
@@ -167,6 +172,7 @@ pub struct AuditEventRow {
 impl From<AuditEventRow> for preventkit_domain::audit::AuditEvent {
     fn from(r: AuditEventRow) -> Self {
         Self {
+            chain: r.chain,
             seq: r.seq,
             id: r.id,
             occurred_at: r.occurred_at,

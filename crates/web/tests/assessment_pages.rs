@@ -19,7 +19,7 @@ const FRAMEWORK: &str = frameworks::PAGE_TEST;
 const CAPABILITIES: &str = frameworks::CAP_TEST;
 
 /// Every audit event as one text (to compare the log before and after).
-const EVENTS: &str = "SELECT seq || '|' || id || '|' || action || '|' || coalesce(object_id, '') \
+const EVENTS: &str = "SELECT position || '|' || chain || '|' || seq || '|' || id || '|' || action || '|' || coalesce(object_id, '') \
                       || '|' || outcome || '|' || prev_hash || '|' || hash FROM audit_events";
 
 #[each_engine]
@@ -514,9 +514,11 @@ async fn spreadsheet_round_trip_and_bad_rows(engine: Engine) {
     let answers = ["responses", "response_history"];
     let mut sql = s.sql().await;
     let before = sql.snapshot(&[]).await.only(&answers);
-    let last_event = sql.number("SELECT max(seq) FROM audit_events").await;
+    let last_event = sql.number("SELECT max(position) FROM audit_events").await;
     let log_before = sql
-        .strings(&format!("{EVENTS} WHERE seq <= {last_event} ORDER BY seq"))
+        .strings(&format!(
+            "{EVENTS} WHERE position <= {last_event} ORDER BY position"
+        ))
         .await;
     let (status, _) = upload(
         &mut lead,
@@ -541,12 +543,14 @@ async fn spreadsheet_round_trip_and_bad_rows(engine: Engine) {
         "[{e}] an unchanged re-import changed no answer"
     );
     let log_after = sql
-        .strings(&format!("{EVENTS} WHERE seq <= {last_event} ORDER BY seq"))
+        .strings(&format!(
+            "{EVENTS} WHERE position <= {last_event} ORDER BY position"
+        ))
         .await;
     assert_eq!(log_before, log_after, "[{e}] no audit event was altered");
     let added = sql
         .strings(&format!(
-            "SELECT action FROM audit_events WHERE seq > {last_event}"
+            "SELECT action FROM audit_events WHERE position > {last_event}"
         ))
         .await;
     assert_eq!(

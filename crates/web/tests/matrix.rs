@@ -1278,7 +1278,7 @@ async fn newest_seq(s: &Server) -> i64 {
         .await
         .expect("audit events")
         .first()
-        .map(|e| e.seq)
+        .map(|e| e.position)
         .unwrap_or(0)
 }
 
@@ -1296,7 +1296,7 @@ async fn events_since(s: &Server, seq: i64) -> Vec<AuditEventRow> {
         )
         .await
         .expect("audit events");
-    rows.into_iter().filter(|e| e.seq > seq).collect()
+    rows.into_iter().filter(|e| e.position > seq).collect()
 }
 
 fn is_access_denial(e: &AuditEventRow) -> bool {

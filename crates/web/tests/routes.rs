@@ -58,7 +58,7 @@ async fn newest_seq(s: &Server) -> i64 {
         .await
         .expect("audit events")
         .first()
-        .map(|e| e.seq)
+        .map(|e| e.position)
         .unwrap_or(0)
 }
 
@@ -75,7 +75,7 @@ async fn events_since(s: &Server, seq: i64) -> Vec<AuditEventRow> {
         .await
         .expect("audit events")
         .into_iter()
-        .filter(|e| e.seq > seq)
+        .filter(|e| e.position > seq)
         .collect()
 }
 
@@ -608,7 +608,7 @@ async fn get_requests_write_nothing(engine: Engine) {
         "[{e}] the snapshot lists the schema's tables: {:?}",
         tables_before.tables.keys()
     );
-    let audit_log = ["audit_events", "audit_head"];
+    let audit_log = ["audit_events", "audit_chain_heads"];
     let changed = tables_before
         .without(&audit_log)
         .changed(&tables_after.without(&audit_log));

@@ -1,7 +1,8 @@
 //! Group commit for answers to assessment questions.
 //!
-//! Every write transaction takes the write lock (the audit chain head, see `storage::Db`), so
-//! writes run one at a time and each pays for its own commit. Answers are the most frequent
+//! Every write transaction that appends to a partnership's audit chain takes that chain's
+//! head lock (see `storage::audit`), so a partnership's writes run one at a time (on SQLite,
+//! all writes do) and each pays for its own commit. Answers are the most frequent
 //! write by far (a partnership rates dozens of questions, often several people at once), so
 //! they go through one writer task that takes every edit waiting when it starts a transaction
 //! (up to [`MAX_BATCH`]), applies them in arrival order, records their audit events, and

@@ -82,7 +82,12 @@ fn throttle_keys(email: &str, source: Option<&str>) -> Vec<(String, i64)> {
     ]
 }
 
+/// Whether any of the keys has reached its limit. Locks the platform's audit chain head first:
+/// checks and counts of attempts then queue one after another across every server (sign-in
+/// events belong to that chain, so the transaction would take the lock anyway), and no two
+/// attempts read the same count.
 async fn throttled(tx: &mut Tx, keys: &[(String, i64)], now: i64) -> Result<bool, ServiceError> {
+    store::audit::lock_chain(tx, &preventkit_domain::audit::Chain::Platform).await?;
     for (key, limit) in keys {
         if let Some(row) = store::identity::throttle::get(tx, key).await? {
             if row.window_start + WINDOW_MS > now && row.failures >= *limit {

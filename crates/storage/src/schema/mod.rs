@@ -19,6 +19,7 @@ use crate::db::{Db, StorageError};
 use crate::now_ms;
 use sea_query::{
     ColumnDef, ForeignKey, Iden, Index, IndexCreateStatement, Query, Table, TableCreateStatement,
+    TableDropStatement, TableRenameStatement,
 };
 
 #[derive(Iden, Clone, Copy)]
@@ -29,11 +30,14 @@ pub enum SchemaMigrations {
     AppliedAt,
 }
 
-/// An invitation to take a role in a partnership, which the person accepts themselves.
-
+/// The audit log: one hash chain per partnership and one for the platform. `position` orders
+/// every event across chains (the order they were written in); `seq` numbers an event within
+/// its `chain`.
 #[derive(Iden, Clone, Copy)]
 pub enum AuditEvents {
     Table,
+    Position,
+    Chain,
     Seq,
     Id,
     OccurredAt,
@@ -48,6 +52,7 @@ pub enum AuditEvents {
     Hash,
 }
 
+/// The single chain head of schema versions 1 to 7 (replaced by [`AuditChainHeads`]).
 #[derive(Iden, Clone, Copy)]
 pub enum AuditHead {
     Table,
@@ -83,9 +88,29 @@ pub(crate) fn int_null(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col).big_integer().null().to_owned()
 }
 
+/// The head of each audit chain: its last sequence number and hash.
+#[derive(Iden, Clone, Copy)]
+pub enum AuditChainHeads {
+    Table,
+    Chain,
+    LastSeq,
+    LastHash,
+    TouchedAt,
+}
+
+/// A step of a migration that moves data, run in the migration's transaction.
+pub(crate) type DataStep = for<'a> fn(
+    &'a mut crate::Tx,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), StorageError>> + Send + 'a>,
+>;
+
 pub(crate) enum Step {
     Table(TableCreateStatement),
     Index(IndexCreateStatement),
+    Rename(Box<TableRenameStatement>),
+    Drop(TableDropStatement),
+    Data(DataStep),
 }
 
 fn migration_1() -> Vec<Step> {
@@ -406,6 +431,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "invitations to a role, accepted by the person invited",
         steps: crate::administration::tables::migration_7,
     },
+    Migration {
+        version: 8,
+        name: "audit: one hash chain per partnership and one for the platform",
+        steps: crate::audit::migration_8,
+    },
 ];
 
 async fn ensure_migrations_table(db: &Db) -> Result<(), StorageError> {
@@ -442,11 +472,14 @@ async fn applied(db: &Db) -> Result<Vec<i64>, StorageError> {
 /// Apply pending migrations, each in its own transaction together with its record in
 /// `schema_migrations`. Two processes migrating at once on PostgreSQL queue on that record's
 /// primary key; the second finds the work done and moves on.
-pub(crate) async fn migrate(db: &Db) -> Result<Vec<i64>, StorageError> {
+pub(crate) async fn migrate(db: &Db, up_to: i64) -> Result<Vec<i64>, StorageError> {
     ensure_migrations_table(db).await?;
     let done = applied(db).await?;
     let mut newly = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| !done.contains(&m.version) && m.version <= up_to)
+    {
         let mut tx = db.read().await?;
         let claim = crate::insert(
             SchemaMigrations::Table,
@@ -466,9 +499,16 @@ pub(crate) async fn migrate(db: &Db) -> Result<Vec<i64>, StorageError> {
             Err(e) => return Err(e),
         }
         for step in (m.steps)() {
+            let builder = db.engine().schema_builder();
             let sql = match step {
-                Step::Table(t) => t.build_any(db.engine().schema_builder()),
-                Step::Index(i) => i.build_any(db.engine().schema_builder()),
+                Step::Table(t) => t.build_any(builder),
+                Step::Index(i) => i.build_any(builder),
+                Step::Rename(r) => r.build_any(builder),
+                Step::Drop(d) => d.build_any(builder),
+                Step::Data(data) => {
+                    data(&mut tx).await?;
+                    continue;
+                }
             };
             tx.execute_sql(&sql).await?;
         }

@@ -175,6 +175,12 @@ pub struct Token {
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditEvent {
+    /// Its place among all events in the order they were written (give it as `before` to
+    /// page back).
+    pub position: i64,
+    /// The hash chain it belongs to: `partnership:<id>`, or `platform`.
+    pub chain: String,
+    /// Its number within its chain.
     pub seq: i64,
     pub id: String,
     pub occurred_at: String,
@@ -231,7 +237,8 @@ pub struct AuditParams {
     /// To this date (YYYY-MM-DD, UTC), inclusive. Empty for no limit.
     #[param(pattern = r"^\s*([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub to: Option<String>,
-    /// Only events older than this sequence number (for paging).
+    /// Only events written before the one at this position (the `position` of the last event
+    /// of the previous page).
     pub before: Option<i64>,
     /// At most this many events: 1 to 500, default 50 (a smaller number counts as 1, a larger
     /// one as 500).

@@ -45,6 +45,8 @@ pub async fn list_audit_events(
     Ok(Json(
         rows.into_iter()
             .map(|e| AuditEvent {
+                position: e.position,
+                chain: e.chain,
                 seq: e.seq,
                 id: e.id,
                 occurred_at: rfc3339(e.occurred_at),

@@ -74,7 +74,7 @@ pub(crate) fn to_query(
             }
         },
     };
-    let before_seq = f.before.trim().parse::<i64>().ok();
+    let before_position = f.before.trim().parse::<i64>().ok();
     let mut v = preventkit_services::domain::validate::ValidationErrors::new();
     for (field, m) in errs {
         v.add(&field, m);
@@ -86,7 +86,7 @@ pub(crate) fn to_query(
         outcome,
         from_ms,
         to_ms,
-        before_seq,
+        before_position,
         limit: 50,
     })
 }
@@ -111,7 +111,7 @@ async fn audit_page(
         ),
     };
     let older = if events.len() == 50 {
-        events.last().map(|e| e.seq)
+        events.last().map(|e| e.position)
     } else {
         None
     };
