@@ -19,7 +19,7 @@ pub(crate) async fn lock_head(tx: &mut Tx) -> Result<(), StorageError> {
         )
         .await?;
     let head =
-        row.ok_or_else(|| StorageError::Corrupt("the audit chain head is missing".into()))?;
+        row.ok_or_else(|| StorageError::Inconsistent("the audit chain head is missing".into()))?;
     tx.audit_head = Some(head);
     Ok(())
 }
@@ -38,7 +38,7 @@ pub async fn head(tx: &mut Tx) -> Result<(i64, String), StorageError> {
                 .to_owned(),
         )
         .await?;
-    row.ok_or_else(|| StorageError::Corrupt("the audit chain head is missing".into()))
+    row.ok_or_else(|| StorageError::Inconsistent("the audit chain head is missing".into()))
 }
 
 /// Append an event at the end of the chain. Must run in a transaction from
@@ -47,7 +47,7 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, St
     append_all(tx, std::slice::from_ref(event))
         .await?
         .pop()
-        .ok_or_else(|| StorageError::Corrupt("an appended audit event went missing".into()))
+        .ok_or_else(|| StorageError::Inconsistent("an appended audit event went missing".into()))
 }
 
 /// Append events at the end of the chain, in order, with one insert and one update of the

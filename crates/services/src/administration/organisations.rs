@@ -6,7 +6,7 @@ impl App {
     pub async fn list_organisations(
         &self,
         grant: &Grant,
-    ) -> Result<Vec<OrganisationRow>, ServiceError> {
+    ) -> Result<Vec<Organisation>, ServiceError> {
         grant.require(Permission::OrganisationRead)?;
         let mut tx = self.db().read().await?;
         let rows = store::administration::organisations::list(&mut tx).await?;
@@ -18,10 +18,10 @@ impl App {
         &self,
         grant: &Grant,
         id: OrganisationId,
-    ) -> Result<OrganisationRow, ServiceError> {
+    ) -> Result<Organisation, ServiceError> {
         grant.require(Permission::OrganisationRead)?;
         let mut tx = self.db().read().await?;
-        let row = store::administration::organisations::get(&mut tx, &id.to_string()).await?;
+        let row = store::administration::organisations::get(&mut tx, id).await?;
         tx.commit().await?;
         row.ok_or(ServiceError::NotFound)
     }
@@ -51,11 +51,11 @@ impl App {
         let mut tx = self.db().write().await?;
         store::administration::organisations::insert(
             &mut tx,
-            &OrganisationRow {
-                id: id.to_string(),
+            &Organisation {
+                id,
                 name,
-                org_type: org_type.key().to_owned(),
-                created_at: now_ms(),
+                org_type,
+                created_at: now(),
             },
         )
         .await
@@ -78,7 +78,7 @@ impl App {
         Ok(id)
     }
 
-    pub async fn list_regions(&self, grant: &Grant) -> Result<Vec<RegionRow>, ServiceError> {
+    pub async fn list_regions(&self, grant: &Grant) -> Result<Vec<Region>, ServiceError> {
         grant.require(Permission::PartnershipManage)?;
         let mut tx = self.db().read().await?;
         let rows = store::administration::organisations::list_regions(&mut tx).await?;
@@ -100,10 +100,10 @@ impl App {
         let mut tx = self.db().write().await?;
         store::administration::organisations::insert_region(
             &mut tx,
-            &RegionRow {
-                id: id.to_string(),
+            &Region {
+                id,
                 name,
-                created_at: now_ms(),
+                created_at: now(),
             },
         )
         .await
@@ -132,7 +132,7 @@ impl App {
     pub async fn list_all_partnerships(
         &self,
         grant: &Grant,
-    ) -> Result<Vec<PartnershipRow>, ServiceError> {
+    ) -> Result<Vec<Partnership>, ServiceError> {
         grant.require(Permission::PartnershipManage)?;
         let mut tx = self.db().read().await?;
         let rows = store::administration::partnerships::list(&mut tx).await?;
@@ -145,12 +145,8 @@ impl App {
     pub async fn my_partnerships(
         &self,
         actor: &preventkit_domain::Actor,
-    ) -> Result<Vec<(PartnershipRow, Vec<Role>)>, ServiceError> {
-        let mut ids: Vec<String> = actor
-            .memberships()
-            .iter()
-            .map(|(p, _)| p.to_string())
-            .collect();
+    ) -> Result<Vec<(Partnership, Vec<Role>)>, ServiceError> {
+        let mut ids: Vec<PartnershipId> = actor.memberships().iter().map(|(p, _)| *p).collect();
         ids.sort();
         ids.dedup();
         let mut tx = self.db().read().await?;
@@ -159,10 +155,7 @@ impl App {
         Ok(rows
             .into_iter()
             .map(|p| {
-                let roles =
-                    p.id.parse::<PartnershipId>()
-                        .map(|pid| actor.roles_in(pid).collect())
-                        .unwrap_or_default();
+                let roles = actor.roles_in(p.id).collect();
                 (p, roles)
             })
             .collect())
@@ -172,15 +165,13 @@ impl App {
     pub async fn get_partnership(
         &self,
         grant: &Grant,
-    ) -> Result<(PartnershipRow, Vec<OrganisationRow>), ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::PartnershipRead)?
-            .to_string();
+    ) -> Result<(Partnership, Vec<Organisation>), ServiceError> {
+        let pid = grant.require_partnership(Permission::PartnershipRead)?;
         let mut tx = self.db().read().await?;
-        let p = store::administration::partnerships::get(&mut tx, &pid)
+        let p = store::administration::partnerships::get(&mut tx, pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let orgs = store::administration::partnerships::organisations_of(&mut tx, &pid).await?;
+        let orgs = store::administration::partnerships::organisations_of(&mut tx, pid).await?;
         tx.commit().await?;
         Ok((p, orgs))
     }
@@ -220,10 +211,8 @@ impl App {
         );
         let mut tx = self.db().write().await?;
         if let Some(lead) = lead {
-            match store::administration::organisations::get(&mut tx, &lead.to_string()).await? {
-                Some(o)
-                    if OrganisationType::from_key(&o.org_type)
-                        .is_some_and(|t| t.is_local_authority()) => {}
+            match store::administration::organisations::get(&mut tx, lead).await? {
+                Some(o) if o.org_type.is_local_authority() => {}
                 Some(_) => errors.add(
                     "lead_organisation_id",
                     "The lead organisation must be a local authority",
@@ -232,7 +221,7 @@ impl App {
             }
         }
         if let Some(parent) = parent {
-            if store::administration::partnerships::get(&mut tx, &parent.to_string())
+            if store::administration::partnerships::get(&mut tx, parent)
                 .await?
                 .is_none()
             {
@@ -240,7 +229,7 @@ impl App {
             }
         }
         if let Some(region) = region {
-            if store::administration::organisations::get_region(&mut tx, &region.to_string())
+            if store::administration::organisations::get_region(&mut tx, region)
                 .await?
                 .is_none()
             {
@@ -252,13 +241,13 @@ impl App {
         let id = PartnershipId::new();
         store::administration::partnerships::insert(
             &mut tx,
-            &PartnershipRow {
-                id: id.to_string(),
+            &Partnership {
+                id,
                 name,
-                lead_organisation_id: lead.to_string(),
-                parent_id: parent.map(|p| p.to_string()),
-                region_id: region.map(|r| r.to_string()),
-                created_at: now_ms(),
+                lead_organisation_id: lead,
+                parent_id: parent,
+                region_id: region,
+                created_at: now(),
             },
         )
         .await
@@ -268,12 +257,7 @@ impl App {
             }
             other => other.into(),
         })?;
-        store::administration::partnerships::add_organisation(
-            &mut tx,
-            &id.to_string(),
-            &lead.to_string(),
-        )
-        .await?;
+        store::administration::partnerships::add_organisation(&mut tx, id, lead).await?;
         event(
             &mut tx,
             actor_id(grant),
@@ -306,13 +290,13 @@ impl App {
         errors.into_result()?;
         let org = org.ok_or_else(|| ServiceError::Internal("validated".into()))?;
         let mut tx = self.db().write().await?;
-        if store::administration::partnerships::get(&mut tx, &partnership.to_string())
+        if store::administration::partnerships::get(&mut tx, partnership)
             .await?
             .is_none()
         {
             return Err(ServiceError::NotFound);
         }
-        if store::administration::organisations::get(&mut tx, &org.to_string())
+        if store::administration::organisations::get(&mut tx, org)
             .await?
             .is_none()
         {
@@ -321,13 +305,9 @@ impl App {
                 "Choose an organisation",
             ));
         }
-        store::administration::partnerships::add_organisation(
-            &mut tx,
-            &partnership.to_string(),
-            &org.to_string(),
-        )
-        .await
-        .map_err(|e| conflict(e, "That organisation is already a member"))?;
+        store::administration::partnerships::add_organisation(&mut tx, partnership, org)
+            .await
+            .map_err(|e| conflict(e, "That organisation is already a member"))?;
         event(
             &mut tx,
             actor_id(grant),
