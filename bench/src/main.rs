@@ -22,12 +22,14 @@
 )]
 
 use anyhow::{bail, Context as _};
+use preventkit_domain::administration::{Membership, Organisation, Partnership};
+use preventkit_domain::{MembershipId, OrganisationType, Role, Timestamp};
 use preventkit_services::identity::NewToken;
 use preventkit_services::identity::Stage;
 use preventkit_services::{App, RequestContext, SecurityConfig};
 use preventkit_storage::{
-    self as store, now_ms, AssessmentRow, Db, EvidenceRow, MembershipRow, OrganisationRow,
-    PartnershipRow, ResponseHistoryRow, ResponseRow, TransitionRow, Tx, UserRow,
+    self as store, now_ms, AssessmentRow, Db, EvidenceRow, ResponseHistoryRow, ResponseRow,
+    TransitionRow, Tx, UserRow,
 };
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -274,28 +276,33 @@ async fn main() -> anyhow::Result<()> {
         let org = uuid();
         store::administration::organisations::insert(
             batch.tx(),
-            &OrganisationRow {
-                id: org.clone(),
+            &Organisation {
+                id: org.parse()?,
                 name: format!("Benchmark Council {p:03}"),
-                org_type: "local-authority-unitary".into(),
-                created_at: now,
+                org_type: OrganisationType::LocalAuthorityUnitary,
+                created_at: Timestamp::from_millis(now),
             },
         )
         .await?;
         let pid = uuid();
         store::administration::partnerships::insert(
             batch.tx(),
-            &PartnershipRow {
-                id: pid.clone(),
+            &Partnership {
+                id: pid.parse()?,
                 name: format!("Benchmark Prevent Partnership {p:03}"),
-                lead_organisation_id: org.clone(),
+                lead_organisation_id: org.parse()?,
                 parent_id: None,
                 region_id: None,
-                created_at: now,
+                created_at: Timestamp::from_millis(now),
             },
         )
         .await?;
-        store::administration::partnerships::add_organisation(batch.tx(), &pid, &org).await?;
+        store::administration::partnerships::add_organisation(
+            batch.tx(),
+            pid.parse()?,
+            org.parse()?,
+        )
+        .await?;
         let lead = uuid();
         store::identity::users::insert(
             batch.tx(),
@@ -330,12 +337,12 @@ async fn main() -> anyhow::Result<()> {
         for user in &members {
             store::administration::memberships::insert(
                 batch.tx(),
-                &MembershipRow {
-                    id: uuid(),
-                    partnership_id: pid.clone(),
-                    user_id: user.clone(),
-                    role: "prevent-lead".into(),
-                    created_at: now,
+                &Membership {
+                    id: MembershipId::new(),
+                    partnership_id: pid.parse()?,
+                    user_id: user.parse()?,
+                    role: Role::PreventLead,
+                    created_at: Timestamp::from_millis(now),
                 },
             )
             .await?;

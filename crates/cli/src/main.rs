@@ -238,8 +238,8 @@ async fn resolve_org(app: &App, key: &str) -> anyhow::Result<String> {
     let g = console_grant(Permission::OrganisationRead, Scope::Platform)?;
     let orgs = app.list_organisations(&g).await?;
     orgs.into_iter()
-        .find(|o| o.id == key || o.name == key)
-        .map(|o| o.id)
+        .find(|o| o.id.to_string() == key || o.name == key)
+        .map(|o| o.id.to_string())
         .with_context(|| format!("no organisation has the id or name '{key}'"))
 }
 
@@ -251,9 +251,9 @@ async fn resolve_partnership(
     let all = app.list_all_partnerships(&g).await?;
     let p = all
         .into_iter()
-        .find(|p| p.id == key || p.name == key)
+        .find(|p| p.id.to_string() == key || p.name == key)
         .with_context(|| format!("no partnership has the id or name '{key}'"))?;
-    Ok(p.id.parse()?)
+    Ok(p.id)
 }
 
 fn report(e: ServiceError) -> anyhow::Error {
@@ -446,7 +446,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 OrganisationCommand::List => {
                     let g = console_grant(Permission::OrganisationRead, Scope::Platform)?;
                     for o in app.list_organisations(&g).await? {
-                        println!("{}  {}  ({})", o.id, o.name, o.org_type);
+                        println!("{}  {}  ({})", o.id, o.name, o.org_type.key());
                     }
                 }
             }

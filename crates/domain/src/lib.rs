@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod actions;
+pub mod administration;
 pub mod assessment;
 pub mod audit;
 pub mod dates;
@@ -14,7 +15,6 @@ pub mod ids;
 pub mod import_plan;
 pub mod keyed;
 pub mod marking;
-pub mod organisation;
 pub mod policy;
 pub mod role;
 pub mod shipped;
@@ -22,8 +22,8 @@ pub mod submission;
 pub mod validate;
 pub mod work;
 
+pub use administration::OrganisationType;
 pub use ids::*;
 pub use marking::{Clearance, Marking};
-pub use organisation::OrganisationType;
 pub use policy::{Access, Actor, Denial, Grant, Permission, Scope, VerifiedIdentity};
 pub use role::Role;

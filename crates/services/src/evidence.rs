@@ -91,13 +91,14 @@ async fn owner_names(
     tx: &mut preventkit_storage::Tx,
     partnership: &str,
 ) -> Result<std::collections::HashMap<String, String>, ServiceError> {
-    Ok(
-        store::administration::memberships::members_of(tx, partnership)
-            .await?
-            .into_iter()
-            .map(|m| (m.user_id, m.display_name))
-            .collect(),
+    Ok(store::administration::memberships::members_of(
+        tx,
+        crate::administration::partnership_key(partnership)?,
     )
+    .await?
+    .into_iter()
+    .map(|m| (m.user_id.to_string(), m.display_name))
+    .collect())
 }
 
 fn view(

@@ -56,8 +56,6 @@ async fn partnership(app: &App) -> PartnershipId {
         .find(|p| p.name == "Riverton Prevent Partnership")
         .expect("demo partnership")
         .id
-        .parse()
-        .expect("uuid")
 }
 
 #[each_engine]

@@ -34,7 +34,7 @@ pub async fn lock_chain(tx: &mut Tx, chain: &Chain) -> Result<(i64, String), Sto
             make.on_conflict(OnConflict::column(H::Chain).do_nothing().to_owned());
             tx.execute(&make).await?;
             select_head_for_update(tx, &key).await?.ok_or_else(|| {
-                StorageError::Corrupt(format!("the head of audit chain {key} went missing"))
+                StorageError::Inconsistent(format!("the head of audit chain {key} went missing"))
             })?
         }
     };
@@ -104,7 +104,7 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, St
     append_all(tx, std::slice::from_ref(event))
         .await?
         .pop()
-        .ok_or_else(|| StorageError::Corrupt("an appended audit event went missing".into()))
+        .ok_or_else(|| StorageError::Inconsistent("an appended audit event went missing".into()))
 }
 
 /// Append events, in order, each at the end of its own chain, with one insert and one update
@@ -133,7 +133,7 @@ pub async fn append_all(
     for event in events {
         let chain = Chain::of(event.partnership).key();
         let (seq, prev) = ends.get(&chain).cloned().ok_or_else(|| {
-            StorageError::Corrupt(format!("the head of audit chain {chain} was not locked"))
+            StorageError::Inconsistent(format!("the head of audit chain {chain} was not locked"))
         })?;
         let mut e = AuditEvent {
             chain: chain.clone(),
@@ -408,7 +408,7 @@ async fn rechain(tx: &mut Tx) -> Result<(), StorageError> {
         .await?;
     let (old_head_seq, old_head_hash) = old_head.unwrap_or((0, GENESIS_HASH.to_owned()));
     let refuse = |what: String| {
-        StorageError::Corrupt(format!(
+        StorageError::Inconsistent(format!(
             "the audit log cannot be moved to per-partnership chains because {what}; \
              run verify-audit with the previous version to find the break"
         ))

@@ -59,7 +59,14 @@ pub enum StorageError {
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("stored data is not valid: {0}")]
-    Corrupt(String),
+    Inconsistent(String),
+    /// A stored value that cannot be decoded into its type (a bad identifier, an unknown key, a
+    /// bad date). The value itself is never part of the message: it may be personal data.
+    #[error("a stored {table}.{column} value could not be read")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+    },
     #[error("{0}")]
     Unsupported(&'static str),
     #[error("query could not be built: {0}")]
@@ -377,12 +384,12 @@ pub async fn restore_sqlite(
     let migrated = check.is_migrated().await?;
     check.close().await;
     if result != "ok" {
-        return Err(StorageError::Corrupt(format!(
+        return Err(StorageError::Inconsistent(format!(
             "the backup fails its integrity check: {result}"
         )));
     }
     if !migrated {
-        return Err(StorageError::Corrupt(
+        return Err(StorageError::Inconsistent(
             "the backup is not a Prevent Toolkit database".into(),
         ));
     }

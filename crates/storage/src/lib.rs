@@ -20,6 +20,7 @@ pub mod identity;
 
 // Machinery shared by the capabilities.
 mod db;
+mod decode;
 pub mod jobs;
 pub mod records;
 pub mod schema;

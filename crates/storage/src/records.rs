@@ -4,31 +4,6 @@
 use sqlx::FromRow;
 
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct OrganisationRow {
-    pub id: String,
-    pub name: String,
-    pub org_type: String,
-    pub created_at: i64,
-}
-
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct RegionRow {
-    pub id: String,
-    pub name: String,
-    pub created_at: i64,
-}
-
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct PartnershipRow {
-    pub id: String,
-    pub name: String,
-    pub lead_organisation_id: String,
-    pub parent_id: Option<String>,
-    pub region_id: Option<String>,
-    pub created_at: i64,
-}
-
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
@@ -52,53 +27,6 @@ pub struct RecoveryCodeRow {
     pub code_hash: String,
     pub used_at: Option<i64>,
     pub created_at: i64,
-}
-
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct MembershipRow {
-    pub id: String,
-    pub partnership_id: String,
-    pub user_id: String,
-    pub role: String,
-    pub created_at: i64,
-}
-
-/// An invitation to a role in a partnership.
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct InvitationRow {
-    pub id: String,
-    pub partnership_id: String,
-    /// Normalised email address of the person invited.
-    pub email: String,
-    pub role: String,
-    pub invited_by: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub accepted_at: Option<i64>,
-    pub declined_at: Option<i64>,
-    pub membership_id: Option<String>,
-}
-
-/// An invitation with the names a page shows: the partnership and who invited.
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct InvitationListRow {
-    #[sqlx(flatten)]
-    pub invitation: InvitationRow,
-    pub partnership_name: String,
-    pub inviter_name: String,
-}
-
-/// A membership with the member's name and email, for lists of people in a partnership.
-#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
-pub struct MemberRow {
-    pub id: String,
-    pub partnership_id: String,
-    pub user_id: String,
-    pub role: String,
-    pub created_at: i64,
-    pub email: String,
-    pub display_name: String,
-    pub disabled_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]

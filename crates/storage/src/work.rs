@@ -46,20 +46,26 @@ fn keys(ids: &[PartnershipId]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
 }
 
-fn corrupt(what: &str) -> StorageError {
-    StorageError::Corrupt(format!("a stored {what} could not be read"))
+fn corrupt(at: Col) -> StorageError {
+    StorageError::Corrupt {
+        table: at.0,
+        column: at.1,
+    }
 }
 
-fn id<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, StorageError> {
-    s.parse().map_err(|_| corrupt(what))
+/// A stored column: (table, column), named in the error when its value cannot be read.
+type Col = (&'static str, &'static str);
+
+fn id<T: std::str::FromStr>(s: &str, at: Col) -> Result<T, StorageError> {
+    s.parse().map_err(|_| corrupt(at))
 }
 
-fn opt_id<T: std::str::FromStr>(s: Option<&str>, what: &str) -> Result<Option<T>, StorageError> {
-    s.filter(|v| !v.is_empty()).map(|v| id(v, what)).transpose()
+fn opt_id<T: std::str::FromStr>(s: Option<&str>, at: Col) -> Result<Option<T>, StorageError> {
+    s.filter(|v| !v.is_empty()).map(|v| id(v, at)).transpose()
 }
 
-fn date(s: &str, what: &str) -> Result<Date, StorageError> {
-    preventkit_domain::dates::parse_iso(s).ok_or_else(|| corrupt(what))
+fn date(s: &str, at: Col) -> Result<Date, StorageError> {
+    preventkit_domain::dates::parse_iso(s).ok_or_else(|| corrupt(at))
 }
 
 fn count(n: i64) -> u32 {
@@ -146,17 +152,17 @@ pub async fn assigned_questions(
     rows.into_iter()
         .map(|r| {
             Ok(AssignedQuestion {
-                assessment: id(&r.assessment_id, "assessment id")?,
-                partnership: id(&r.partnership_id, "partnership id")?,
+                assessment: id(&r.assessment_id, ("assessments", "id"))?,
+                partnership: id(&r.partnership_id, ("partnerships", "id"))?,
                 partnership_name: r.partnership_name,
                 title: r.title,
                 question: QuestionId(r.question_id),
-                assigned_user: opt_id(r.assigned_user.as_deref(), "assigned user")?,
+                assigned_user: opt_id(r.assigned_user.as_deref(), ("assignments", "user_id"))?,
                 assigned_organisation: opt_id(
                     r.assigned_organisation.as_deref(),
-                    "assigned organisation",
+                    ("assignments", "organisation_id"),
                 )?,
-                organisation: opt_id(r.user_organisation.as_deref(), "user organisation")?,
+                organisation: opt_id(r.user_organisation.as_deref(), ("users", "organisation_id"))?,
                 reviewed: r.version.is_some_and(reviewed_this_period),
             })
         })
@@ -224,7 +230,7 @@ fn assessments_in(partnerships: &[PartnershipId], state: &str) -> SelectStatemen
 }
 
 fn assessment_item(r: AssessmentRow, kind: WorkKind) -> Result<Submitted, StorageError> {
-    let partnership = id(&r.partnership_id, "partnership id")?;
+    let partnership = id(&r.partnership_id, ("partnerships", "id"))?;
     Ok(Submitted {
         item: WorkItem {
             kind,
@@ -233,7 +239,7 @@ fn assessment_item(r: AssessmentRow, kind: WorkKind) -> Result<Submitted, Storag
             title: r.title,
             target: WorkTarget::Assessment {
                 partnership,
-                assessment: id(&r.id, "assessment id")?,
+                assessment: id(&r.id, ("assessments", "id"))?,
             },
             due: None,
             progress: Some(Progress {
@@ -241,7 +247,7 @@ fn assessment_item(r: AssessmentRow, kind: WorkKind) -> Result<Submitted, Storag
                 total: count(r.total),
             }),
         },
-        submitted_by: opt_id(r.submitted_by.as_deref(), "submitter")?,
+        submitted_by: opt_id(r.submitted_by.as_deref(), ("assessments", "submitted_by"))?,
     })
 }
 
@@ -326,7 +332,7 @@ pub async fn actions_due(
     let rows: Vec<DatedRow> = tx.fetch_all(&q).await?;
     rows.into_iter()
         .map(|r| {
-            let partnership = id(&r.partnership_id, "partnership id")?;
+            let partnership = id(&r.partnership_id, ("partnerships", "id"))?;
             Ok(WorkItem {
                 kind: WorkKind::ActionsDue,
                 partnership,
@@ -334,10 +340,10 @@ pub async fn actions_due(
                 title: r.title,
                 target: WorkTarget::Action {
                     partnership,
-                    action: id::<ActionId>(&r.id, "action id")?,
-                    assessment: opt_id(r.assessment_id.as_deref(), "assessment id")?,
+                    action: id::<ActionId>(&r.id, ("actions", "id"))?,
+                    assessment: opt_id(r.assessment_id.as_deref(), ("assessments", "id"))?,
                 },
-                due: Some(date(&r.due, "action due date")?),
+                due: Some(date(&r.due, ("actions", "due_date"))?),
                 progress: None,
             })
         })
@@ -386,12 +392,12 @@ pub async fn evidence_due(
     let rows: Vec<DatedRow> = tx.fetch_all(&q).await?;
     rows.into_iter()
         .map(|r| {
-            let partnership = id(&r.partnership_id, "partnership id")?;
+            let partnership = id(&r.partnership_id, ("partnerships", "id"))?;
             let marking = r
                 .marking
                 .as_deref()
                 .and_then(Marking::from_key)
-                .ok_or_else(|| corrupt("evidence marking"))?;
+                .ok_or_else(|| corrupt(("evidence", "marking")))?;
             Ok((
                 WorkItem {
                     kind: WorkKind::EvidenceReview,
@@ -400,9 +406,9 @@ pub async fn evidence_due(
                     title: r.title,
                     target: WorkTarget::Evidence {
                         partnership,
-                        evidence: id::<EvidenceId>(&r.id, "evidence id")?,
+                        evidence: id::<EvidenceId>(&r.id, ("evidence", "id"))?,
                     },
-                    due: Some(date(&r.due, "evidence review date")?),
+                    due: Some(date(&r.due, ("evidence", "review_date"))?),
                     progress: None,
                 },
                 marking,

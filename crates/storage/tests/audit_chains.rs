@@ -524,7 +524,7 @@ async fn a_broken_single_chain_log_is_not_moved(engine: Engine) {
         .await;
     let err = db.migrate().await.expect_err("a broken log is refused");
     assert!(
-        matches!(&err, StorageError::Corrupt(m) if m.contains("event 2")),
+        matches!(&err, StorageError::Inconsistent(m) if m.contains("event 2")),
         "{err:?}"
     );
     // Nothing changed: the old log is still there, as it was.

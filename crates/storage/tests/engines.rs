@@ -9,8 +9,10 @@
     clippy::indexing_slicing
 )]
 
+use preventkit_domain::administration::Organisation;
+use preventkit_domain::{OrganisationId, OrganisationType, Timestamp};
 use preventkit_storage as store;
-use preventkit_storage::{now_ms, Db, OrganisationRow, StorageError};
+use preventkit_storage::{now_ms, Db, StorageError};
 use preventkit_testkit::{each_engine, fresh_database, Engine};
 
 #[each_engine]
@@ -22,11 +24,11 @@ async fn migrate_is_idempotent_and_round_trips_rows(engine: Engine) {
     assert!(db.migrate().await.expect("migrate again").is_empty());
     assert!(db.is_migrated().await.expect("is migrated"));
 
-    let row = OrganisationRow {
-        id: uuid::Uuid::new_v4().to_string(),
+    let row = Organisation {
+        id: OrganisationId::new(),
         name: "Northshire County Council".into(),
-        org_type: "local-authority-county".into(),
-        created_at: now_ms(),
+        org_type: OrganisationType::LocalAuthorityCounty,
+        created_at: Timestamp::from_millis(now_ms()),
     };
     let mut tx = db.write().await.expect("write");
     store::administration::organisations::insert(&mut tx, &row)
@@ -35,8 +37,8 @@ async fn migrate_is_idempotent_and_round_trips_rows(engine: Engine) {
     tx.commit().await.expect("commit");
 
     let mut tx = db.write().await.expect("write");
-    let dup = OrganisationRow {
-        id: uuid::Uuid::new_v4().to_string(),
+    let dup = Organisation {
+        id: OrganisationId::new(),
         ..row.clone()
     };
     let err = store::administration::organisations::insert(&mut tx, &dup)
@@ -46,7 +48,7 @@ async fn migrate_is_idempotent_and_round_trips_rows(engine: Engine) {
     tx.rollback().await.expect("rollback");
 
     let mut tx = db.read().await.expect("read");
-    let got = store::administration::organisations::get(&mut tx, &row.id)
+    let got = store::administration::organisations::get(&mut tx, row.id)
         .await
         .expect("get");
     assert_eq!(got, Some(row.clone()));

@@ -212,7 +212,7 @@ impl Server {
             .expect("list")
             .into_iter()
             .find(|p| p.name == name)
-            .map(|p| p.id)
+            .map(|p| p.id.to_string())
             .expect("partnership exists")
     }
 }

@@ -932,7 +932,7 @@ async fn a_token_stops_working_when_revoked_its_role_goes_or_its_account_is_disa
         .find(|m| m.email == "board@riverton.example")
         .expect("board member");
     s.app
-        .remove_member(&mg, membership.id.parse().expect("membership id"), &ctx)
+        .remove_member(&mg, membership.id, &ctx)
         .await
         .expect("remove");
     assert_eq!(

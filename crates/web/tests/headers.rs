@@ -137,11 +137,13 @@ async fn ids(s: &Server) -> Ids {
         Scope::Partnership(pid),
     )
     .expect("grant");
-    let eastvale_membership = s.app.list_members(&g).await.expect("members")[0].id.clone();
+    let eastvale_membership = s.app.list_members(&g).await.expect("members")[0]
+        .id
+        .to_string();
     let g = decide(&console, Permission::OrganisationRead, Scope::Platform).expect("grant");
     let organisation = s.app.list_organisations(&g).await.expect("organisations")[0]
         .id
-        .clone();
+        .to_string();
     Ids {
         riverton,
         eastvale,

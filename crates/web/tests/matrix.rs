@@ -2791,8 +2791,8 @@ async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_inv
         for pid in [w.riverton_pid, w.eastvale_pid] {
             let g = console_grant(Permission::MembershipRead, Scope::Partnership(pid));
             for m in s.app.list_members(&g).await.expect("members") {
-                if m.user_id == eve.to_string() {
-                    v.push((m.partnership_id, m.role));
+                if m.user_id == eve {
+                    v.push((m.partnership_id.to_string(), m.role.key().to_owned()));
                 }
             }
         }

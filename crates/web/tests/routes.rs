@@ -128,12 +128,12 @@ async fn targets(s: &Server) -> Targets {
         .first()
         .expect("an organisation")
         .id
-        .clone();
+        .to_string();
     Targets {
         riverton,
         eastvale,
-        membership: referrer.id.clone(),
-        user: referrer.user_id.clone(),
+        membership: referrer.id.to_string(),
+        user: referrer.user_id.to_string(),
         organisation,
     }
 }
@@ -467,9 +467,9 @@ async fn page_posts_without_a_valid_csrf_token_are_refused_and_change_nothing(en
         .expect("members");
     let referrer = members
         .iter()
-        .find(|m| m.id == t.membership)
+        .find(|m| m.id.to_string() == t.membership)
         .expect("membership still there");
-    assert_eq!(referrer.role, "referrer", "[{e}]");
+    assert_eq!(referrer.role.key(), "referrer", "[{e}]");
     assert!(referrer.disabled_at.is_none(), "[{e}] account not disabled");
     assert!(
         !members

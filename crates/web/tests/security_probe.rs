@@ -113,7 +113,7 @@ async fn roles_of(s: &Server, pid: &str, email: &str) -> Vec<String> {
         .expect("members")
         .into_iter()
         .filter(|m| m.email == email)
-        .map(|m| m.role)
+        .map(|m| m.role.key().to_owned())
         .collect()
 }
 
@@ -124,8 +124,8 @@ async fn membership_id(s: &Server, pid: &str, email: &str, role: &str) -> String
         .await
         .expect("members")
         .into_iter()
-        .find(|m| m.email == email && m.role == role)
-        .map(|m| m.id)
+        .find(|m| m.email == email && m.role.key() == role)
+        .map(|m| m.id.to_string())
         .expect("membership")
 }
 

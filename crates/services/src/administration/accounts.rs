@@ -204,7 +204,7 @@ pub(crate) async fn insert_user(
         errors.add("clearance", "Choose OFFICIAL or OFFICIAL-SENSITIVE");
     }
     if let Some(org) = org {
-        if store::administration::organisations::get(tx, &org.to_string())
+        if store::administration::organisations::get(tx, org)
             .await?
             .is_none()
         {

@@ -9,14 +9,14 @@ use crate::audit::{event, Subject};
 use crate::identity::SessionView;
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::actions::AdministrationAction;
+use preventkit_domain::administration::{self as stored, InvitationListing, Membership};
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_domain::{
-    policy, Denial, Grant, InvitationId, MembershipId, PartnershipId, Permission, Role, UserId,
+    policy, Denial, Grant, InvitationId, MembershipId, PartnershipId, Permission, Role, Timestamp,
+    UserId,
 };
-use preventkit_storage::{
-    self as store, InvitationListRow, InvitationRow, MembershipRow, StorageError,
-};
+use preventkit_storage::{self as store, StorageError};
 
 /// How long an invitation stays open.
 pub const INVITATION_DAYS: i64 = 14;
@@ -68,9 +68,7 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    fn from_row(row: InvitationListRow, now: i64) -> Result<Self, ServiceError> {
-        let bad =
-            |what: &str| ServiceError::Internal(format!("stored invitation has a bad {what}"));
+    fn from_listing(row: InvitationListing, now: Timestamp) -> Self {
         let r = row.invitation;
         let status = match (r.accepted_at, r.declined_at) {
             (Some(_), _) => InvitationStatus::Accepted,
@@ -78,20 +76,20 @@ impl Invitation {
             (None, None) if r.expires_at <= now => InvitationStatus::Expired,
             (None, None) => InvitationStatus::Open,
         };
-        Ok(Invitation {
-            id: r.id.parse().map_err(|_| bad("id"))?,
-            partnership_id: r.partnership_id.parse().map_err(|_| bad("partnership"))?,
+        Invitation {
+            id: r.id,
+            partnership_id: r.partnership_id,
             partnership_name: row.partnership_name,
             email: r.email,
-            role: Role::from_key(&r.role).ok_or_else(|| bad("role"))?,
-            invited_by: r.invited_by.parse().map_err(|_| bad("inviter"))?,
+            role: r.role,
+            invited_by: r.invited_by,
             invited_by_name: row.inviter_name,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
+            created_at: r.created_at.millis(),
+            expires_at: r.expires_at.millis(),
             status,
-            answered_at: r.accepted_at.or(r.declined_at),
-            membership_id: r.membership_id.and_then(|m| m.parse().ok()),
-        })
+            answered_at: r.accepted_at.or(r.declined_at).map(Timestamp::millis),
+            membership_id: r.membership_id,
+        }
     }
 }
 
@@ -109,12 +107,9 @@ pub struct OwnRole {
     pub invited_by_name: Option<String>,
 }
 
-fn rows_to_invitations(
-    rows: Vec<InvitationListRow>,
-    now: i64,
-) -> Result<Vec<Invitation>, ServiceError> {
+fn to_invitations(rows: Vec<InvitationListing>, now: Timestamp) -> Vec<Invitation> {
     rows.into_iter()
-        .map(|r| Invitation::from_row(r, now))
+        .map(|r| Invitation::from_listing(r, now))
         .collect()
 }
 
@@ -137,7 +132,7 @@ impl App {
         }
         errors.into_result()?;
         let role = role.ok_or_else(|| ServiceError::Internal("validated".into()))?;
-        let now = now_ms();
+        let now = Timestamp::from_millis(now_ms());
         let id = InvitationId::new();
         let mut tx = self.db().write().await?;
         // Inviting one's own address is a self-grant. Only the inviter's own address is
@@ -158,14 +153,16 @@ impl App {
         }
         store::administration::invitations::insert(
             &mut tx,
-            &InvitationRow {
-                id: id.to_string(),
-                partnership_id: pid.to_string(),
+            &stored::Invitation {
+                id,
+                partnership_id: pid,
                 email,
-                role: role.key().to_owned(),
-                invited_by: grant.user_id().to_string(),
+                role,
+                invited_by: grant.user_id(),
                 created_at: now,
-                expires_at: now + INVITATION_DAYS * 24 * 60 * 60 * 1000,
+                expires_at: Timestamp::from_millis(
+                    now.millis() + INVITATION_DAYS * 24 * 60 * 60 * 1000,
+                ),
                 accepted_at: None,
                 declined_at: None,
                 membership_id: None,
@@ -196,12 +193,11 @@ impl App {
     ) -> Result<Vec<Invitation>, ServiceError> {
         let pid = grant
             .require_partnership(Permission::MembershipRead)
-            .or_else(|_| grant.require_partnership(Permission::MembershipManage))?
-            .to_string();
+            .or_else(|_| grant.require_partnership(Permission::MembershipManage))?;
         let mut tx = self.db().read().await?;
-        let rows = store::administration::invitations::of_partnership(&mut tx, &pid, 200).await?;
+        let rows = store::administration::invitations::of_partnership(&mut tx, pid, 200).await?;
         tx.commit().await?;
-        rows_to_invitations(rows, now_ms())
+        Ok(to_invitations(rows, Timestamp::from_millis(now_ms())))
     }
 
     /// The signed-in person's open invitations.
@@ -209,25 +205,23 @@ impl App {
         &self,
         session: &SessionView,
     ) -> Result<Vec<Invitation>, ServiceError> {
-        let now = now_ms();
+        let now = Timestamp::from_millis(now_ms());
         let mut tx = self.db().read().await?;
         let rows =
             store::administration::invitations::open_for_email(&mut tx, &session.user.email, now)
                 .await?;
         tx.commit().await?;
-        rows_to_invitations(rows, now)
+        Ok(to_invitations(rows, now))
     }
 
     /// The signed-in person's roles, each with who gave it.
     pub async fn my_roles(&self, session: &SessionView) -> Result<Vec<OwnRole>, ServiceError> {
-        let user = session.user.id.to_string();
+        let user = session.user.id;
         let mut tx = self.db().read().await?;
-        let memberships = store::administration::memberships::for_user(&mut tx, &user).await?;
-        let ids: Vec<String> = memberships.iter().map(|m| m.id.clone()).collect();
-        let mut partnership_ids: Vec<String> = memberships
-            .iter()
-            .map(|m| m.partnership_id.clone())
-            .collect();
+        let memberships = store::administration::memberships::for_user(&mut tx, user).await?;
+        let ids: Vec<MembershipId> = memberships.iter().map(|m| m.id).collect();
+        let mut partnership_ids: Vec<PartnershipId> =
+            memberships.iter().map(|m| m.partnership_id).collect();
         partnership_ids.sort();
         partnership_ids.dedup();
         let invitations =
@@ -235,32 +229,31 @@ impl App {
         let partnerships =
             store::administration::partnerships::list_by_ids(&mut tx, &partnership_ids).await?;
         tx.commit().await?;
-        let bad = || ServiceError::Internal("stored membership is malformed".into());
-        memberships
+        Ok(memberships
             .into_iter()
-            .map(|m: MembershipRow| {
-                Ok(OwnRole {
-                    membership_id: m.id.parse().map_err(|_| bad())?,
-                    partnership_id: m.partnership_id.parse().map_err(|_| bad())?,
+            .map(|m: Membership| {
+                OwnRole {
+                    membership_id: m.id,
+                    partnership_id: m.partnership_id,
                     partnership_name: partnerships
                         .iter()
                         .find(|p| p.id == m.partnership_id)
                         .map(|p| p.name.clone())
                         .unwrap_or_default(),
-                    role: Role::from_key(&m.role).ok_or_else(bad)?,
-                    granted_at: m.created_at,
+                    role: m.role,
+                    granted_at: m.created_at.millis(),
                     invited_by_name: invitations
                         .iter()
                         // The inviter gave this role only if it has not changed since it
                         // was accepted (a change is a new grant, at a new time).
                         .find(|i| {
-                            i.invitation.membership_id.as_deref() == Some(m.id.as_str())
+                            i.invitation.membership_id == Some(m.id)
                                 && i.invitation.accepted_at == Some(m.created_at)
                         })
                         .map(|i| i.inviter_name.clone()),
-                })
+                }
             })
-            .collect()
+            .collect())
     }
 
     /// Accept (`true`) or decline one of the signed-in person's open invitations. Accepting
@@ -272,12 +265,12 @@ impl App {
         accept: bool,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let now = now_ms();
+        let now = Timestamp::from_millis(now_ms());
         let me = session.user.id;
         let mut tx = self.db().write().await?;
         let Some(inv) = store::administration::invitations::get_for_email(
             &mut tx,
-            &invitation.to_string(),
+            invitation,
             &session.user.email,
         )
         .await?
@@ -285,13 +278,10 @@ impl App {
             return Err(ServiceError::NotFound);
         };
         let subject = Subject::Invitation {
-            id: inv.id.clone(),
-            partnership: inv.partnership_id.clone(),
+            id: inv.id.to_string(),
+            partnership: inv.partnership_id.to_string(),
         };
-        let inviter: UserId = inv
-            .invited_by
-            .parse()
-            .map_err(|_| ServiceError::Internal("stored invitation has a bad inviter".into()))?;
+        let inviter: UserId = inv.invited_by;
         if let Err(d) = policy::may_change_membership_of(Some(inviter), me) {
             tx.rollback().await?;
             return Err(self
@@ -307,9 +297,9 @@ impl App {
         let membership = MembershipId::new();
         let closed = store::administration::invitations::close(
             &mut tx,
-            &inv.id,
+            inv.id,
             now,
-            accept.then(|| membership.to_string()).as_deref(),
+            accept.then_some(membership),
         )
         .await?;
         if !closed {
@@ -321,11 +311,11 @@ impl App {
         if accept {
             let inserted = store::administration::memberships::insert(
                 &mut tx,
-                &MembershipRow {
-                    id: membership.to_string(),
-                    partnership_id: inv.partnership_id.clone(),
-                    user_id: me.to_string(),
-                    role: inv.role.clone(),
+                &Membership {
+                    id: membership,
+                    partnership_id: inv.partnership_id,
+                    user_id: me,
+                    role: inv.role,
                     created_at: now,
                 },
             )
@@ -347,7 +337,7 @@ impl App {
                 AdministrationAction::MembershipCreated,
                 Subject::Membership {
                     id: membership.to_string(),
-                    partnership: inv.partnership_id.clone(),
+                    partnership: inv.partnership_id.to_string(),
                 },
                 Outcome::Success,
             )

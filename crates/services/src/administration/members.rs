@@ -6,13 +6,12 @@ use preventkit_domain::actions::AdministrationAction;
 impl App {
     /// The partnership's memberships. A grant to manage them also reads them, so that a page
     /// can show the list again after a refused change.
-    pub async fn list_members(&self, grant: &Grant) -> Result<Vec<MemberRow>, ServiceError> {
+    pub async fn list_members(&self, grant: &Grant) -> Result<Vec<Member>, ServiceError> {
         let pid = grant
             .require_partnership(Permission::MembershipRead)
-            .or_else(|_| grant.require_partnership(Permission::MembershipManage))?
-            .to_string();
+            .or_else(|_| grant.require_partnership(Permission::MembershipManage))?;
         let mut tx = self.db().read().await?;
-        let rows = store::administration::memberships::members_of(&mut tx, &pid).await?;
+        let rows = store::administration::memberships::members_of(&mut tx, pid).await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -41,15 +40,17 @@ impl App {
         let role = role.ok_or_else(|| ServiceError::Internal("validated".into()))?;
         let mut tx = self.db().write().await?;
         let user_id = match store::identity::users::find_by_email(&mut tx, &email).await? {
-            Some(u) => u.id,
+            Some(u) => u.id.parse::<UserId>().map_err(|_| StorageError::Corrupt {
+                table: "users",
+                column: "id",
+            })?,
             None => {
-                let orgs = store::administration::partnerships::organisations_of(
-                    &mut tx,
-                    &pid.to_string(),
-                )
-                .await?;
+                let orgs =
+                    store::administration::partnerships::organisations_of(&mut tx, pid).await?;
                 if !input.organisation_id.trim().is_empty()
-                    && !orgs.iter().any(|o| o.id == input.organisation_id.trim())
+                    && !orgs
+                        .iter()
+                        .any(|o| o.id.to_string() == input.organisation_id.trim())
                 {
                     return Err(ServiceError::field(
                         "organisation_id",
@@ -74,18 +75,18 @@ impl App {
                     Outcome::Success,
                 )
                 .await?;
-                id.to_string()
+                id
             }
         };
         let id = MembershipId::new();
         store::administration::memberships::insert(
             &mut tx,
-            &MembershipRow {
-                id: id.to_string(),
-                partnership_id: pid.to_string(),
+            &Membership {
+                id,
+                partnership_id: pid,
                 user_id,
-                role: role.key().to_owned(),
-                created_at: now_ms(),
+                role,
+                created_at: now(),
             },
         )
         .await
@@ -120,9 +121,7 @@ impl App {
         role: &str,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::MembershipManage)?
-            .to_string();
+        let pid = grant.require_partnership(Permission::MembershipManage)?;
         let mut errors = ValidationErrors::new();
         let role = role_field(role, &mut errors);
         errors.into_result()?;
@@ -133,23 +132,23 @@ impl App {
                 tx,
                 grant,
                 membership,
-                &pid,
+                pid,
                 AdministrationAction::MembershipUpdated,
                 ctx,
             )
             .await?;
-        keeps_an_administrator(&mut tx, &current, &pid, Some(role)).await?;
-        if current.role != role.key() {
+        keeps_an_administrator(&mut tx, &current, pid, Some(role)).await?;
+        if current.role != role {
             store::identity::tokens::revoke_for_role(
                 &mut tx,
-                &current.user_id,
-                &pid,
-                &current.role,
+                &current.user_id.to_string(),
+                &pid.to_string(),
+                current.role.key(),
                 now_ms(),
             )
             .await?;
         }
-        store::administration::memberships::update_role(&mut tx, &current.id, &pid, role.key())
+        store::administration::memberships::update_role(&mut tx, current.id, pid, role)
             .await
             .map_err(|e| match e {
                 StorageError::Conflict => {
@@ -158,8 +157,8 @@ impl App {
                 other => other.into(),
             })?;
         let subject = Subject::Membership {
-            id: current.id,
-            partnership: pid,
+            id: current.id.to_string(),
+            partnership: pid.to_string(),
         };
         event(
             &mut tx,
@@ -181,33 +180,31 @@ impl App {
         membership: MembershipId,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::MembershipManage)?
-            .to_string();
+        let pid = grant.require_partnership(Permission::MembershipManage)?;
         let tx = self.db().write().await?;
         let (current, mut tx) = self
             .someone_elses_membership(
                 tx,
                 grant,
                 membership,
-                &pid,
+                pid,
                 AdministrationAction::MembershipRemoved,
                 ctx,
             )
             .await?;
-        keeps_an_administrator(&mut tx, &current, &pid, None).await?;
+        keeps_an_administrator(&mut tx, &current, pid, None).await?;
         store::identity::tokens::revoke_for_role(
             &mut tx,
-            &current.user_id,
-            &pid,
-            &current.role,
+            &current.user_id.to_string(),
+            &pid.to_string(),
+            current.role.key(),
             now_ms(),
         )
         .await?;
-        store::administration::memberships::delete(&mut tx, &current.id, &pid).await?;
+        store::administration::memberships::delete(&mut tx, current.id, pid).await?;
         let subject = Subject::Membership {
-            id: current.id,
-            partnership: pid,
+            id: current.id.to_string(),
+            partnership: pid.to_string(),
         };
         event(
             &mut tx,
@@ -230,27 +227,21 @@ impl App {
         mut tx: preventkit_storage::Tx,
         grant: &Grant,
         membership: MembershipId,
-        pid: &str,
+        pid: PartnershipId,
         action: AdministrationAction,
         ctx: &RequestContext,
-    ) -> Result<(MembershipRow, preventkit_storage::Tx), ServiceError> {
-        let current = store::administration::memberships::get_in_partnership(
-            &mut tx,
-            &membership.to_string(),
-            pid,
-        )
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-        let member: UserId = current
-            .user_id
-            .parse()
-            .map_err(|_| ServiceError::Internal("stored membership has a bad user id".into()))?;
+    ) -> Result<(Membership, preventkit_storage::Tx), ServiceError> {
+        let current =
+            store::administration::memberships::get_in_partnership(&mut tx, membership, pid)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+        let member = current.user_id;
         let by = Some(grant.user_id()).filter(|u| !u.0.is_nil());
         if let Err(d) = preventkit_domain::policy::may_change_membership_of(by, member) {
             tx.rollback().await?;
             let subject = Subject::Membership {
-                id: current.id,
-                partnership: pid.to_owned(),
+                id: current.id.to_string(),
+                partnership: pid.to_string(),
             };
             return Err(self.refuse(grant.user_id(), ctx, action, subject, d).await);
         }
@@ -262,26 +253,25 @@ impl App {
         &self,
         grant: &Grant,
         membership: MembershipId,
-    ) -> Result<MemberRow, ServiceError> {
+    ) -> Result<Member, ServiceError> {
         let pid = grant.partnership().ok_or(ServiceError::NotFound)?;
         grant.require_read(Permission::MembershipRead)?;
         let mut tx = self.db().read().await?;
-        let rows =
-            store::administration::memberships::members_of(&mut tx, &pid.to_string()).await?;
+        let rows = store::administration::memberships::members_of(&mut tx, pid).await?;
         tx.commit().await?;
         rows.into_iter()
-            .find(|m| m.id == membership.to_string())
+            .find(|m| m.id == membership)
             .ok_or(ServiceError::NotFound)
     }
 }
 
 async fn keeps_an_administrator(
     tx: &mut preventkit_storage::Tx,
-    current: &MembershipRow,
-    pid: &str,
+    current: &Membership,
+    pid: PartnershipId,
     new_role: Option<Role>,
 ) -> Result<(), ServiceError> {
-    let admin = Role::Administrator.key();
+    let admin = Role::Administrator;
     if current.role == admin && new_role != Some(Role::Administrator) {
         let n = store::administration::memberships::count_role(tx, pid, admin).await?;
         if n <= 1 {

@@ -13,20 +13,17 @@ use crate::identity::hash_password;
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
+use preventkit_domain::Timestamp;
 use preventkit_domain::{
     Grant, Marking, MembershipId, OrganisationId, OrganisationType, PartnershipId, Permission,
     RegionId, Role, UserId,
 };
 use preventkit_storage::identity::tables::Users as U;
-use preventkit_storage::{
-    self as store, MemberRow, MembershipRow, OrganisationRow, PartnershipRow, RegionRow,
-    StorageError, UserRow,
-};
+use preventkit_storage::{self as store, StorageError, UserRow};
 use std::str::FromStr;
 
-pub use preventkit_storage::{
-    MemberRow as Member, OrganisationRow as Organisation, PartnershipRow as Partnership,
-    RegionRow as Region,
+pub use preventkit_domain::administration::{
+    Member, Membership, Organisation, Partnership, Region,
 };
 
 /// A user account as administrators see it (no secrets).
@@ -140,4 +137,15 @@ fn conflict(e: StorageError, message: &str) -> ServiceError {
 
 fn actor_id(grant: &Grant) -> Option<UserId> {
     Some(grant.user_id())
+}
+
+/// The present moment as stored.
+fn now() -> Timestamp {
+    Timestamp::from_millis(now_ms())
+}
+
+/// A partnership id held as text by a caller that has not moved to typed ids yet; one that
+/// does not parse is simply not found.
+pub(crate) fn partnership_key(id: &str) -> Result<PartnershipId, ServiceError> {
+    id.parse().map_err(|_| ServiceError::NotFound)
 }

@@ -7,7 +7,7 @@ impl App {
     pub async fn list_organisations(
         &self,
         grant: &Grant,
-    ) -> Result<Vec<OrganisationRow>, ServiceError> {
+    ) -> Result<Vec<Organisation>, ServiceError> {
         grant.require(Permission::OrganisationRead)?;
         let mut tx = self.db().read().await?;
         let rows = store::administration::organisations::list(&mut tx).await?;
@@ -19,10 +19,10 @@ impl App {
         &self,
         grant: &Grant,
         id: OrganisationId,
-    ) -> Result<OrganisationRow, ServiceError> {
+    ) -> Result<Organisation, ServiceError> {
         grant.require(Permission::OrganisationRead)?;
         let mut tx = self.db().read().await?;
-        let row = store::administration::organisations::get(&mut tx, &id.to_string()).await?;
+        let row = store::administration::organisations::get(&mut tx, id).await?;
         tx.commit().await?;
         row.ok_or(ServiceError::NotFound)
     }
@@ -52,11 +52,11 @@ impl App {
         let mut tx = self.db().write().await?;
         store::administration::organisations::insert(
             &mut tx,
-            &OrganisationRow {
-                id: id.to_string(),
+            &Organisation {
+                id,
                 name,
-                org_type: org_type.key().to_owned(),
-                created_at: now_ms(),
+                org_type,
+                created_at: now(),
             },
         )
         .await
@@ -79,7 +79,7 @@ impl App {
         Ok(id)
     }
 
-    pub async fn list_regions(&self, grant: &Grant) -> Result<Vec<RegionRow>, ServiceError> {
+    pub async fn list_regions(&self, grant: &Grant) -> Result<Vec<Region>, ServiceError> {
         grant.require(Permission::PartnershipManage)?;
         let mut tx = self.db().read().await?;
         let rows = store::administration::organisations::list_regions(&mut tx).await?;
@@ -101,10 +101,10 @@ impl App {
         let mut tx = self.db().write().await?;
         store::administration::organisations::insert_region(
             &mut tx,
-            &RegionRow {
-                id: id.to_string(),
+            &Region {
+                id,
                 name,
-                created_at: now_ms(),
+                created_at: now(),
             },
         )
         .await
@@ -133,7 +133,7 @@ impl App {
     pub async fn list_all_partnerships(
         &self,
         grant: &Grant,
-    ) -> Result<Vec<PartnershipRow>, ServiceError> {
+    ) -> Result<Vec<Partnership>, ServiceError> {
         grant.require(Permission::PartnershipManage)?;
         let mut tx = self.db().read().await?;
         let rows = store::administration::partnerships::list(&mut tx).await?;
@@ -146,12 +146,8 @@ impl App {
     pub async fn my_partnerships(
         &self,
         actor: &preventkit_domain::Actor,
-    ) -> Result<Vec<(PartnershipRow, Vec<Role>)>, ServiceError> {
-        let mut ids: Vec<String> = actor
-            .memberships()
-            .iter()
-            .map(|(p, _)| p.to_string())
-            .collect();
+    ) -> Result<Vec<(Partnership, Vec<Role>)>, ServiceError> {
+        let mut ids: Vec<PartnershipId> = actor.memberships().iter().map(|(p, _)| *p).collect();
         ids.sort();
         ids.dedup();
         let mut tx = self.db().read().await?;
@@ -160,10 +156,7 @@ impl App {
         Ok(rows
             .into_iter()
             .map(|p| {
-                let roles =
-                    p.id.parse::<PartnershipId>()
-                        .map(|pid| actor.roles_in(pid).collect())
-                        .unwrap_or_default();
+                let roles = actor.roles_in(p.id).collect();
                 (p, roles)
             })
             .collect())
@@ -173,15 +166,13 @@ impl App {
     pub async fn get_partnership(
         &self,
         grant: &Grant,
-    ) -> Result<(PartnershipRow, Vec<OrganisationRow>), ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::PartnershipRead)?
-            .to_string();
+    ) -> Result<(Partnership, Vec<Organisation>), ServiceError> {
+        let pid = grant.require_partnership(Permission::PartnershipRead)?;
         let mut tx = self.db().read().await?;
-        let p = store::administration::partnerships::get(&mut tx, &pid)
+        let p = store::administration::partnerships::get(&mut tx, pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let orgs = store::administration::partnerships::organisations_of(&mut tx, &pid).await?;
+        let orgs = store::administration::partnerships::organisations_of(&mut tx, pid).await?;
         tx.commit().await?;
         Ok((p, orgs))
     }
@@ -221,10 +212,8 @@ impl App {
         );
         let mut tx = self.db().write().await?;
         if let Some(lead) = lead {
-            match store::administration::organisations::get(&mut tx, &lead.to_string()).await? {
-                Some(o)
-                    if OrganisationType::from_key(&o.org_type)
-                        .is_some_and(|t| t.is_local_authority()) => {}
+            match store::administration::organisations::get(&mut tx, lead).await? {
+                Some(o) if o.org_type.is_local_authority() => {}
                 Some(_) => errors.add(
                     "lead_organisation_id",
                     "The lead organisation must be a local authority",
@@ -233,7 +222,7 @@ impl App {
             }
         }
         if let Some(parent) = parent {
-            if store::administration::partnerships::get(&mut tx, &parent.to_string())
+            if store::administration::partnerships::get(&mut tx, parent)
                 .await?
                 .is_none()
             {
@@ -241,7 +230,7 @@ impl App {
             }
         }
         if let Some(region) = region {
-            if store::administration::organisations::get_region(&mut tx, &region.to_string())
+            if store::administration::organisations::get_region(&mut tx, region)
                 .await?
                 .is_none()
             {
@@ -253,13 +242,13 @@ impl App {
         let id = PartnershipId::new();
         store::administration::partnerships::insert(
             &mut tx,
-            &PartnershipRow {
-                id: id.to_string(),
+            &Partnership {
+                id,
                 name,
-                lead_organisation_id: lead.to_string(),
-                parent_id: parent.map(|p| p.to_string()),
-                region_id: region.map(|r| r.to_string()),
-                created_at: now_ms(),
+                lead_organisation_id: lead,
+                parent_id: parent,
+                region_id: region,
+                created_at: now(),
             },
         )
         .await
@@ -269,12 +258,7 @@ impl App {
             }
             other => other.into(),
         })?;
-        store::administration::partnerships::add_organisation(
-            &mut tx,
-            &id.to_string(),
-            &lead.to_string(),
-        )
-        .await?;
+        store::administration::partnerships::add_organisation(&mut tx, id, lead).await?;
         event(
             &mut tx,
             actor_id(grant),
@@ -307,13 +291,13 @@ impl App {
         errors.into_result()?;
         let org = org.ok_or_else(|| ServiceError::Internal("validated".into()))?;
         let mut tx = self.db().write().await?;
-        if store::administration::partnerships::get(&mut tx, &partnership.to_string())
+        if store::administration::partnerships::get(&mut tx, partnership)
             .await?
             .is_none()
         {
             return Err(ServiceError::NotFound);
         }
-        if store::administration::organisations::get(&mut tx, &org.to_string())
+        if store::administration::organisations::get(&mut tx, org)
             .await?
             .is_none()
         {
@@ -322,13 +306,9 @@ impl App {
                 "Choose an organisation",
             ));
         }
-        store::administration::partnerships::add_organisation(
-            &mut tx,
-            &partnership.to_string(),
-            &org.to_string(),
-        )
-        .await
-        .map_err(|e| conflict(e, "That organisation is already a member"))?;
+        store::administration::partnerships::add_organisation(&mut tx, partnership, org)
+            .await
+            .map_err(|e| conflict(e, "That organisation is already a member"))?;
         event(
             &mut tx,
             actor_id(grant),

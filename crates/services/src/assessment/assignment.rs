@@ -140,8 +140,12 @@ impl App {
             errors.add("organisation_id", "Choose an organisation or a person");
         }
         if let Some(o) = &organisation {
-            let orgs = store::administration::partnerships::organisations_of(&mut tx, &pid).await?;
-            if !orgs.iter().any(|x| &x.id == o) {
+            let orgs = store::administration::partnerships::organisations_of(
+                &mut tx,
+                crate::administration::partnership_key(&pid)?,
+            )
+            .await?;
+            if !orgs.iter().any(|x| &x.id.to_string() == o) {
                 errors.add(
                     "organisation_id",
                     "Choose one of the partnership's organisations",
@@ -149,8 +153,12 @@ impl App {
             }
         }
         if let Some(u) = &user {
-            let members = store::administration::memberships::members_of(&mut tx, &pid).await?;
-            if !members.iter().any(|m| &m.user_id == u) {
+            let members = store::administration::memberships::members_of(
+                &mut tx,
+                crate::administration::partnership_key(&pid)?,
+            )
+            .await?;
+            if !members.iter().any(|m| &m.user_id.to_string() == u) {
                 errors.add("user_id", "Choose one of the partnership's members");
             }
         }
@@ -193,8 +201,9 @@ impl App {
         let pid = view.row.partnership_id.clone();
         let mut tx = self.db().read().await?;
         let rows = store::assessment::comments::assignments(&mut tx, assessment).await?;
-        let orgs = store::administration::partnerships::organisations_of(&mut tx, &pid).await?;
-        let members = store::administration::memberships::members_of(&mut tx, &pid).await?;
+        let key = crate::administration::partnership_key(&pid)?;
+        let orgs = store::administration::partnerships::organisations_of(&mut tx, key).await?;
+        let members = store::administration::memberships::members_of(&mut tx, key).await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()
@@ -202,12 +211,12 @@ impl App {
                 let organisation = a
                     .organisation_id
                     .as_ref()
-                    .and_then(|o| orgs.iter().find(|x| &x.id == o))
+                    .and_then(|o| orgs.iter().find(|x| &x.id.to_string() == o))
                     .map(|x| x.name.clone());
                 let person = a
                     .user_id
                     .as_ref()
-                    .and_then(|u| members.iter().find(|m| &m.user_id == u))
+                    .and_then(|u| members.iter().find(|m| &m.user_id.to_string() == u))
                     .map(|m| m.display_name.clone());
                 (
                     a.question_id,
@@ -231,9 +240,16 @@ impl App {
             .require_partnership(Permission::AssessmentManage)?
             .to_string();
         let mut tx = self.db().read().await?;
-        let rows = store::administration::partnerships::organisations_of(&mut tx, &pid).await?;
+        let rows = store::administration::partnerships::organisations_of(
+            &mut tx,
+            crate::administration::partnership_key(&pid)?,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect())
     }
 
     /// The partnership's people as (user id, name), once each, for assigning questions.
@@ -245,11 +261,15 @@ impl App {
             .require_partnership(Permission::AssessmentManage)?
             .to_string();
         let mut tx = self.db().read().await?;
-        let rows = store::administration::memberships::members_of(&mut tx, &pid).await?;
+        let rows = store::administration::memberships::members_of(
+            &mut tx,
+            crate::administration::partnership_key(&pid)?,
+        )
+        .await?;
         tx.commit().await?;
         let mut seen = std::collections::BTreeMap::new();
         for m in rows {
-            seen.insert(m.user_id, m.display_name);
+            seen.insert(m.user_id.to_string(), m.display_name);
         }
         Ok(seen.into_iter().collect())
     }

@@ -81,16 +81,18 @@ impl App {
         let view = self.assessment(grant, assessment).await?;
         let mut tx = self.db().read().await?;
         let rows = store::assessment::comments::for_question(&mut tx, assessment, question).await?;
-        let members =
-            store::administration::memberships::members_of(&mut tx, &view.row.partnership_id)
-                .await?;
+        let members = store::administration::memberships::members_of(
+            &mut tx,
+            crate::administration::partnership_key(&view.row.partnership_id)?,
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()
             .map(|c| CommentView {
                 author: members
                     .iter()
-                    .find(|m| m.user_id == c.author_id)
+                    .find(|m| m.user_id.to_string() == c.author_id)
                     .map(|m| m.display_name.clone())
                     .unwrap_or_else(|| "A former member".into()),
                 body: c.body,

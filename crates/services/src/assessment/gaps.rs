@@ -92,8 +92,15 @@ impl App {
             validate::required_text("title", "what needs doing", &input.title, 300, &mut errors);
         parse_date("due_date", &input.due_date, &mut errors);
         let mut tx = self.db().write().await?;
-        let members = store::administration::memberships::members_of(&mut tx, &pid).await?;
-        if !members.iter().any(|m| m.user_id == input.owner_id.trim()) {
+        let members = store::administration::memberships::members_of(
+            &mut tx,
+            crate::administration::partnership_key(&pid)?,
+        )
+        .await?;
+        if !members
+            .iter()
+            .any(|m| m.user_id.to_string() == input.owner_id.trim())
+        {
             errors.add("owner_id", "Choose an owner from the partnership's members");
         }
         let assessment_id = Some(input.assessment_id.trim().to_owned()).filter(|s| !s.is_empty());

@@ -52,9 +52,12 @@ impl App {
         };
         let organisation = Some(input.organisation_id.trim().to_owned()).filter(|o| !o.is_empty());
         if let Some(o) = &organisation {
-            let members =
-                store::administration::partnerships::organisations_of(&mut tx, &pid).await?;
-            if !members.iter().any(|m| &m.id == o) {
+            let members = store::administration::partnerships::organisations_of(
+                &mut tx,
+                crate::administration::partnership_key(&pid)?,
+            )
+            .await?;
+            if !members.iter().any(|m| &m.id.to_string() == o) {
                 errors.add(
                     "organisation_id",
                     "Choose one of the partnership's organisations, or the whole partnership",

@@ -9,11 +9,12 @@ use crate::identity::{normalise_recovery_code, totp_matching_step};
 use crate::secrets::{random_token, sha256_hex};
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::actions::IdentityAction;
+use preventkit_domain::administration::Membership;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::normalise_email;
 use preventkit_domain::{Actor, Clearance, Marking, PartnershipId, Role, UserId};
 use preventkit_storage::identity::tables::{Sessions as S, Users as U};
-use preventkit_storage::{self as store, MembershipRow, SessionRow, ThrottleRow, Tx, UserRow};
+use preventkit_storage::{self as store, SessionRow, ThrottleRow, Tx, UserRow};
 use std::str::FromStr;
 
 preventkit_domain::keyed_enum! {
@@ -116,12 +117,18 @@ async fn count_failure(tx: &mut Tx, keys: &[(String, i64)], now: i64) -> Result<
     Ok(())
 }
 
-fn needs_mfa(user: &UserRow, memberships: &[MembershipRow]) -> bool {
-    user.system_admin == 1
-        || memberships
-            .iter()
-            .filter_map(|m| Role::from_key(&m.role))
-            .any(Role::requires_mfa)
+fn needs_mfa(user: &UserRow, memberships: &[Membership]) -> bool {
+    user.system_admin == 1 || memberships.iter().any(|m| m.role.requires_mfa())
+}
+
+/// A stored user's id, typed.
+pub(crate) fn stored_user_id(id: &str) -> Result<UserId, ServiceError> {
+    UserId::from_str(id).map_err(|_| {
+        ServiceError::Storage(store::StorageError::Corrupt {
+            table: "users",
+            column: "id",
+        })
+    })
 }
 
 impl App {
@@ -160,7 +167,10 @@ impl App {
         }
         count_failure(&mut tx, &keys, now).await?;
         let memberships = match &user {
-            Some(u) => store::administration::memberships::for_user(&mut tx, &u.id).await?,
+            Some(u) => {
+                store::administration::memberships::for_user(&mut tx, stored_user_id(&u.id)?)
+                    .await?
+            }
             None => Vec::new(),
         };
         tx.commit().await?;
@@ -208,14 +218,12 @@ impl App {
             store::identity::throttle::give_back(&mut tx, key, now - WINDOW_MS).await?;
         }
         // With one partnership there is nothing to choose: work in it from the start.
-        let mut partnerships: Vec<&str> = memberships
-            .iter()
-            .map(|m| m.partnership_id.as_str())
-            .collect();
+        let mut partnerships: Vec<PartnershipId> =
+            memberships.iter().map(|m| m.partnership_id).collect();
         partnerships.sort_unstable();
         partnerships.dedup();
         let active = match partnerships.as_slice() {
-            [only] => Some((*only).to_owned()),
+            [only] => Some(only.to_string()),
             _ => None,
         };
         let token = insert_session(&mut tx, &user.id, stage, active, now).await?;
@@ -267,7 +275,9 @@ impl App {
         if user.disabled_at.is_some() {
             return Ok(None);
         }
-        let memberships = store::administration::memberships::for_user(&mut tx, &user.id).await?;
+        let memberships =
+            store::administration::memberships::for_user(&mut tx, stored_user_id(&user.id)?)
+                .await?;
         tx.commit().await?;
 
         // Record activity at most once a minute, to keep reads cheap.
@@ -520,7 +530,7 @@ impl App {
     ) -> Result<(), ServiceError> {
         let member = session.actor.roles_in(partnership).next().is_some();
         let mut tx = self.db().write().await?;
-        let exists = store::administration::partnerships::get(&mut tx, &partnership.to_string())
+        let exists = store::administration::partnerships::get(&mut tx, partnership)
             .await?
             .is_some();
         if !exists || !(member || session.actor.is_system_admin()) {
@@ -590,15 +600,8 @@ pub(crate) async fn insert_session(
     Ok(token)
 }
 
-pub(crate) fn parse_memberships(rows: &[MembershipRow]) -> Vec<(PartnershipId, Role)> {
-    rows.iter()
-        .filter_map(|m| {
-            Some((
-                PartnershipId::from_str(&m.partnership_id).ok()?,
-                Role::from_key(&m.role)?,
-            ))
-        })
-        .collect()
+pub(crate) fn parse_memberships(rows: &[Membership]) -> Vec<(PartnershipId, Role)> {
+    rows.iter().map(|m| (m.partnership_id, m.role)).collect()
 }
 
 pub(crate) fn clearance_of(user: &UserRow) -> Clearance {
@@ -614,7 +617,7 @@ fn build_view(
     key: String,
     stage: Stage,
     user: &UserRow,
-    memberships: &[MembershipRow],
+    memberships: &[Membership],
     row: &SessionRow,
 ) -> Result<SessionView, ServiceError> {
     let id = UserId::from_str(&user.id)

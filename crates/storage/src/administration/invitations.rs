@@ -1,25 +1,31 @@
 //! Invitations to a role in a partnership. A membership made from one records who invited.
 
+use crate::administration::rows::{InvitationListRow, InvitationRow};
 use crate::administration::tables::{Invitations as I, Partnerships as P};
+use crate::decode::{all, one};
 use crate::identity::tables::Users as U;
-use crate::records::{InvitationListRow, InvitationRow};
 use crate::{StorageError, Tx};
+use preventkit_domain::administration::{Invitation, InvitationListing};
+use preventkit_domain::{InvitationId, MembershipId, PartnershipId, Timestamp};
 use sea_query::{Alias, Expr, Order, Query};
 
-pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<(), StorageError> {
+pub async fn insert(tx: &mut Tx, row: &Invitation) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         I::Table,
         [
-            (I::Id, row.id.clone().into()),
-            (I::PartnershipId, row.partnership_id.clone().into()),
+            (I::Id, row.id.to_string().into()),
+            (I::PartnershipId, row.partnership_id.to_string().into()),
             (I::Email, row.email.clone().into()),
-            (I::Role, row.role.clone().into()),
-            (I::InvitedBy, row.invited_by.clone().into()),
-            (I::CreatedAt, row.created_at.into()),
-            (I::ExpiresAt, row.expires_at.into()),
-            (I::AcceptedAt, row.accepted_at.into()),
-            (I::DeclinedAt, row.declined_at.into()),
-            (I::MembershipId, row.membership_id.clone().into()),
+            (I::Role, row.role.key().into()),
+            (I::InvitedBy, row.invited_by.to_string().into()),
+            (I::CreatedAt, row.created_at.millis().into()),
+            (I::ExpiresAt, row.expires_at.millis().into()),
+            (I::AcceptedAt, row.accepted_at.map(Timestamp::millis).into()),
+            (I::DeclinedAt, row.declined_at.map(Timestamp::millis).into()),
+            (
+                I::MembershipId,
+                row.membership_id.map(|m| m.to_string()).into(),
+            ),
         ],
     )?)
     .await?;
@@ -69,93 +75,105 @@ fn listing() -> sea_query::SelectStatement {
 pub async fn open_for_email(
     tx: &mut Tx,
     email: &str,
-    now: i64,
-) -> Result<Vec<InvitationListRow>, StorageError> {
-    tx.fetch_all(
-        &listing()
-            .and_where(Expr::col((I::Table, I::Email)).eq(email))
-            .and_where(Expr::col((I::Table, I::AcceptedAt)).is_null())
-            .and_where(Expr::col((I::Table, I::DeclinedAt)).is_null())
-            .and_where(Expr::col((I::Table, I::ExpiresAt)).gt(now))
-            .to_owned(),
-    )
-    .await
+    now: Timestamp,
+) -> Result<Vec<InvitationListing>, StorageError> {
+    let rows: Vec<InvitationListRow> = tx
+        .fetch_all(
+            &listing()
+                .and_where(Expr::col((I::Table, I::Email)).eq(email))
+                .and_where(Expr::col((I::Table, I::AcceptedAt)).is_null())
+                .and_where(Expr::col((I::Table, I::DeclinedAt)).is_null())
+                .and_where(Expr::col((I::Table, I::ExpiresAt)).gt(now.millis()))
+                .to_owned(),
+        )
+        .await?;
+    all(rows)
 }
 
 /// A partnership's invitations, newest first (the most recent `limit`).
 pub async fn of_partnership(
     tx: &mut Tx,
-    partnership_id: &str,
+    partnership_id: PartnershipId,
     limit: u64,
-) -> Result<Vec<InvitationListRow>, StorageError> {
-    tx.fetch_all(
-        &listing()
-            .and_where(Expr::col((I::Table, I::PartnershipId)).eq(partnership_id))
-            .limit(limit)
-            .to_owned(),
-    )
-    .await
+) -> Result<Vec<InvitationListing>, StorageError> {
+    let rows: Vec<InvitationListRow> = tx
+        .fetch_all(
+            &listing()
+                .and_where(Expr::col((I::Table, I::PartnershipId)).eq(partnership_id.to_string()))
+                .limit(limit)
+                .to_owned(),
+        )
+        .await?;
+    all(rows)
 }
 
 /// The accepted invitations behind a user's memberships (who gave each role, and when).
 pub async fn accepted_by_membership(
     tx: &mut Tx,
-    membership_ids: &[String],
-) -> Result<Vec<InvitationListRow>, StorageError> {
+    membership_ids: &[MembershipId],
+) -> Result<Vec<InvitationListing>, StorageError> {
     if membership_ids.is_empty() {
         return Ok(Vec::new());
     }
-    tx.fetch_all(
-        &listing()
-            .and_where(Expr::col((I::Table, I::MembershipId)).is_in(membership_ids.iter().cloned()))
-            .to_owned(),
-    )
-    .await
+    let rows: Vec<InvitationListRow> = tx
+        .fetch_all(
+            &listing()
+                .and_where(
+                    Expr::col((I::Table, I::MembershipId))
+                        .is_in(membership_ids.iter().map(|m| m.to_string())),
+                )
+                .to_owned(),
+        )
+        .await?;
+    all(rows)
 }
 
 /// One invitation by id, only if it is for this email address.
 pub async fn get_for_email(
     tx: &mut Tx,
-    id: &str,
+    id: InvitationId,
     email: &str,
-) -> Result<Option<InvitationRow>, StorageError> {
+) -> Result<Option<Invitation>, StorageError> {
     let mut q = Query::select();
     for c in COLUMNS {
         q.column(c);
     }
-    tx.fetch_optional(
-        &q.from(I::Table)
-            .and_where(Expr::col(I::Id).eq(id))
-            .and_where(Expr::col(I::Email).eq(email))
-            .to_owned(),
-    )
-    .await
+    let row: Option<InvitationRow> = tx
+        .fetch_optional(
+            &q.from(I::Table)
+                .and_where(Expr::col(I::Id).eq(id.to_string()))
+                .and_where(Expr::col(I::Email).eq(email))
+                .to_owned(),
+        )
+        .await?;
+    one(row)
 }
 
 /// Close an open invitation as accepted (with the membership it made) or declined. Answers
 /// whether it was still open: two answers at once settle on one.
 pub async fn close(
     tx: &mut Tx,
-    id: &str,
-    now: i64,
-    membership_id: Option<&str>,
+    id: InvitationId,
+    now: Timestamp,
+    membership_id: Option<MembershipId>,
 ) -> Result<bool, StorageError> {
     let mut q = Query::update();
     q.table(I::Table);
     match membership_id {
         Some(m) => {
-            q.value(I::AcceptedAt, now).value(I::MembershipId, m);
+            q.value(I::AcceptedAt, now.millis())
+                .value(I::MembershipId, m.to_string());
         }
         None => {
-            q.value(I::DeclinedAt, now);
+            q.value(I::DeclinedAt, now.millis());
         }
     }
     let n = tx
         .execute(
-            &q.and_where(Expr::col(I::Id).eq(id))
+            &q.and_where(Expr::col(I::Id).eq(id.to_string()))
                 .and_where(Expr::col(I::AcceptedAt).is_null())
                 .and_where(Expr::col(I::DeclinedAt).is_null())
-                .and_where(Expr::col(I::ExpiresAt).gt(now))
+                .and_where(Expr::col(I::ExpiresAt).gt(now.millis()))
                 .to_owned(),
         )
         .await?;

@@ -4,4 +4,5 @@ pub mod invitations;
 pub mod memberships;
 pub mod organisations;
 pub mod partnerships;
+pub(crate) mod rows;
 pub mod tables;

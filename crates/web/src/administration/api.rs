@@ -30,23 +30,23 @@ pub(crate) struct Doc;
 
 fn org(o: preventkit_services::administration::Organisation) -> Organisation {
     Organisation {
-        id: o.id,
+        id: o.id.to_string(),
         name: o.name,
-        org_type: o.org_type,
-        created_at: rfc3339(o.created_at),
+        org_type: o.org_type.key().to_owned(),
+        created_at: rfc3339(o.created_at.millis()),
     }
 }
 
 fn membership(m: preventkit_services::administration::Member) -> Membership {
     Membership {
-        id: m.id,
-        partnership_id: m.partnership_id,
-        user_id: m.user_id,
-        role: m.role,
+        id: m.id.to_string(),
+        partnership_id: m.partnership_id.to_string(),
+        user_id: m.user_id.to_string(),
+        role: m.role.key().to_owned(),
         display_name: m.display_name,
         email: m.email,
         account_disabled: m.disabled_at.is_some(),
-        created_at: rfc3339(m.created_at),
+        created_at: rfc3339(m.created_at.millis()),
     }
 }
 
@@ -89,13 +89,13 @@ pub async fn get_partnership(
 ) -> ApiResult<Json<Partnership>> {
     let (p, orgs) = state.app.get_partnership(&g).await?;
     Ok(Json(Partnership {
-        id: p.id,
+        id: p.id.to_string(),
         name: p.name,
-        lead_organisation_id: p.lead_organisation_id,
-        parent_id: p.parent_id,
-        region_id: p.region_id,
+        lead_organisation_id: p.lead_organisation_id.to_string(),
+        parent_id: p.parent_id.map(|x| x.to_string()),
+        region_id: p.region_id.map(|x| x.to_string()),
         organisations: orgs.into_iter().map(org).collect(),
-        created_at: rfc3339(p.created_at),
+        created_at: rfc3339(p.created_at.millis()),
     }))
 }
 
@@ -110,13 +110,15 @@ pub async fn list_users(
     let members = state.app.list_members(&g).await?;
     let mut users: Vec<User> = Vec::new();
     for m in members {
-        match users.iter_mut().find(|u| u.id == m.user_id) {
-            Some(u) => u.roles.push(m.role),
+        let user_id = m.user_id.to_string();
+        let role = m.role.key().to_owned();
+        match users.iter_mut().find(|u| u.id == user_id) {
+            Some(u) => u.roles.push(role),
             None => users.push(User {
-                id: m.user_id,
+                id: user_id,
                 email: m.email,
                 display_name: m.display_name,
-                roles: vec![m.role],
+                roles: vec![role],
                 disabled: m.disabled_at.is_some(),
             }),
         }

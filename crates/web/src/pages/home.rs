@@ -27,8 +27,8 @@ async fn partnership_items(
         .await?
         .into_iter()
         .map(|(p, roles)| PartnershipItem {
-            active: s.active_partnership.map(|a| a.to_string()) == Some(p.id.clone()),
-            id: p.id,
+            active: s.active_partnership == Some(p.id),
+            id: p.id.to_string(),
             name: p.name,
             roles: roles.into_iter().map(|r| r.label()).collect(),
         })

@@ -132,6 +132,7 @@ async fn organisation_id(s: &Server, name: &str) -> String {
         .find(|o| o.name == name)
         .unwrap_or_else(|| panic!("organisation {name}"))
         .id
+        .to_string()
 }
 
 /// Give a role at once, as the operator at the command line does (a new account when the
@@ -172,7 +173,7 @@ pub async fn membership_of(s: &Server, partnership: PartnershipId, email: &str) 
         .expect("members")
         .into_iter()
         .find(|m| m.email == email)
-        .map(|m| m.id)
+        .map(|m| m.id.to_string())
 }
 
 pub async fn session_of(s: &Server, cookie: &str) -> SessionView {
@@ -567,7 +568,7 @@ impl World {
                 .await
                 .expect("account");
             out.insert(format!("account {}", m.user_id), format!("{account:?}"));
-            let uid: UserId = m.user_id.parse().expect("user id");
+            let uid: UserId = m.user_id;
             for t in s.app.list_tokens(uid).await.expect("tokens") {
                 out.insert(format!("token {}", t.id), format!("{t:?}"));
             }
@@ -726,7 +727,7 @@ pub async fn membership_state(s: &Server, partnership: PartnershipId, id: &str) 
         .await
         .expect("members")
         .into_iter()
-        .find(|m| m.id == id)
-        .map(|m| m.role)
+        .find(|m| m.id.to_string() == id)
+        .map(|m| m.role.key().to_owned())
         .unwrap_or_else(|| "gone".into())
 }

@@ -9,9 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use minijinja::{context, Value};
 use preventkit_services::administration::NewInvitation;
 use preventkit_services::domain::policy::decide;
-use preventkit_services::domain::{
-    MembershipId, OrganisationType, PartnershipId, Permission, Role, Scope,
-};
+use preventkit_services::domain::{MembershipId, PartnershipId, Permission, Role, Scope};
 use preventkit_services::ServiceError;
 
 fn roles() -> Vec<Value> {
@@ -40,9 +38,7 @@ pub async fn overview(
     let orgs: Vec<Value> = orgs
         .into_iter()
         .map(|o| {
-            let kind = OrganisationType::from_key(&o.org_type)
-                .map(|t| t.label())
-                .unwrap_or("Other");
+            let kind = o.org_type.label();
             context! { name => o.name, kind => kind, lead => o.id == p.lead_organisation_id }
         })
         .collect();
@@ -75,17 +71,15 @@ async fn members_page(
         .partnership()
         .ok_or_else(|| PageError::from(crate::WebError::NotFound))?;
     let can_manage = can(id, Permission::MembershipManage, pid);
-    let me = id.session.as_ref().map(|s| s.user.id.to_string());
+    let me = id.session.as_ref().map(|s| s.user.id);
     let rows: Vec<Value> = members
         .into_iter()
         .map(|m| {
-            let label = Role::from_key(&m.role)
-                .map(|r| r.label())
-                .unwrap_or("Unknown role");
+            let label = m.role.label();
             context! {
                 id => m.id, name => m.display_name, email => m.email, role => m.role,
                 role_label => label, disabled => m.disabled_at.is_some(),
-                granted => m.created_at, is_me => me.as_deref() == Some(m.user_id.as_str()),
+                granted => m.created_at, is_me => me == Some(m.user_id),
             }
         })
         .collect();

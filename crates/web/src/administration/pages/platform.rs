@@ -66,9 +66,7 @@ async fn organisations_page(
     let rows: Vec<Value> = orgs
         .into_iter()
         .map(|o| {
-            let kind = OrganisationType::from_key(&o.org_type)
-                .map(|t| t.label())
-                .unwrap_or("Other");
+            let kind = o.org_type.label();
             context! { name => o.name, kind => kind }
         })
         .collect();
@@ -132,13 +130,13 @@ async fn partnerships_page(
         Some(g) => state.app.list_organisations(&g).await?,
         None => Vec::new(),
     };
-    let org_name = |oid: &str| {
+    let org_name = |oid: &preventkit_services::domain::OrganisationId| {
         orgs.iter()
-            .find(|o| o.id == oid)
+            .find(|o| &o.id == oid)
             .map(|o| o.name.clone())
             .unwrap_or_default()
     };
-    let region_name = |rid: &Option<String>| {
+    let region_name = |rid: &Option<preventkit_services::domain::RegionId>| {
         rid.as_ref()
             .and_then(|r| regions.iter().find(|x| &x.id == r))
             .map(|x| x.name.clone())
@@ -152,7 +150,7 @@ async fn partnerships_page(
         .collect();
     let leads: Vec<Value> = orgs
         .iter()
-        .filter(|o| OrganisationType::from_key(&o.org_type).is_some_and(|t| t.is_local_authority()))
+        .filter(|o| o.org_type.is_local_authority())
         .map(|o| context! { value => o.id, text => o.name })
         .collect();
     let all_orgs: Vec<Value> = orgs

@@ -40,7 +40,7 @@ pub(crate) async fn gaps_page(
         let mut seen = std::collections::BTreeMap::new();
         if let Some(m) = manage {
             for member in state.app.list_members(&m).await? {
-                seen.insert(member.user_id.clone(), member.display_name.clone());
+                seen.insert(member.user_id, member.display_name.clone());
             }
         }
         seen.into_iter()

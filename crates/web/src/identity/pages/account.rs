@@ -135,7 +135,7 @@ async fn tokens_page(
     }
     let names: std::collections::BTreeMap<String, String> = partnerships
         .iter()
-        .map(|(p, _)| (p.id.clone(), p.name.clone()))
+        .map(|(p, _)| (p.id.to_string(), p.name.clone()))
         .collect();
     let tokens: Vec<Value> = tokens
         .into_iter()
