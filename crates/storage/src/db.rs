@@ -60,6 +60,14 @@ pub enum StorageError {
     Database(#[source] sqlx::Error),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// A stored value that does not decode into its domain type (a malformed identifier, an
+    /// unknown state key, a bad date). Only the place is named, never the value, which may be
+    /// personal data.
+    #[error("stored data is not valid: {table}.{column} could not be decoded")]
+    Undecodable {
+        table: &'static str,
+        column: &'static str,
+    },
     #[error("{0}")]
     Unsupported(&'static str),
     #[error("query could not be built: {0}")]

@@ -17,6 +17,7 @@ pub mod framework;
 pub mod identity;
 
 // Machinery shared by the capabilities.
+mod column;
 mod db;
 pub mod jobs;
 pub mod records;

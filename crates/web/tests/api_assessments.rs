@@ -264,7 +264,7 @@ async fn an_assessment_through_the_api_from_start_to_lock(engine: Engine) {
     s.app
         .assign(
             &ag,
-            &aid,
+            aid.parse().expect("an assessment id"),
             "b1",
             "",
             &contributor_id,
