@@ -870,3 +870,91 @@ fn send_edit(
         (q, details, r)
     })
 }
+
+/// A stored value that does not decode (an unknown state, a malformed date or identifier) is
+/// an error naming the table and column, never read as some default: every service that reads
+/// the assessment fails rather than carrying on with a made-up value.
+#[each_engine]
+async fn an_undecodable_stored_value_fails_instead_of_defaulting(engine: Engine) {
+    use preventkit_storage::StorageError;
+    let (app, db) = fresh_app(&engine, SecurityConfig::default()).await;
+    let ctx = RequestContext::console();
+    let fg = decide(
+        &Actor::console(),
+        Permission::FrameworkManage,
+        Scope::Platform,
+    )
+    .expect("grant");
+    app.import_framework(&fg, "mini.toml", FRAMEWORK, &ctx)
+        .await
+        .expect("import");
+    let p = partnership(&app).await;
+    let scope = Scope::Partnership(p);
+    let lead = member(&app, p, "lead@riverton.example", Role::PreventLead).await;
+    let manage = decide(&lead, Permission::AssessmentManage, scope).expect("manage");
+    let read = decide(&lead, Permission::AssessmentRead, scope).expect("read");
+    let respond = decide(&lead, Permission::AssessmentRespond, scope).expect("respond");
+    let id = app
+        .create_assessment(
+            &manage,
+            &NewAssessment {
+                title: "2026 to 2027".into(),
+                framework: "mini".into(),
+                period_start: "2026-04-01".into(),
+                period_end: "2027-03-31".into(),
+                ..NewAssessment::default()
+            },
+            &ctx,
+        )
+        .await
+        .expect("create");
+    let undecodable = |r: Result<_, ServiceError>, column: &str| match r {
+        Err(ServiceError::Storage(StorageError::Undecodable { table, column: c })) => {
+            assert_eq!((table, c), ("assessments", column), "{}", engine.name());
+        }
+        Err(e) => panic!("{}: another error: {e:?}", engine.name()),
+        Ok(_) => panic!("{}: an undecodable {column} was read", engine.name()),
+    };
+    let mut sql = Sql::connect(&db.url).await;
+
+    sql.execute("UPDATE assessments SET state = 'bogus'").await;
+    undecodable(app.assessment(&read, id).await.map(|_| ()), "state");
+    undecodable(app.list_assessments(&read).await.map(|_| ()), "state");
+    undecodable(
+        app.transition(&manage, id, &Transition::Submit, &ctx)
+            .await
+            .map(|_| ()),
+        "state",
+    );
+    // Before, an unknown state read as locked when answering: now the answer is refused as
+    // a server fault and nothing is written.
+    let history_before = history_rows(&mut sql).await;
+    match app
+        .respond(&respond, id, &q("1.1"), 1, "developing", "", &ctx)
+        .await
+    {
+        Err(Err(ServiceError::Storage(StorageError::Undecodable { table, column }))) => {
+            assert_eq!((table, column), ("assessments", "state"));
+        }
+        Err(Err(e)) => panic!("another error: {e:?}"),
+        Err(Ok(_)) => panic!("read as a stale edit"),
+        Ok(_) => panic!("an answer was saved to an assessment in no known state"),
+    }
+    assert_eq!(history_rows(&mut sql).await, history_before);
+
+    sql.execute("UPDATE assessments SET state = 'draft', period_end = '2027-02-30'")
+        .await;
+    undecodable(app.assessment(&read, id).await.map(|_| ()), "period_end");
+
+    sql.execute("UPDATE assessments SET period_end = '2027-03-31', created_by = 'not-a-uuid'")
+        .await;
+    undecodable(app.assessment(&read, id).await.map(|_| ()), "created_by");
+
+    // The error names the place, never the stored value (which may be personal data).
+    let shown = StorageError::Undecodable {
+        table: "assessments",
+        column: "created_by",
+    }
+    .to_string();
+    assert!(!shown.contains("not-a-uuid"), "{shown}");
+}
