@@ -23,14 +23,15 @@
 
 use anyhow::{bail, Context as _};
 use preventkit_domain::administration::{Membership, Organisation, Partnership};
+use preventkit_domain::assessment::{
+    parse_date, Assessment, Response, ResponseVersion, State, TransitionRecord,
+};
 use preventkit_domain::{MembershipId, OrganisationType, Role, Timestamp};
+use preventkit_domain::{QuestionId, ResponseVersionId, TransitionId};
 use preventkit_services::identity::NewToken;
 use preventkit_services::identity::Stage;
 use preventkit_services::{App, RequestContext, SecurityConfig};
-use preventkit_storage::{
-    self as store, now_ms, AssessmentRow, Db, EvidenceRow, ResponseHistoryRow, ResponseRow,
-    TransitionRow, Tx, UserRow,
-};
+use preventkit_storage::{self as store, now_ms, Db, EvidenceRow, Tx, UserRow};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -382,42 +383,43 @@ async fn main() -> anyhow::Result<()> {
             let current = period + 1 == PERIODS;
             let (start, end) = period_dates(period);
             let at = now - ((PERIODS - period) as i64) * 365 * 24 * 3_600_000;
+            let lead_id = lead.parse()?;
             store::assessment::assessments::insert(
                 batch.tx(),
-                &AssessmentRow {
-                    id: aid.clone(),
-                    partnership_id: pid.clone(),
-                    organisation_id: None,
-                    framework_version_id: fv.id.clone(),
+                &Assessment {
+                    id: aid.parse()?,
+                    partnership: pid.parse()?,
+                    organisation: None,
+                    framework_version: fv.id,
                     title: format!("Prevent self-assessment {}", &start[..4]),
-                    period_start: start,
-                    period_end: end,
-                    state: if current { "draft" } else { "locked" }.into(),
-                    submitted_by: if current { None } else { Some(lead.clone()) },
-                    previous_id: previous.clone(),
-                    created_by: lead.clone(),
-                    created_at: at,
-                    updated_at: at,
+                    period_start: parse_date(&start).context("a period start")?,
+                    period_end: parse_date(&end).context("a period end")?,
+                    state: if current { State::Draft } else { State::Locked },
+                    submitted_by: if current { None } else { Some(lead_id) },
+                    previous: previous.as_deref().map(str::parse).transpose()?,
+                    created_by: lead_id,
+                    created_at: Timestamp::from_millis(at),
+                    updated_at: Timestamp::from_millis(at),
                 },
             )
             .await?;
             let mut rows = 1;
             if !current {
                 for (from, to) in [
-                    ("draft", "submitted"),
-                    ("submitted", "approved"),
-                    ("approved", "locked"),
+                    (State::Draft, State::Submitted),
+                    (State::Submitted, State::Approved),
+                    (State::Approved, State::Locked),
                 ] {
                     store::assessment::assessments::insert_transition(
                         batch.tx(),
-                        &TransitionRow {
-                            id: uuid(),
-                            assessment_id: aid.clone(),
-                            from_state: from.into(),
-                            to_state: to.into(),
+                        &TransitionRecord {
+                            id: TransitionId::new(),
+                            assessment: aid.parse()?,
+                            from,
+                            to,
                             reason: None,
-                            actor_id: lead.clone(),
-                            at,
+                            actor: lead_id,
+                            at: Timestamp::from_millis(at),
                         },
                     )
                     .await?;
@@ -428,32 +430,32 @@ async fn main() -> anyhow::Result<()> {
             n_assessments += 1;
             for (q, qid) in questions.iter().enumerate() {
                 // Two earlier versions in the history; the third is current.
-                let rid = uuid();
+                let rid = uuid().parse()?;
                 store::assessment::assessments::insert_response(
                     batch.tx(),
-                    &ResponseRow {
-                        id: rid.clone(),
-                        assessment_id: aid.clone(),
-                        question_id: qid.clone(),
+                    &Response {
+                        id: rid,
+                        assessment: aid.parse()?,
+                        question: QuestionId(qid.clone()),
                         rating: rating(p, period, q, 3),
                         details: details(p, period, q, 3),
                         version: SEED_VERSION,
-                        updated_by: Some(lead.clone()),
-                        updated_at: at + 2_000,
+                        updated_by: Some(lead_id),
+                        updated_at: Timestamp::from_millis(at + 2_000),
                     },
                 )
                 .await?;
                 for v in 1..=2usize {
                     insert_history(
                         batch.tx(),
-                        &ResponseHistoryRow {
-                            id: uuid(),
-                            response_id: rid.clone(),
+                        &ResponseVersion {
+                            id: ResponseVersionId::new(),
+                            response: rid,
                             version: v as i64,
                             rating: rating(p, period, q, v),
                             details: details(p, period, q, v),
-                            changed_by: Some(lead.clone()),
-                            changed_at: at + v as i64 * 1_000,
+                            changed_by: Some(lead_id),
+                            changed_at: Timestamp::from_millis(at + v as i64 * 1_000),
                         },
                     )
                     .await?;
@@ -582,18 +584,18 @@ async fn main() -> anyhow::Result<()> {
 
 /// One earlier answer. The storage crate writes history only as a side effect of an update,
 /// so the row is written with its generic insert and the schema's column names.
-async fn insert_history(tx: &mut Tx, h: &ResponseHistoryRow) -> anyhow::Result<()> {
+async fn insert_history(tx: &mut Tx, h: &ResponseVersion) -> anyhow::Result<()> {
     use preventkit_storage::assessment::tables::ResponseHistory as H;
     tx.execute(&store::insert(
         H::Table,
         [
-            (H::Id, h.id.clone().into()),
-            (H::ResponseId, h.response_id.clone().into()),
+            (H::Id, h.id.to_string().into()),
+            (H::ResponseId, h.response.to_string().into()),
             (H::Version, h.version.into()),
             (H::Rating, h.rating.clone().into()),
             (H::Details, h.details.clone().into()),
-            (H::ChangedBy, h.changed_by.clone().into()),
-            (H::ChangedAt, h.changed_at.into()),
+            (H::ChangedBy, h.changed_by.map(|u| u.to_string()).into()),
+            (H::ChangedAt, h.changed_at.millis().into()),
         ],
     )?)
     .await?;

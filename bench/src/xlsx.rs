@@ -62,7 +62,7 @@ fn largest_export(f: &Framework) -> anyhow::Result<Vec<u8>> {
         assessment_id: ID,
         title: "Benchmark",
         period: "2026 to 2027",
-        state: "Draft",
+        state: preventkit_domain::assessment::State::Draft,
         framework: f,
         framework_version: 1,
         rows,

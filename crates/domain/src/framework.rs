@@ -23,6 +23,21 @@ struct FileDoc {
     mappings: Vec<Mapping>,
 }
 
+/// One imported version of an assessment framework, as stored. `source` is the file as
+/// imported, so a version is reproducible and can be checked against its fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameworkVersion {
+    pub id: crate::FrameworkVersionId,
+    /// The framework's own id (`envelope.id`), shared by all its versions.
+    pub key: String,
+    pub version: u32,
+    pub title: String,
+    /// SHA-256 of `source`, in hex.
+    pub fingerprint: String,
+    pub source: String,
+    pub imported_at: crate::Timestamp,
+}
+
 /// Who publishes the framework, which version, and the kinds of question it uses.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

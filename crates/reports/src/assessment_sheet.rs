@@ -9,7 +9,7 @@
 //! any size or shape, from taking more than a bounded amount of memory and time.
 
 use crate::xlsx_read::{shortened, Book, Refusal};
-use preventkit_domain::assessment::Rating;
+use preventkit_domain::assessment::{Rating, State};
 use preventkit_domain::framework::{Framework, Section};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::collections::{HashMap, HashSet};
@@ -36,7 +36,7 @@ pub struct Sheet<'a> {
     pub assessment_id: &'a str,
     pub title: &'a str,
     pub period: &'a str,
-    pub state: &'a str,
+    pub state: State,
     pub framework: &'a Framework,
     pub framework_version: i64,
     /// Answers by question id.
@@ -111,7 +111,7 @@ pub fn to_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
             ("Framework id", f.envelope.id.clone()),
             ("Framework version", sheet.framework_version.to_string()),
             ("Period", sheet.period.to_owned()),
-            ("Status", sheet.state.to_owned()),
+            ("Status", sheet.state.label().to_owned()),
             (
                 "How to fill in",
                 "Choose a rating from the list in each benchmark sheet and write supporting details. Leave the Number column and the hidden version column as they are. Upload the file on the assessment page to bring the answers back: an answer that someone changed on the site after this file was exported is not overwritten, and you are shown both versions.".to_owned(),

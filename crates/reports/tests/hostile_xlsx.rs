@@ -689,7 +689,7 @@ fn export(f: &Framework, rows: &HashMap<String, Row>) -> Vec<u8> {
         assessment_id: ID,
         title: "2026 to 2027",
         period: "2026-04-01 to 2027-03-31",
-        state: "draft",
+        state: preventkit_domain::assessment::State::Draft,
         framework: f,
         framework_version: 1,
         rows: rows.clone(),

@@ -295,7 +295,7 @@ impl App {
                 ctx,
             )
             .await?;
-        let view = self.assessment(&manage, &last).await?;
+        let view = self.assessment(&manage, last).await?;
         let questions: Vec<String> = view
             .framework
             .questions()
@@ -303,7 +303,7 @@ impl App {
             .map(|(_, q)| q.id.clone())
             .collect();
         for (q, &rating) in questions.iter().zip(DEMO_RATINGS.iter().cycle()) {
-            self.demo_answer(&respond, &last, q, rating, ctx).await?;
+            self.demo_answer(&respond, last, q, rating, ctx).await?;
         }
         let evidence = NewEvidence {
             title: "Prevent partnership board terms of reference".into(),
@@ -313,13 +313,13 @@ impl App {
             review_date: "2027-03-31".into(),
         };
         let tor = self
-            .add_evidence(&respond, &last, "2.1", &evidence, None, ctx)
+            .add_evidence(&respond, &last.to_string(), "2.1", &evidence, None, ctx)
             .await?;
-        self.link_evidence(&respond, &last, "2.2", &tor, ctx)
+        self.link_evidence(&respond, &last.to_string(), "2.2", &tor, ctx)
             .await?;
         self.add_evidence(
             &respond,
-            &last,
+            &last.to_string(),
             "1.1",
             &NewEvidence {
                 title: "Counter-terrorism local profile briefing to chief officers".into(),
@@ -332,11 +332,11 @@ impl App {
             ctx,
         )
         .await?;
-        self.transition(&manage, &last, &Transition::Submit, ctx)
+        self.transition(&manage, last, &Transition::Submit, ctx)
             .await?;
-        self.transition(&approve, &last, &Transition::Approve, ctx)
+        self.transition(&approve, last, &Transition::Approve, ctx)
             .await?;
-        self.transition(&manage, &last, &Transition::Lock, ctx)
+        self.transition(&manage, last, &Transition::Lock, ctx)
             .await?;
 
         // This year: started from last year's answers and evidence.
@@ -348,7 +348,7 @@ impl App {
                     framework: PREVENT_DUTY_BENCHMARK.into(),
                     period_start: "2026-04-01".into(),
                     period_end: "2027-03-31".into(),
-                    previous_id: last.clone(),
+                    previous_id: last.to_string(),
                     ..NewAssessment::default()
                 },
                 ctx,
@@ -359,11 +359,11 @@ impl App {
             ("3.3", "developing"),
             ("5.4", "achieving"),
         ] {
-            self.demo_answer(&respond, &current, q, rating, ctx).await?;
+            self.demo_answer(&respond, current, q, rating, ctx).await?;
         }
         // Benchmark 7 (training) goes to the police to answer.
         if let Some(police) = org_ids.get(1) {
-            self.assign(&manage, &current, "b7", &police.to_string(), "", ctx)
+            self.assign(&manage, current, "b7", &police.to_string(), "", ctx)
                 .await?;
         }
         Ok(())
@@ -373,7 +373,7 @@ impl App {
     async fn demo_answer(
         &self,
         respond: &preventkit_domain::Grant,
-        assessment: &str,
+        assessment: preventkit_domain::AssessmentId,
         question: &str,
         rating: &str,
         ctx: &RequestContext,
@@ -389,14 +389,15 @@ impl App {
             "developing" => "Partly in place. The remaining steps are in the partnership plan with an owner and a date.",
             _ => "Not started yet. Raised with the board as a gap for the coming year.",
         };
-        self.respond(respond, assessment, question, version, rating, details, ctx)
-            .await
-            .map_err(|e| match e {
-                Ok(_) => {
-                    ServiceError::Conflict("a demonstration answer was changed meanwhile".into())
-                }
-                Err(e) => e,
-            })?;
+        let question = preventkit_domain::QuestionId::from(question);
+        self.respond(
+            respond, assessment, &question, version, rating, details, ctx,
+        )
+        .await
+        .map_err(|e| match e {
+            Ok(_) => ServiceError::Conflict("a demonstration answer was changed meanwhile".into()),
+            Err(e) => e,
+        })?;
         Ok(())
     }
 

@@ -5,11 +5,11 @@
 
 use crate::audit::{event, Subject};
 use crate::{now_ms, App, RequestContext, ServiceError};
+
 use preventkit_domain::actions::EvidenceAction;
-use preventkit_domain::assessment::State;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::validate::{self, ValidationErrors};
-use preventkit_domain::{Grant, Marking, Permission};
+use preventkit_domain::{AssessmentId, Grant, Marking, Permission, QuestionId};
 use preventkit_storage::{self as store, EvidenceRow};
 
 /// The largest file accepted, in bytes.
@@ -183,8 +183,11 @@ impl App {
         let pid = grant
             .require_partnership(Permission::AssessmentRespond)?
             .to_string();
-        let view_a = self.assessment(grant, assessment_id).await?;
-        if !State::from_key(&view_a.row.state).is_some_and(State::editable) {
+        let aid = assessment_id
+            .parse::<AssessmentId>()
+            .map_err(|_| ServiceError::NotFound)?;
+        let view_a = self.assessment(grant, aid).await?;
+        if !view_a.assessment.state.editable() {
             return Err(ServiceError::Conflict(
                 "Evidence can be added only while the assessment is a draft".into(),
             ));
@@ -197,7 +200,7 @@ impl App {
         {
             return Err(ServiceError::NotFound);
         }
-        self.ensure_may_answer(grant, assessment_id, question_id)
+        self.ensure_may_answer(grant, aid, &QuestionId::from(question_id))
             .await?;
         let mut errors = ValidationErrors::new();
         let title = validate::required_text(
@@ -304,8 +307,11 @@ impl App {
         let pid = grant
             .require_partnership(Permission::AssessmentRespond)?
             .to_string();
-        let view_a = self.assessment(grant, assessment_id).await?;
-        if !State::from_key(&view_a.row.state).is_some_and(State::editable) {
+        let aid = assessment_id
+            .parse::<AssessmentId>()
+            .map_err(|_| ServiceError::NotFound)?;
+        let view_a = self.assessment(grant, aid).await?;
+        if !view_a.assessment.state.editable() {
             return Err(ServiceError::Conflict(
                 "Evidence can be linked only while the assessment is a draft".into(),
             ));
@@ -318,7 +324,7 @@ impl App {
         {
             return Err(ServiceError::NotFound);
         }
-        self.ensure_may_answer(grant, assessment_id, question_id)
+        self.ensure_may_answer(grant, aid, &QuestionId::from(question_id))
             .await?;
         let mut tx = self.db().write().await?;
         let Some(e) = store::evidence::get(&mut tx, evidence_id.trim(), &pid).await? else {
@@ -391,11 +397,15 @@ impl App {
         grant: &Grant,
         assessment_id: &str,
     ) -> Result<Vec<(String, EvidenceView)>, ServiceError> {
-        let a = self.assessment(grant, assessment_id).await?;
+        let aid = assessment_id
+            .parse::<AssessmentId>()
+            .map_err(|_| ServiceError::NotFound)?;
+        let a = self.assessment(grant, aid).await?;
         let mut tx = self.db().read().await?;
         let links = store::evidence::links(&mut tx, assessment_id).await?;
-        let all = store::evidence::for_partnership(&mut tx, &a.row.partnership_id).await?;
-        let owners = owner_names(&mut tx, &a.row.partnership_id).await?;
+        let all = store::evidence::for_partnership(&mut tx, &a.assessment.partnership.to_string())
+            .await?;
+        let owners = owner_names(&mut tx, &a.assessment.partnership.to_string()).await?;
         tx.commit().await?;
         Ok(links
             .into_iter()

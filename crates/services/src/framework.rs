@@ -5,10 +5,11 @@ use crate::secrets::sha256_hex;
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::actions::FrameworkAction;
 use preventkit_domain::audit::Outcome;
+use preventkit_domain::framework::FrameworkVersion;
 use preventkit_domain::framework::{self, Framework, FrameworkError};
 use preventkit_domain::validate::ValidationErrors;
-use preventkit_domain::{Grant, Permission};
-use preventkit_storage::{self as store, FrameworkVersionRow, Tx};
+use preventkit_domain::{FrameworkVersionId, Grant, Permission, Timestamp};
+use preventkit_storage::{self as store, Tx};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,7 +34,7 @@ pub struct FrameworkSummary {
     pub version: i64,
     pub title: String,
     pub questions: usize,
-    pub imported_at: i64,
+    pub imported_at: Timestamp,
 }
 
 fn invalid(e: FrameworkError) -> ServiceError {
@@ -45,7 +46,7 @@ fn invalid(e: FrameworkError) -> ServiceError {
 /// A stored framework version, parsed.
 #[derive(Debug)]
 pub struct StoredFramework {
-    pub id: String,
+    pub id: FrameworkVersionId,
     pub key: String,
     pub version: i64,
     pub framework: Framework,
@@ -65,27 +66,27 @@ impl std::ops::Deref for StoredFramework {
 /// Without it every request that reads an assessment would parse and check the whole file.
 #[derive(Debug, Default)]
 pub(crate) struct FrameworkCache {
-    parsed: std::sync::RwLock<HashMap<String, Arc<StoredFramework>>>,
+    parsed: std::sync::RwLock<HashMap<FrameworkVersionId, Arc<StoredFramework>>>,
 }
 
 impl FrameworkCache {
-    fn get(&self, id: &str) -> Option<Arc<StoredFramework>> {
+    fn get(&self, id: FrameworkVersionId) -> Option<Arc<StoredFramework>> {
         // A poisoned lock only means another thread panicked while holding it; the map itself
         // is still whole (inserts are single calls), so carry on with it.
         let map = self.parsed.read().unwrap_or_else(|e| e.into_inner());
-        map.get(id).cloned()
+        map.get(&id).cloned()
     }
 
     fn put(&self, f: Arc<StoredFramework>) {
         let mut map = self.parsed.write().unwrap_or_else(|e| e.into_inner());
-        map.entry(f.id.clone()).or_insert(f);
+        map.entry(f.id).or_insert(f);
     }
 }
 
-pub(crate) fn parse_stored(row: &FrameworkVersionRow) -> Result<Framework, ServiceError> {
+pub(crate) fn parse_stored(stored: &FrameworkVersion) -> Result<Framework, ServiceError> {
     framework::parse(
-        &format!("{}@{}", row.framework_key, row.version),
-        &row.source,
+        &format!("{}@{}", stored.key, stored.version),
+        &stored.source,
     )
     .map_err(|e| ServiceError::Internal(format!("a stored framework no longer parses: {e}")))
 }
@@ -95,19 +96,19 @@ impl App {
     pub(crate) async fn stored_framework(
         &self,
         tx: &mut Tx,
-        id: &str,
+        id: FrameworkVersionId,
     ) -> Result<Arc<StoredFramework>, ServiceError> {
         if let Some(f) = self.frameworks().get(id) {
             return Ok(f);
         }
-        let row = store::framework::get(tx, id)
+        let stored = store::framework::get(tx, id)
             .await?
             .ok_or_else(|| ServiceError::Internal("assessment without its framework".into()))?;
         let parsed = Arc::new(StoredFramework {
-            framework: parse_stored(&row)?,
-            id: row.id,
-            key: row.framework_key,
-            version: row.version,
+            framework: parse_stored(&stored)?,
+            id: stored.id,
+            key: stored.key,
+            version: i64::from(stored.version),
         });
         self.frameworks().put(parsed.clone());
         Ok(parsed)
@@ -116,7 +117,7 @@ impl App {
     /// A stored framework version by id, from the cache or read in a transaction of its own.
     pub(crate) async fn framework_by_id(
         &self,
-        id: &str,
+        id: FrameworkVersionId,
     ) -> Result<Arc<StoredFramework>, ServiceError> {
         if let Some(f) = self.frameworks().get(id) {
             return Ok(f);
@@ -147,7 +148,7 @@ impl App {
         let stored = store::framework::versions_of(&mut tx, &key).await?;
         let existing: Vec<(u32, String)> = stored
             .iter()
-            .map(|r| (u32::try_from(r.version).unwrap_or(0), r.fingerprint.clone()))
+            .map(|v| (v.version, v.fingerprint.clone()))
             .collect();
         if let Err(p) = framework::check_publishable(version, &fingerprint, &existing) {
             return Err(invalid(FrameworkError {
@@ -165,14 +166,14 @@ impl App {
         // Mapping targets: the newest stored version of each target framework.
         let all = store::framework::list(&mut tx).await?;
         let mut targets = Vec::new();
-        for row in &all {
+        for stored in &all {
             let newest = all
                 .iter()
-                .filter(|r| r.framework_key == row.framework_key)
-                .map(|r| r.version)
+                .filter(|v| v.key == stored.key)
+                .map(|v| v.version)
                 .max();
-            if row.framework_key != key && Some(row.version) == newest {
-                targets.push(self.stored_framework(&mut tx, &row.id).await?);
+            if stored.key != key && Some(stored.version) == newest {
+                targets.push(self.stored_framework(&mut tx, stored.id).await?);
             }
         }
         let refs: Vec<&Framework> = targets.iter().map(|t| &t.framework).collect();
@@ -183,17 +184,17 @@ impl App {
                 problems,
             }));
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = FrameworkVersionId::new();
         store::framework::insert(
             &mut tx,
-            &FrameworkVersionRow {
-                id: id.clone(),
-                framework_key: key.clone(),
-                version: i64::from(version),
+            &FrameworkVersion {
+                id,
+                key: key.clone(),
+                version,
                 title: parsed.envelope.title.clone(),
                 fingerprint,
                 source: source.to_owned(),
-                imported_at: now_ms(),
+                imported_at: Timestamp::from_millis(now_ms()),
             },
         )
         .await?;
@@ -202,7 +203,7 @@ impl App {
             Some(grant.user_id()),
             ctx,
             FrameworkAction::Imported,
-            Subject::Framework(id),
+            Subject::Framework(id.to_string()),
             Outcome::Success,
         )
         .await?;
@@ -228,13 +229,13 @@ impl App {
             let parsed = framework::parse(name, text).map_err(invalid)?;
             let newest = stored
                 .iter()
-                .filter(|r| r.framework_key == parsed.envelope.id)
-                .map(|r| r.version)
+                .filter(|v| v.key == parsed.envelope.id)
+                .map(|v| v.version)
                 .max();
-            if let Some(v) = newest.filter(|v| *v > i64::from(parsed.envelope.version)) {
+            if let Some(v) = newest.filter(|v| *v > parsed.envelope.version) {
                 out.push(ImportOutcome::AlreadyPresent {
                     key: parsed.envelope.id,
-                    version: u32::try_from(v).unwrap_or(u32::MAX),
+                    version: v,
                 });
                 continue;
             }
@@ -250,19 +251,19 @@ impl App {
     ) -> Result<Vec<FrameworkSummary>, ServiceError> {
         grant.require(Permission::FrameworkRead)?;
         let mut tx = self.db().read().await?;
-        let rows = store::framework::list(&mut tx).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        let versions = store::framework::list(&mut tx).await?;
+        let mut out = Vec::with_capacity(versions.len());
+        for v in versions {
             out.push(FrameworkSummary {
                 questions: self
-                    .stored_framework(&mut tx, &r.id)
+                    .stored_framework(&mut tx, v.id)
                     .await?
                     .questions()
                     .len(),
-                key: r.framework_key,
-                version: r.version,
-                title: r.title,
-                imported_at: r.imported_at,
+                key: v.key,
+                version: i64::from(v.version),
+                title: v.title,
+                imported_at: v.imported_at,
             });
         }
         tx.commit().await?;

@@ -130,7 +130,7 @@ async fn a_draft_on_benchmark_version_1_moves_to_the_shipped_version_with_every_
         )
         .await
         .expect("create");
-    let before = app.assessment(&read, &id).await.expect("view");
+    let before = app.assessment(&read, id).await.expect("view");
     assert_eq!(before.framework_version, 1);
     let questions: Vec<String> = before
         .framework
@@ -145,8 +145,8 @@ async fn a_draft_on_benchmark_version_1_moves_to_the_shipped_version_with_every_
         let details = format!("Answer to {q} on version 1.");
         app.respond(
             &respond,
-            &id,
-            q,
+            id,
+            &preventkit_services::domain::QuestionId(q.clone()),
             version,
             ratings[i % ratings.len()],
             &details,
@@ -161,7 +161,7 @@ async fn a_draft_on_benchmark_version_1_moves_to_the_shipped_version_with_every_
             .map(|(q, r)| (q.clone(), (r.rating.clone(), r.details.clone())))
             .collect::<BTreeMap<_, _>>()
     };
-    let answered = answers(&app.assessment(&read, &id).await.expect("view"));
+    let answered = answers(&app.assessment(&read, id).await.expect("view"));
     assert_eq!(answered.len(), 38);
     assert!(answered.values().all(|(rating, _)| !rating.is_empty()));
 
@@ -183,7 +183,7 @@ async fn a_draft_on_benchmark_version_1_moves_to_the_shipped_version_with_every_
 
     // The draft is offered the move, and every answered question carries across.
     let plan = app
-        .upgrade_plan(&manage, &id)
+        .upgrade_plan(&manage, id)
         .await
         .expect("plan")
         .expect("the shipped version is offered");
@@ -197,11 +197,11 @@ async fn a_draft_on_benchmark_version_1_moves_to_the_shipped_version_with_every_
     assert!(plan.rating_cleared.is_empty(), "{plan:?}");
 
     let done = app
-        .upgrade_assessment(&manage, &id, i64::from(shipped), &ctx)
+        .upgrade_assessment(&manage, id, i64::from(shipped), &ctx)
         .await
         .expect("move");
     assert_eq!(done, plan);
-    let after = app.assessment(&read, &id).await.expect("view");
+    let after = app.assessment(&read, id).await.expect("view");
     assert_eq!(after.framework_version, i64::from(shipped));
     assert_eq!(
         answers(&after),
@@ -219,5 +219,5 @@ async fn a_draft_on_benchmark_version_1_moves_to_the_shipped_version_with_every_
             .unwrap_or_default()
     };
     assert!(title("6.1").contains("formal"), "{}", title("6.1"));
-    assert_eq!(app.upgrade_plan(&manage, &id).await.expect("plan"), None);
+    assert_eq!(app.upgrade_plan(&manage, id).await.expect("plan"), None);
 }

@@ -1,7 +1,9 @@
+use crate::column::{col, Column};
 use crate::framework::FrameworkVersions as F;
-use crate::records::FrameworkVersionRow;
 use crate::schema::{id, int, text, Step};
 use crate::{StorageError, Tx};
+use preventkit_domain::framework::FrameworkVersion;
+use preventkit_domain::{FrameworkVersionId, Timestamp};
 #[allow(unused_imports)]
 use sea_query::{ColumnDef, ForeignKey, Iden, Index, Table};
 use sea_query::{Expr, Order, Query};
@@ -54,17 +56,53 @@ pub(crate) fn migration_2() -> Vec<Step> {
     ]
 }
 
-pub async fn insert(tx: &mut Tx, row: &FrameworkVersionRow) -> Result<(), StorageError> {
+/// One imported version of an assessment framework, as stored.
+#[derive(Clone, Debug, sqlx::FromRow, PartialEq, Eq)]
+pub(crate) struct FrameworkVersionRow {
+    pub id: String,
+    pub framework_key: String,
+    pub version: i64,
+    pub title: String,
+    pub fingerprint: String,
+    pub source: String,
+    pub imported_at: i64,
+}
+
+const fn column(name: &'static str) -> Column {
+    col("framework_versions", name)
+}
+
+impl TryFrom<FrameworkVersionRow> for FrameworkVersion {
+    type Error = StorageError;
+
+    fn try_from(r: FrameworkVersionRow) -> Result<Self, StorageError> {
+        Ok(FrameworkVersion {
+            id: column("id").parse(&r.id)?,
+            key: r.framework_key,
+            version: column("version").int(r.version)?,
+            title: r.title,
+            fingerprint: r.fingerprint,
+            source: r.source,
+            imported_at: Timestamp::from_millis(r.imported_at),
+        })
+    }
+}
+
+fn decode(rows: Vec<FrameworkVersionRow>) -> Result<Vec<FrameworkVersion>, StorageError> {
+    rows.into_iter().map(FrameworkVersion::try_from).collect()
+}
+
+pub async fn insert(tx: &mut Tx, v: &FrameworkVersion) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         F::Table,
         [
-            (F::Id, row.id.clone().into()),
-            (F::FrameworkKey, row.framework_key.clone().into()),
-            (F::Version, row.version.into()),
-            (F::Title, row.title.clone().into()),
-            (F::Fingerprint, row.fingerprint.clone().into()),
-            (F::Source, row.source.clone().into()),
-            (F::ImportedAt, row.imported_at.into()),
+            (F::Id, v.id.to_string().into()),
+            (F::FrameworkKey, v.key.clone().into()),
+            (F::Version, i64::from(v.version).into()),
+            (F::Title, v.title.clone().into()),
+            (F::Fingerprint, v.fingerprint.clone().into()),
+            (F::Source, v.source.clone().into()),
+            (F::ImportedAt, v.imported_at.millis().into()),
         ],
     )?)
     .await?;
@@ -87,28 +125,42 @@ fn select() -> sea_query::SelectStatement {
 }
 
 /// Every stored version, by framework and version.
-pub async fn list(tx: &mut Tx) -> Result<Vec<FrameworkVersionRow>, StorageError> {
-    tx.fetch_all(
-        &select()
-            .order_by(F::FrameworkKey, Order::Asc)
-            .order_by(F::Version, Order::Asc)
-            .to_owned(),
-    )
-    .await
+pub async fn list(tx: &mut Tx) -> Result<Vec<FrameworkVersion>, StorageError> {
+    let rows: Vec<FrameworkVersionRow> = tx
+        .fetch_all(
+            &select()
+                .order_by(F::FrameworkKey, Order::Asc)
+                .order_by(F::Version, Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    decode(rows)
 }
 
 /// One stored version by its id.
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<FrameworkVersionRow>, StorageError> {
-    tx.fetch_optional(&select().and_where(Expr::col(F::Id).eq(id)).to_owned())
-        .await
+pub async fn get(
+    tx: &mut Tx,
+    id: FrameworkVersionId,
+) -> Result<Option<FrameworkVersion>, StorageError> {
+    let row: Option<FrameworkVersionRow> = tx
+        .fetch_optional(
+            &select()
+                .and_where(Expr::col(F::Id).eq(id.to_string()))
+                .to_owned(),
+        )
+        .await?;
+    row.map(FrameworkVersion::try_from).transpose()
 }
 
-pub async fn versions_of(tx: &mut Tx, key: &str) -> Result<Vec<FrameworkVersionRow>, StorageError> {
-    tx.fetch_all(
-        &select()
-            .and_where(Expr::col(F::FrameworkKey).eq(key))
-            .order_by(F::Version, Order::Asc)
-            .to_owned(),
-    )
-    .await
+/// Every stored version of one framework, oldest first.
+pub async fn versions_of(tx: &mut Tx, key: &str) -> Result<Vec<FrameworkVersion>, StorageError> {
+    let rows: Vec<FrameworkVersionRow> = tx
+        .fetch_all(
+            &select()
+                .and_where(Expr::col(F::FrameworkKey).eq(key))
+                .order_by(F::Version, Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    decode(rows)
 }

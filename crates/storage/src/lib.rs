@@ -19,6 +19,7 @@ pub mod framework;
 pub mod identity;
 
 // Machinery shared by the capabilities.
+mod column;
 mod db;
 mod decode;
 pub mod jobs;

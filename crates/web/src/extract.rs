@@ -85,7 +85,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
         axum::extract::Path::<T>::from_request_parts(parts, s)
             .await
             .map(|axum::extract::Path(ids)| PageIds(ids))
-            .map_err(|_| WebError::NotFound.into())
+            .map_err(|r| path_error(r).into())
     }
 }
 
@@ -99,6 +99,22 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
         axum::extract::Path::<T>::from_request_parts(parts, s)
             .await
             .map(|axum::extract::Path(ids)| ApiIds(ids))
-            .map_err(|_| crate::api::ApiError(WebError::NotFound))
+            .map_err(|r| crate::api::ApiError(path_error(r)))
+    }
+}
+
+/// Why the path's identifiers could not be read: an address that is not even text (a segment
+/// that is not UTF-8) is a bad request, as it is on every other route; anything else names
+/// nothing, so it is not found.
+fn path_error(rejection: axum::extract::rejection::PathRejection) -> WebError {
+    use axum::extract::path::ErrorKind;
+    use axum::extract::rejection::PathRejection;
+    match rejection {
+        PathRejection::FailedToDeserializePathParams(e)
+            if matches!(e.kind(), ErrorKind::InvalidUtf8InPathParam { .. }) =>
+        {
+            WebError::BadRequest(e.body_text())
+        }
+        _ => WebError::NotFound,
     }
 }

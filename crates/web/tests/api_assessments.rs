@@ -272,7 +272,7 @@ async fn an_assessment_through_the_api_from_start_to_lock(engine: Engine) {
     s.app
         .assign(
             &ag,
-            &aid,
+            aid.parse().expect("an assessment id"),
             "b1",
             "",
             &contributor_id,
@@ -964,4 +964,65 @@ async fn a_token_stops_working_when_revoked_its_role_goes_or_its_account_is_disa
         .await
         .expect("enable");
     assert_eq!(b.api("GET", me, Some(&lead), None).await.status, 401);
+}
+
+/// An assessment whose stored state is not one the product knows is a fault on the server:
+/// the API and the pages answer 500 and never show it as some other state.
+#[each_engine]
+async fn an_undecodable_stored_state_is_a_server_error(e: Engine) {
+    let s = Server::start(&e).await;
+    let pid = s.partnership_id("Riverton Prevent Partnership").await;
+    let token = s.token("lead@riverton.example", &pid, "prevent-lead").await;
+    let mut b = s.browser();
+    let list = b
+        .api(
+            "GET",
+            &format!("/api/v1/partnerships/{pid}/assessments"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(list.status, 200, "[{}] {}", e.name(), list.body);
+    let aid = list.json()[0]["id"]
+        .as_str()
+        .expect("an assessment id")
+        .to_owned();
+    let mut sql = s.sql().await;
+    sql.execute(&format!(
+        "UPDATE assessments SET state = 'bogus' WHERE id = '{aid}'"
+    ))
+    .await;
+
+    let detail = b
+        .api(
+            "GET",
+            &format!("/api/v1/partnerships/{pid}/assessments/{aid}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(detail.status, 500, "[{}] {}", e.name(), detail.body);
+    assert!(
+        !detail.body.contains("bogus"),
+        "[{}] {}",
+        e.name(),
+        detail.body
+    );
+    let listed = b
+        .api(
+            "GET",
+            &format!("/api/v1/partnerships/{pid}/assessments"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(listed.status, 500, "[{}] {}", e.name(), listed.body);
+
+    // The lead's account already holds the token; a board member reads the pages.
+    let mut board = s.signed_in("board@riverton.example").await;
+    let page = board.get(&format!("/p/{pid}/assessments/{aid}")).await;
+    assert_eq!(page.status, 500, "[{}]", e.name());
+    assert!(!page.body.contains("bogus"), "[{}]", e.name());
+    let list_page = board.get(&format!("/p/{pid}/assessments")).await;
+    assert_eq!(list_page.status, 500, "[{}]", e.name());
 }

@@ -1148,8 +1148,8 @@ async fn state_of(s: &Server, w: &World, o: &Obj) -> String {
                 .await
                 .expect("assessments")
                 .into_iter()
-                .find(|a| &a.id == id)
-                .map(|a| a.state)
+                .find(|a| a.id.to_string() == *id)
+                .map(|a| a.state.key().to_owned())
                 .unwrap_or_else(|| "missing".into())
         }
         Obj::User { email } => {

@@ -76,9 +76,10 @@ async fn draft_id(s: &Server, read: &Grant) -> String {
         .await
         .expect("assessments")
         .into_iter()
-        .find(|a| a.state == "draft")
+        .find(|a| a.state.key() == "draft")
         .expect("a draft")
         .id
+        .to_string()
 }
 
 /// Every audit event, oldest first.

@@ -16,9 +16,10 @@
 //! tried again in a transaction of its own, so one edit's database error never fails another.
 
 use crate::ServiceError;
-use preventkit_domain::assessment::State;
+use preventkit_domain::assessment::{Response, State};
 use preventkit_domain::audit::NewAuditEvent;
-use preventkit_storage::{self as store, Db, ResponseRow};
+use preventkit_domain::{Timestamp, UserId};
+use preventkit_storage::{self as store, Db};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most edits committed together.
@@ -28,11 +29,11 @@ pub(crate) const MAX_BATCH: usize = 64;
 #[derive(Clone, Debug)]
 pub(crate) struct AnswerEdit {
     /// The answer as read when the edit was checked; it goes to the history.
-    pub seen: ResponseRow,
+    pub seen: Response,
     pub rating: String,
     pub details: String,
-    pub by: String,
-    pub now: i64,
+    pub by: UserId,
+    pub now: Timestamp,
     pub event: NewAuditEvent,
 }
 
@@ -123,11 +124,11 @@ async fn write_batch(db: &Db, edits: &[&AnswerEdit]) -> Result<Vec<EditOutcome>,
         let saved = store::assessment::assessments::update_response(
             &mut tx,
             &e.seen,
-            State::Draft.key(),
+            State::Draft,
             e.seen.version,
             &e.rating,
             &e.details,
-            &e.by,
+            e.by,
             e.now,
         )
         .await?;

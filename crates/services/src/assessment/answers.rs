@@ -9,24 +9,24 @@ impl App {
     pub async fn response_with_history(
         &self,
         grant: &Grant,
-        id: &str,
-        question: &str,
-    ) -> Result<(AssessmentView, Vec<ResponseHistoryRow>), ServiceError> {
+        id: AssessmentId,
+        question: &QuestionId,
+    ) -> Result<(AssessmentView, Vec<ResponseVersion>), ServiceError> {
         let pid = self.assessment_reader(grant)?;
         let mut tx = self.db().read().await?;
-        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
+        let (assessment, framework) = self.assessment_head(&mut tx, pid, id).await?;
         let response = store::assessment::assessments::response(&mut tx, id, question)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let history = store::assessment::assessments::history(&mut tx, &response.id).await?;
+        let history = store::assessment::assessments::history(&mut tx, response.id).await?;
         tx.commit().await?;
         Ok((
             AssessmentView {
                 framework_key: framework.key.clone(),
                 framework_version: framework.version,
                 framework,
-                row,
-                responses: HashMap::from([(response.question_id.clone(), response)]),
+                assessment,
+                responses: HashMap::from([(response.question.0.clone(), response)]),
             },
             history,
         ))
@@ -44,8 +44,8 @@ impl App {
     pub async fn respond(
         &self,
         grant: &Grant,
-        id: &str,
-        question: &str,
+        id: AssessmentId,
+        question: &QuestionId,
         based_on: i64,
         rating: &str,
         details: &str,
@@ -63,8 +63,8 @@ impl App {
     pub(crate) async fn respond_checked(
         &self,
         grant: &Grant,
-        id: &str,
-        question: &str,
+        id: AssessmentId,
+        question: &QuestionId,
         based_on: i64,
         rating: &str,
         details: &str,
@@ -72,20 +72,19 @@ impl App {
     ) -> Result<Answer, Refused> {
         let pid = self.assessment_scope(grant, Permission::AssessmentRespond)?;
         let user = grant.user_id();
-        let by = user.to_string();
         // Everything the checks need, in one statement.
         let found = self
-            .answer_context(&pid, id, question, user)
+            .answer_context(pid, id, question, user)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let framework = self.framework_by_id(&found.framework_version_id).await?;
-        if framework.question(question).is_none() {
+        let framework = self.framework_by_id(found.framework_version).await?;
+        if framework.question(question.as_str()).is_none() {
             return Err(ServiceError::NotFound.into());
         }
         if !answer_permitted(&found, grant) {
             return Err(ServiceError::Conflict(ASSIGNED_ELSEWHERE.into()).into());
         }
-        let state = State::from_key(&found.assessment_state).unwrap_or(State::Locked);
+        let state = found.state;
         if !state.editable() {
             return Err(ServiceError::Conflict(format!(
                 "This assessment is {} and cannot be changed. Reopen it first",
@@ -95,7 +94,7 @@ impl App {
         }
         let mut errors = ValidationErrors::new();
         let rating = rating.trim();
-        if !rating_is_valid(&framework, question, rating) {
+        if !rating_is_valid(&framework, question.as_str(), rating) {
             errors.add("rating", "Choose a rating from the list");
         }
         validate::free_text(
@@ -107,7 +106,7 @@ impl App {
         );
         errors.into_result().map_err(ServiceError::from)?;
         let seen = found.response;
-        let stale = |current: ResponseRow, framework: Arc<StoredFramework>| {
+        let stale = |current: Response, framework: Arc<StoredFramework>| {
             Refused::Stale(Box::new(StaleEdit {
                 current,
                 framework,
@@ -120,20 +119,20 @@ impl App {
         if !edit_is_current(seen.version, based_on) {
             return Err(stale(seen, framework));
         }
-        let now = now_ms();
+        let now = now();
         let edit = AnswerEdit {
             seen: seen.clone(),
             rating: rating.to_owned(),
             details: details.to_owned(),
-            by: by.clone(),
+            by: user,
             now,
             event: new_event(
                 Some(user),
                 ctx,
                 AssessmentAction::Answered,
                 Subject::Assessment {
-                    id: id.to_owned(),
-                    partnership: pid.clone(),
+                    id: id.to_string(),
+                    partnership: pid.to_string(),
                 },
                 Outcome::Success,
             ),
@@ -143,11 +142,11 @@ impl App {
         // which goes to the history; if not, read again to say why.
         match self.answers().write(edit).await? {
             EditOutcome::Saved => Ok(Answer {
-                response: ResponseRow {
+                response: Response {
                     rating: rating.to_owned(),
                     details: details.to_owned(),
                     version: based_on + 1,
-                    updated_by: Some(by),
+                    updated_by: Some(user),
                     updated_at: now,
                     ..seen
                 },
@@ -175,9 +174,9 @@ impl App {
     pub async fn response_history(
         &self,
         grant: &Grant,
-        id: &str,
-        question: &str,
-    ) -> Result<Vec<ResponseHistoryRow>, ServiceError> {
+        id: AssessmentId,
+        question: &QuestionId,
+    ) -> Result<Vec<ResponseVersion>, ServiceError> {
         Ok(self.response_with_history(grant, id, question).await?.1)
     }
 }

@@ -17,8 +17,8 @@ impl App {
         &self,
         tx: &mut preventkit_storage::Tx,
         grant: &Grant,
-        assessment: &str,
-        question: &str,
+        assessment: AssessmentId,
+        question: &QuestionId,
     ) -> Result<bool, ServiceError> {
         let organisation = store::identity::users::get(tx, &grant.user_id().to_string())
             .await?
@@ -26,17 +26,11 @@ impl App {
         let assignment = store::assessment::comments::assignments(tx, assessment)
             .await?
             .into_iter()
-            .find(|a| a.question_id == question);
+            .find(|a| &a.question == question);
         let facts = AnswerFacts {
             organisation,
-            assigned_user: assignment
-                .as_ref()
-                .and_then(|a| a.user_id.as_deref())
-                .and_then(|u| u.parse().ok()),
-            assigned_organisation: assignment
-                .as_ref()
-                .and_then(|a| a.organisation_id.as_deref())
-                .and_then(|o| o.parse().ok()),
+            assigned_user: assignment.as_ref().and_then(|a| a.user),
+            assigned_organisation: assignment.as_ref().and_then(|a| a.organisation),
         };
         Ok(policy::may_answer(grant, &facts))
     }
@@ -44,17 +38,17 @@ impl App {
     /// What deciding whether `user` may edit one answer needs, in one statement.
     pub(crate) async fn answer_context(
         &self,
-        pid: &str,
-        assessment: &str,
-        question: &str,
+        pid: PartnershipId,
+        assessment: AssessmentId,
+        question: &QuestionId,
         user: UserId,
-    ) -> Result<Option<preventkit_storage::AnswerContextRow>, ServiceError> {
+    ) -> Result<Option<AnswerContext>, ServiceError> {
         Ok(store::assessment::assessments::answer_context(
             self.db(),
             pid,
             assessment,
             question,
-            &user.to_string(),
+            user,
         )
         .await?)
     }
@@ -63,14 +57,12 @@ impl App {
     pub async fn ensure_may_answer(
         &self,
         grant: &Grant,
-        assessment: &str,
-        question: &str,
+        assessment: AssessmentId,
+        question: &QuestionId,
     ) -> Result<(), ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::AssessmentRespond)?
-            .to_string();
+        let pid = grant.require_partnership(Permission::AssessmentRespond)?;
         let found = self
-            .answer_context(&pid, assessment, question, grant.user_id())
+            .answer_context(pid, assessment, question, grant.user_id())
             .await?
             .ok_or(ServiceError::NotFound)?;
         if answer_permitted(&found, grant) {
@@ -85,7 +77,7 @@ impl App {
     pub async fn assign(
         &self,
         grant: &Grant,
-        assessment: &str,
+        assessment: AssessmentId,
         target: &str,
         organisation_id: &str,
         user_id: &str,
@@ -132,45 +124,57 @@ impl App {
                 }
             }
         }
-        let organisation = Some(organisation_id.trim().to_owned()).filter(|s| !s.is_empty());
-        let user = Some(user_id.trim().to_owned()).filter(|s| !s.is_empty());
+        let organisation_text = Some(organisation_id.trim().to_owned()).filter(|s| !s.is_empty());
+        let user_text = Some(user_id.trim().to_owned()).filter(|s| !s.is_empty());
         let mut errors = ValidationErrors::new();
         let mut tx = self.db().write().await?;
-        if organisation.is_none() && user.is_none() {
+        if organisation_text.is_none() && user_text.is_none() {
             errors.add("organisation_id", "Choose an organisation or a person");
         }
-        if let Some(o) = &organisation {
-            let orgs = store::administration::partnerships::organisations_of(
-                &mut tx,
-                crate::administration::partnership_key(&pid)?,
-            )
-            .await?;
-            if !orgs.iter().any(|x| &x.id.to_string() == o) {
+        if let Some(o) = &organisation_text {
+            let key = crate::administration::partnership_key(&pid)?;
+            let orgs = store::administration::partnerships::organisations_of(&mut tx, key).await?;
+            if !orgs.iter().any(|x| x.id.to_string() == *o) {
                 errors.add(
                     "organisation_id",
                     "Choose one of the partnership's organisations",
                 );
             }
         }
-        if let Some(u) = &user {
-            let members = store::administration::memberships::members_of(
-                &mut tx,
-                crate::administration::partnership_key(&pid)?,
-            )
-            .await?;
-            if !members.iter().any(|m| &m.user_id.to_string() == u) {
+        if let Some(u) = &user_text {
+            let key = crate::administration::partnership_key(&pid)?;
+            let members = store::administration::memberships::members_of(&mut tx, key).await?;
+            if !members.iter().any(|m| m.user_id.to_string() == *u) {
                 errors.add("user_id", "Choose one of the partnership's members");
             }
         }
         errors.into_result()?;
+        // Both were found among the partnership's own, so they are well formed.
+        let organisation = organisation_text
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| {
+                ServiceError::field(
+                    "organisation_id",
+                    "Choose one of the partnership's organisations",
+                )
+            })?;
+        let user = user_text
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| {
+                ServiceError::field("user_id", "Choose one of the partnership's members")
+            })?;
         for q in &questions {
             store::assessment::comments::assign(
                 &mut tx,
-                &preventkit_storage::AssignmentRow {
-                    assessment_id: assessment.to_owned(),
-                    question_id: q.clone(),
-                    organisation_id: organisation.clone(),
-                    user_id: user.clone(),
+                &Assignment {
+                    assessment,
+                    question: QuestionId(q.clone()),
+                    organisation,
+                    user,
                 },
             )
             .await?;
@@ -181,7 +185,7 @@ impl App {
             ctx,
             AssessmentAction::Assigned,
             Subject::Assessment {
-                id: assessment.to_owned(),
+                id: assessment.to_string(),
                 partnership: pid,
             },
             Outcome::Success,
@@ -195,10 +199,10 @@ impl App {
     pub async fn assignments(
         &self,
         grant: &Grant,
-        assessment: &str,
+        assessment: AssessmentId,
     ) -> Result<HashMap<String, AssignmentView>, ServiceError> {
         let view = self.assessment(grant, assessment).await?;
-        let pid = view.row.partnership_id.clone();
+        let pid = view.assessment.partnership.to_string();
         let mut tx = self.db().read().await?;
         let rows = store::assessment::comments::assignments(&mut tx, assessment).await?;
         let key = crate::administration::partnership_key(&pid)?;
@@ -209,17 +213,15 @@ impl App {
             .into_iter()
             .map(|a| {
                 let organisation = a
-                    .organisation_id
-                    .as_ref()
-                    .and_then(|o| orgs.iter().find(|x| &x.id.to_string() == o))
+                    .organisation
+                    .and_then(|o| orgs.iter().find(|x| x.id == o))
                     .map(|x| x.name.clone());
                 let person = a
-                    .user_id
-                    .as_ref()
-                    .and_then(|u| members.iter().find(|m| &m.user_id.to_string() == u))
+                    .user
+                    .and_then(|u| members.iter().find(|m| m.user_id == u))
                     .map(|m| m.display_name.clone());
                 (
-                    a.question_id,
+                    a.question.0,
                     AssignmentView {
                         organisation,
                         person,

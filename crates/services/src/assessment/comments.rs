@@ -8,7 +8,7 @@ use preventkit_domain::actions::AssessmentAction;
 pub struct CommentView {
     pub author: String,
     pub body: String,
-    pub created_at: i64,
+    pub created_at: Timestamp,
 }
 
 impl App {
@@ -16,8 +16,8 @@ impl App {
     pub async fn add_comment(
         &self,
         grant: &Grant,
-        assessment: &str,
-        question: &str,
+        assessment: AssessmentId,
+        question: &QuestionId,
         body: &str,
         ctx: &RequestContext,
     ) -> Result<(), ServiceError> {
@@ -29,7 +29,7 @@ impl App {
             .framework
             .questions()
             .iter()
-            .all(|(_, q)| q.id != question)
+            .all(|(_, q)| q.id != question.as_str())
         {
             return Err(ServiceError::NotFound);
         }
@@ -45,13 +45,13 @@ impl App {
         let mut tx = self.db().write().await?;
         store::assessment::comments::insert(
             &mut tx,
-            &preventkit_storage::CommentRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                assessment_id: assessment.to_owned(),
-                question_id: question.to_owned(),
-                author_id: grant.user_id().to_string(),
+            &Comment {
+                id: CommentId::new(),
+                assessment,
+                question: question.clone(),
+                author: grant.user_id(),
                 body,
-                created_at: now_ms(),
+                created_at: now(),
             },
         )
         .await?;
@@ -61,7 +61,7 @@ impl App {
             ctx,
             AssessmentAction::Commented,
             Subject::Assessment {
-                id: assessment.to_owned(),
+                id: assessment.to_string(),
                 partnership: pid,
             },
             Outcome::Success,
@@ -75,24 +75,22 @@ impl App {
     pub async fn comments(
         &self,
         grant: &Grant,
-        assessment: &str,
-        question: &str,
+        assessment: AssessmentId,
+        question: &QuestionId,
     ) -> Result<Vec<CommentView>, ServiceError> {
         let view = self.assessment(grant, assessment).await?;
         let mut tx = self.db().read().await?;
         let rows = store::assessment::comments::for_question(&mut tx, assessment, question).await?;
-        let members = store::administration::memberships::members_of(
-            &mut tx,
-            crate::administration::partnership_key(&view.row.partnership_id)?,
-        )
-        .await?;
+        let members =
+            store::administration::memberships::members_of(&mut tx, view.assessment.partnership)
+                .await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()
             .map(|c| CommentView {
                 author: members
                     .iter()
-                    .find(|m| m.user_id.to_string() == c.author_id)
+                    .find(|m| m.user_id == c.author)
                     .map(|m| m.display_name.clone())
                     .unwrap_or_else(|| "A former member".into()),
                 body: c.body,

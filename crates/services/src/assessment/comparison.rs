@@ -5,32 +5,36 @@ use super::*;
 /// Periods side by side: oldest first.
 #[derive(Clone, Debug)]
 pub struct Comparison {
-    pub assessments: Vec<AssessmentRow>,
+    pub assessments: Vec<Assessment>,
     /// (question number, title, ratings per assessment in column order)
     pub rows: Vec<(String, String, String, Vec<String>)>,
 }
 
 impl App {
     /// This assessment and up to three earlier periods it was started from, oldest first.
-    pub async fn compare(&self, grant: &Grant, id: &str) -> Result<Comparison, ServiceError> {
+    pub async fn compare(
+        &self,
+        grant: &Grant,
+        id: AssessmentId,
+    ) -> Result<Comparison, ServiceError> {
         let view = self.assessment(grant, id).await?;
-        let pid = view.row.partnership_id.clone();
-        let mut chain = vec![view.row.clone()];
+        let pid = view.assessment.partnership;
+        let mut chain = vec![view.assessment.clone()];
         let mut answers = vec![view.responses.clone()];
         let mut tx = self.db().read().await?;
         while chain.len() < 4 {
-            let Some(prev_id) = chain.last().and_then(|a| a.previous_id.clone()) else {
+            let Some(prev_id) = chain.last().and_then(|a| a.previous) else {
                 break;
             };
-            let Some(prev) = store::assessment::assessments::get(&mut tx, &prev_id, &pid).await?
+            let Some(prev) = store::assessment::assessments::get(&mut tx, prev_id, pid).await?
             else {
                 break;
             };
-            let responses = store::assessment::assessments::responses(&mut tx, &prev.id).await?;
+            let responses = store::assessment::assessments::responses(&mut tx, prev.id).await?;
             answers.push(
                 responses
                     .into_iter()
-                    .map(|r| (r.question_id.clone(), r))
+                    .map(|r| (r.question.0.clone(), r))
                     .collect(),
             );
             chain.push(prev);
@@ -74,7 +78,7 @@ impl App {
     pub async fn mapped_summaries(
         &self,
         grant: &Grant,
-        id: &str,
+        id: AssessmentId,
     ) -> Result<Vec<MappedSummary>, ServiceError> {
         let view = self.assessment(grant, id).await?;
         let f = &view.framework;
@@ -101,14 +105,14 @@ impl App {
         columns.push((String::new(), "Not assessed".into()));
         let mut out = Vec::new();
         for key in targets {
-            let Some(row) = stored
+            let Some(newest) = stored
                 .iter()
-                .filter(|r| r.framework_key == key)
-                .max_by_key(|r| r.version)
+                .filter(|v| v.key == key)
+                .max_by_key(|v| v.version)
             else {
                 continue;
             };
-            let target = self.framework_by_id(&row.id).await?;
+            let target = self.framework_by_id(newest.id).await?;
             let mut rows = Vec::new();
             for (_, tq) in target.questions() {
                 let mapped: Vec<&str> = f

@@ -83,30 +83,31 @@ impl App {
         grant: &Grant,
         input: &NewAction,
         ctx: &RequestContext,
-    ) -> Result<String, ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::ActionManage)?
-            .to_string();
+    ) -> Result<ActionId, ServiceError> {
+        let pid = grant.require_partnership(Permission::ActionManage)?;
         let mut errors = ValidationErrors::new();
         let title =
             validate::required_text("title", "what needs doing", &input.title, 300, &mut errors);
-        parse_date("due_date", &input.due_date, &mut errors);
+        let due = parse_date("due_date", &input.due_date, &mut errors);
         let mut tx = self.db().write().await?;
-        let members = store::administration::memberships::members_of(
-            &mut tx,
-            crate::administration::partnership_key(&pid)?,
-        )
-        .await?;
+        let members = store::administration::memberships::members_of(&mut tx, pid).await?;
         if !members
             .iter()
             .any(|m| m.user_id.to_string() == input.owner_id.trim())
         {
             errors.add("owner_id", "Choose an owner from the partnership's members");
         }
-        let assessment_id = Some(input.assessment_id.trim().to_owned()).filter(|s| !s.is_empty());
-        let question_id = Some(input.question_id.trim().to_owned()).filter(|s| !s.is_empty());
-        if let Some(a) = &assessment_id {
-            match store::assessment::assessments::get(&mut tx, a, &pid).await? {
+        let assessment_text = Some(input.assessment_id.trim()).filter(|s| !s.is_empty());
+        let question_id = Some(input.question_id.trim())
+            .filter(|s| !s.is_empty())
+            .map(QuestionId::from);
+        // An assessment id that is not well formed names nothing, like an unknown one.
+        let assessment_id = assessment_text
+            .map(str::parse::<AssessmentId>)
+            .transpose()
+            .map_err(|_| ServiceError::NotFound)?;
+        if let Some(a) = assessment_id {
+            match store::assessment::assessments::get(&mut tx, a, pid).await? {
                 None => return Err(ServiceError::NotFound),
                 Some(_) => {
                     if let Some(q) = &question_id {
@@ -121,20 +122,27 @@ impl App {
             }
         }
         errors.into_result()?;
-        let id = uuid::Uuid::new_v4().to_string();
+        // The owner was found among the partnership's members and the date was checked.
+        let (Ok(owner), Some(due)) = (input.owner_id.trim().parse::<UserId>(), due) else {
+            return Err(ServiceError::field(
+                "owner_id",
+                "Choose an owner from the partnership's members",
+            ));
+        };
+        let id = ActionId::new();
         store::assessment::actions::insert(
             &mut tx,
-            &preventkit_storage::ActionRow {
-                id: id.clone(),
-                partnership_id: pid.clone(),
-                assessment_id,
-                question_id,
+            &Action {
+                id,
+                partnership: pid,
+                assessment: assessment_id,
+                question: question_id,
                 title,
-                owner_id: input.owner_id.trim().to_owned(),
-                due_date: input.due_date.trim().to_owned(),
-                status: "open".into(),
-                created_by: grant.user_id().to_string(),
-                created_at: now_ms(),
+                owner,
+                due,
+                status: ActionStatus::Open,
+                created_by: grant.user_id(),
+                created_at: now(),
             },
         )
         .await?;
@@ -144,8 +152,8 @@ impl App {
             ctx,
             AssessmentAction::ActionRaised,
             Subject::Action {
-                id: id.clone(),
-                partnership: pid,
+                id: id.to_string(),
+                partnership: pid.to_string(),
             },
             Outcome::Success,
         )
@@ -158,13 +166,13 @@ impl App {
     pub async fn assessment_actions(
         &self,
         grant: &Grant,
-        id: &str,
-    ) -> Result<Vec<preventkit_storage::ActionRow>, ServiceError> {
+        id: AssessmentId,
+    ) -> Result<Vec<Action>, ServiceError> {
         let view = self.assessment(grant, id).await?;
         let mut tx = self.db().read().await?;
         let rows = store::assessment::actions::for_partnership(
             &mut tx,
-            &view.row.partnership_id,
+            view.assessment.partnership,
             Some(id),
         )
         .await?;

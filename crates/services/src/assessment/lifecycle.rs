@@ -3,13 +3,16 @@
 use super::*;
 use preventkit_domain::actions::AssessmentAction;
 
+const ORGANISATION_CHOICE: &str =
+    "Choose one of the partnership's organisations, or the whole partnership";
+
 impl App {
     pub(crate) fn assessment_scope(
         &self,
         grant: &Grant,
         p: Permission,
-    ) -> Result<String, ServiceError> {
-        Ok(grant.require_partnership(p)?.to_string())
+    ) -> Result<PartnershipId, ServiceError> {
+        Ok(grant.require_partnership(p)?)
     }
 
     pub async fn create_assessment(
@@ -17,7 +20,7 @@ impl App {
         grant: &Grant,
         input: &NewAssessment,
         ctx: &RequestContext,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<AssessmentId, ServiceError> {
         let pid = self.assessment_scope(grant, Permission::AssessmentManage)?;
         let mut errors = ValidationErrors::new();
         let title = validate::required_text("title", "a title", &input.title, 200, &mut errors);
@@ -40,8 +43,11 @@ impl App {
         let previous = if input.previous_id.trim().is_empty() {
             None
         } else {
-            let prev = store::assessment::assessments::get(&mut tx, input.previous_id.trim(), &pid)
-                .await?;
+            // An id that is not well formed names no assessment, like an unknown one.
+            let prev = match input.previous_id.trim().parse::<AssessmentId>() {
+                Ok(prev_id) => store::assessment::assessments::get(&mut tx, prev_id, pid).await?,
+                Err(_) => None,
+            };
             if prev.is_none() {
                 errors.add(
                     "previous_id",
@@ -52,47 +58,50 @@ impl App {
         };
         let organisation = Some(input.organisation_id.trim().to_owned()).filter(|o| !o.is_empty());
         if let Some(o) = &organisation {
-            let members = store::administration::partnerships::organisations_of(
-                &mut tx,
-                crate::administration::partnership_key(&pid)?,
-            )
-            .await?;
-            if !members.iter().any(|m| &m.id.to_string() == o) {
-                errors.add(
-                    "organisation_id",
-                    "Choose one of the partnership's organisations, or the whole partnership",
-                );
+            let members =
+                store::administration::partnerships::organisations_of(&mut tx, pid).await?;
+            if !members.iter().any(|m| m.id.to_string() == *o) {
+                errors.add("organisation_id", ORGANISATION_CHOICE);
             }
         }
         errors.into_result()?;
-        let framework = self.stored_framework(&mut tx, &fv.id).await?;
-        let now = now_ms();
-        let id = uuid::Uuid::new_v4().to_string();
+        let organisation = match organisation.as_deref().map(str::parse).transpose() {
+            Ok(o) => o,
+            Err(_) => return Err(ServiceError::field("organisation_id", ORGANISATION_CHOICE)),
+        };
+        let (Some(period_start), Some(period_end)) = (start, end) else {
+            return Err(ServiceError::Internal(
+                "a checked period went missing".into(),
+            ));
+        };
+        let framework = self.stored_framework(&mut tx, fv.id).await?;
+        let now = now();
+        let id = AssessmentId::new();
         store::assessment::assessments::insert(
             &mut tx,
-            &AssessmentRow {
-                id: id.clone(),
-                partnership_id: pid.clone(),
-                organisation_id: organisation,
-                framework_version_id: fv.id.clone(),
+            &Assessment {
+                id,
+                partnership: pid,
+                organisation,
+                framework_version: fv.id,
                 title,
-                period_start: input.period_start.trim().to_owned(),
-                period_end: input.period_end.trim().to_owned(),
-                state: State::Draft.key().to_owned(),
+                period_start,
+                period_end,
+                state: State::Draft,
                 submitted_by: None,
-                previous_id: previous.as_ref().map(|p| p.id.clone()),
-                created_by: grant.user_id().to_string(),
+                previous: previous.as_ref().map(|p| p.id),
+                created_by: grant.user_id(),
                 created_at: now,
                 updated_at: now,
             },
         )
         .await?;
         // Answers carry across question by question where the ids still match.
-        let carried: HashMap<String, ResponseRow> = match &previous {
-            Some(p) => store::assessment::assessments::responses(&mut tx, &p.id)
+        let carried: HashMap<String, Response> = match &previous {
+            Some(p) => store::assessment::assessments::responses(&mut tx, p.id)
                 .await?
                 .into_iter()
-                .map(|r| (r.question_id.clone(), r))
+                .map(|r| (r.question.0.clone(), r))
                 .collect(),
             None => HashMap::new(),
         };
@@ -102,9 +111,9 @@ impl App {
                 .into_iter()
                 .map(|(_, q)| q.id.clone())
                 .collect();
-            for (evidence, question) in store::evidence::links(&mut tx, &p.id).await? {
+            for (evidence, question) in store::evidence::links(&mut tx, &p.id.to_string()).await? {
                 if question_ids.contains(&question) {
-                    store::evidence::link(&mut tx, &evidence, &id, &question).await?;
+                    store::evidence::link(&mut tx, &evidence, &id.to_string(), &question).await?;
                 }
             }
         }
@@ -116,14 +125,14 @@ impl App {
             };
             store::assessment::assessments::insert_response(
                 &mut tx,
-                &ResponseRow {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    assessment_id: id.clone(),
-                    question_id: q.id.clone(),
+                &Response {
+                    id: ResponseId::new(),
+                    assessment: id,
+                    question: QuestionId(q.id.clone()),
                     rating,
                     details,
                     version: 1,
-                    updated_by: Some(grant.user_id().to_string()),
+                    updated_by: Some(grant.user_id()),
                     updated_at: now,
                 },
             )
@@ -135,8 +144,8 @@ impl App {
             ctx,
             AssessmentAction::Created,
             Subject::Assessment {
-                id: id.clone(),
-                partnership: pid,
+                id: id.to_string(),
+                partnership: pid.to_string(),
             },
             Outcome::Success,
         )
@@ -145,58 +154,55 @@ impl App {
         Ok(id)
     }
 
-    pub async fn list_assessments(
-        &self,
-        grant: &Grant,
-    ) -> Result<Vec<AssessmentRow>, ServiceError> {
+    pub async fn list_assessments(&self, grant: &Grant) -> Result<Vec<Assessment>, ServiceError> {
         let pid = self.assessment_scope(grant, Permission::AssessmentRead)?;
         let mut tx = self.db().read().await?;
-        let rows = store::assessment::assessments::for_partnership(&mut tx, &pid).await?;
+        let rows = store::assessment::assessments::for_partnership(&mut tx, pid).await?;
         tx.commit().await?;
         Ok(rows)
     }
 
     /// The partnership of the grant, for reading an assessment (the policy says which
     /// permissions come with reading it).
-    pub(crate) fn assessment_reader(&self, grant: &Grant) -> Result<String, ServiceError> {
-        Ok(grant
-            .require_partnership_read(Permission::AssessmentRead)?
-            .to_string())
+    pub(crate) fn assessment_reader(&self, grant: &Grant) -> Result<PartnershipId, ServiceError> {
+        Ok(grant.require_partnership_read(Permission::AssessmentRead)?)
     }
 
-    /// An assessment row of partnership `pid` and its parsed framework.
+    /// An assessment of partnership `pid` and its parsed framework.
     pub(crate) async fn assessment_head(
         &self,
         tx: &mut preventkit_storage::Tx,
-        pid: &str,
-        id: &str,
-    ) -> Result<(AssessmentRow, Arc<StoredFramework>), ServiceError> {
-        let row = store::assessment::assessments::get(tx, id, pid)
+        pid: PartnershipId,
+        id: AssessmentId,
+    ) -> Result<(Assessment, Arc<StoredFramework>), ServiceError> {
+        let assessment = store::assessment::assessments::get(tx, id, pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let framework = self.stored_framework(tx, &row.framework_version_id).await?;
-        Ok((row, framework))
+        let framework = self
+            .stored_framework(tx, assessment.framework_version)
+            .await?;
+        Ok((assessment, framework))
     }
 
     /// One assessment of the grant's partnership, with every answer.
     pub async fn assessment(
         &self,
         grant: &Grant,
-        id: &str,
+        id: AssessmentId,
     ) -> Result<AssessmentView, ServiceError> {
         let pid = self.assessment_reader(grant)?;
         let mut tx = self.db().read().await?;
-        let (row, framework) = self.assessment_head(&mut tx, &pid, id).await?;
+        let (assessment, framework) = self.assessment_head(&mut tx, pid, id).await?;
         let responses = store::assessment::assessments::responses(&mut tx, id).await?;
         tx.commit().await?;
         Ok(AssessmentView {
             framework_key: framework.key.clone(),
             framework_version: framework.version,
             framework,
-            row,
+            assessment,
             responses: responses
                 .into_iter()
-                .map(|r| (r.question_id.clone(), r))
+                .map(|r| (r.question.0.clone(), r))
                 .collect(),
         })
     }
@@ -205,7 +211,7 @@ impl App {
     pub async fn transition(
         &self,
         grant: &Grant,
-        id: &str,
+        id: AssessmentId,
         t: &Transition,
         ctx: &RequestContext,
     ) -> Result<State, ServiceError> {
@@ -219,33 +225,20 @@ impl App {
             validate::free_text("reason", "the reason", reason, 2_000, &mut errors);
             errors.into_result()?;
         }
-        let now = now_ms();
+        let now = now();
         let mut tx = self.db().write().await?;
-        let row = store::assessment::assessments::get(&mut tx, id, &pid)
+        let assessment = store::assessment::assessments::get(&mut tx, id, pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let from = State::from_key(&row.state)
-            .ok_or_else(|| ServiceError::Internal("unknown assessment state".into()))?;
-        let submitted_by = row
-            .submitted_by
-            .as_deref()
-            .and_then(|u| UserId::from_str(u).ok());
-        let to = next_state(from, t, grant.user_id(), submitted_by)
+        let from = assessment.state;
+        let to = next_state(from, t, grant.user_id(), assessment.submitted_by)
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
-        let submitter = match t {
-            Transition::Submit => Some(grant.user_id().to_string()),
+        let submitter: Option<UserId> = match t {
+            Transition::Submit => Some(grant.user_id()),
             Transition::Reopen { .. } => None,
-            _ => row.submitted_by.clone(),
+            _ => assessment.submitted_by,
         };
-        if !store::assessment::assessments::set_state(
-            &mut tx,
-            id,
-            from.key(),
-            to.key(),
-            submitter,
-            now,
-        )
-        .await?
+        if !store::assessment::assessments::set_state(&mut tx, id, from, to, submitter, now).await?
         {
             return Err(ServiceError::Conflict(
                 "The assessment changed while you were looking at it. Reload and try again".into(),
@@ -257,13 +250,13 @@ impl App {
         };
         store::assessment::assessments::insert_transition(
             &mut tx,
-            &TransitionRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                assessment_id: id.to_owned(),
-                from_state: from.key().to_owned(),
-                to_state: to.key().to_owned(),
+            &TransitionRecord {
+                id: TransitionId::new(),
+                assessment: id,
+                from,
+                to,
                 reason,
-                actor_id: grant.user_id().to_string(),
+                actor: grant.user_id(),
                 at: now,
             },
         )
@@ -280,8 +273,8 @@ impl App {
             ctx,
             action,
             Subject::Assessment {
-                id: id.to_owned(),
-                partnership: pid,
+                id: id.to_string(),
+                partnership: pid.to_string(),
             },
             Outcome::Success,
         )

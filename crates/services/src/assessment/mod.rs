@@ -22,16 +22,20 @@ use crate::framework::StoredFramework;
 use crate::{now_ms, App, RequestContext, ServiceError};
 pub(crate) use answer_writer::AnswerWriter;
 use answer_writer::{AnswerEdit, EditOutcome};
-use preventkit_domain::assessment::{edit_is_current, next_state, Rating, State, Transition};
+use preventkit_domain::assessment::{
+    edit_is_current, next_state, Action, ActionStatus, AnswerContext, Assessment, Assignment,
+    Comment, Rating, Response, ResponseVersion, State, Transition, TransitionRecord,
+};
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::framework::Framework;
 use preventkit_domain::policy::{self, AnswerFacts};
 use preventkit_domain::validate::{self, ValidationErrors};
-use preventkit_domain::{Grant, Permission, UserId};
-use preventkit_storage::{self as store, TransitionRow};
-pub use preventkit_storage::{AssessmentRow, ResponseHistoryRow, ResponseRow};
+use preventkit_domain::{
+    ActionId, AssessmentId, CommentId, Grant, PartnershipId, Permission, QuestionId, ResponseId,
+    Timestamp, TransitionId, UserId,
+};
+use preventkit_storage as store;
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::Arc;
 
 /// A new assessment, as typed.
@@ -51,12 +55,13 @@ pub struct NewAssessment {
 /// An assessment with its framework and answers.
 #[derive(Clone, Debug)]
 pub struct AssessmentView {
-    pub row: AssessmentRow,
+    pub assessment: Assessment,
     /// The framework version it is answered against (shared: parsed once per server).
     pub framework: Arc<StoredFramework>,
     pub framework_key: String,
     pub framework_version: i64,
-    pub responses: HashMap<String, ResponseRow>,
+    /// Answers by question id.
+    pub responses: HashMap<String, Response>,
 }
 
 /// Progress on one top-level section: answered of total, by question kind.
@@ -74,7 +79,7 @@ pub struct SectionProgress {
 /// A saved answer and the framework it belongs to.
 #[derive(Clone, Debug)]
 pub struct Answer {
-    pub response: ResponseRow,
+    pub response: Response,
     pub framework: Arc<StoredFramework>,
 }
 
@@ -100,7 +105,7 @@ const ASSIGNED_ELSEWHERE: &str =
 /// so nothing typed is lost.
 #[derive(Clone, Debug)]
 pub struct StaleEdit {
-    pub current: ResponseRow,
+    pub current: Response,
     /// The framework the answer belongs to, to describe its question.
     pub framework: Arc<StoredFramework>,
     pub yours_rating: String,
@@ -156,17 +161,14 @@ fn collect<'a>(
 }
 
 /// The policy's rule for who answers a question, fed with the facts of one
-/// [`answer_context`] row: the editor's organisation and the question's assignment.
+/// [`answer_context`] read: the editor's organisation and the question's assignment.
 ///
 /// [`answer_context`]: store::assessment::assessments::answer_context
-fn answer_permitted(found: &preventkit_storage::AnswerContextRow, grant: &Grant) -> bool {
+fn answer_permitted(found: &AnswerContext, grant: &Grant) -> bool {
     let facts = AnswerFacts {
-        organisation: found.user_organisation.parse().ok(),
-        assigned_user: found.assigned_user.as_deref().and_then(|u| u.parse().ok()),
-        assigned_organisation: found
-            .assigned_organisation
-            .as_deref()
-            .and_then(|o| o.parse().ok()),
+        organisation: Some(found.user_organisation),
+        assigned_user: found.assigned_user,
+        assigned_organisation: found.assigned_organisation,
     };
     policy::may_answer(grant, &facts)
 }
@@ -179,12 +181,12 @@ enum Carry<'a> {
     /// No earlier answer to this question: it starts unanswered.
     Unanswered,
     /// The rating and the details come across as they are.
-    Whole(&'a ResponseRow),
+    Whole(&'a Response),
     /// The details come across; the rating is not on this version's scale.
-    DetailsOnly(&'a ResponseRow),
+    DetailsOnly(&'a Response),
 }
 
-fn carry<'a>(to: &Framework, question: &str, earlier: Option<&'a ResponseRow>) -> Carry<'a> {
+fn carry<'a>(to: &Framework, question: &str, earlier: Option<&'a Response>) -> Carry<'a> {
     match earlier {
         None => Carry::Unanswered,
         Some(r) if rating_is_valid(to, question, &r.rating) => Carry::Whole(r),
@@ -207,12 +209,16 @@ fn rating_is_valid(f: &Framework, question: &str, rating: &str) -> bool {
 }
 
 fn parse_date(field: &str, value: &str, errors: &mut ValidationErrors) -> Option<time::Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(value.trim(), fmt) {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match preventkit_domain::assessment::parse_date(value.trim()) {
+        Some(d) => Some(d),
+        None => {
             errors.add(field, "Enter a date like 2026-04-01");
             None
         }
     }
+}
+
+/// Now, as stored.
+fn now() -> Timestamp {
+    Timestamp::from_millis(now_ms())
 }

@@ -11,9 +11,9 @@ impl App {
             .values()
             .map(|r| {
                 (
-                    r.question_id.clone(),
+                    r.question.0.clone(),
                     preventkit_reports::assessment_sheet::Row {
-                        question_id: r.question_id.clone(),
+                        question_id: r.question.0.clone(),
                         number: String::new(),
                         kind: String::new(),
                         question: String::new(),
@@ -31,19 +31,18 @@ impl App {
     pub(crate) async fn export<T>(
         &self,
         grant: &Grant,
-        id: &str,
+        id: AssessmentId,
         render: impl FnOnce(&preventkit_reports::assessment_sheet::Sheet<'_>) -> Result<T, String>,
     ) -> Result<T, ServiceError> {
         let view = self.assessment(grant, id).await?;
-        let period = format!("{} to {}", view.row.period_start, view.row.period_end);
-        let state = State::from_key(&view.row.state)
-            .map(|s| s.label())
-            .unwrap_or("");
+        let a = &view.assessment;
+        let period = format!("{} to {}", a.start_text(), a.end_text());
+        let assessment_id = a.id.to_string();
         let sheet = preventkit_reports::assessment_sheet::Sheet {
-            assessment_id: &view.row.id,
-            title: &view.row.title,
+            assessment_id: &assessment_id,
+            title: &a.title,
+            state: a.state,
             period: &period,
-            state,
             framework: &view.framework,
             framework_version: view.framework_version,
             rows: Self::sheet_rows(&view),
@@ -52,7 +51,11 @@ impl App {
     }
 
     /// The assessment as a spreadsheet laid out like the paper tool.
-    pub async fn export_xlsx(&self, grant: &Grant, id: &str) -> Result<Vec<u8>, ServiceError> {
+    pub async fn export_xlsx(
+        &self,
+        grant: &Grant,
+        id: AssessmentId,
+    ) -> Result<Vec<u8>, ServiceError> {
         self.export(grant, id, |s| {
             preventkit_reports::assessment_sheet::to_xlsx(s)
                 .map_err(|e| format!("spreadsheet: {e}"))
@@ -61,7 +64,11 @@ impl App {
     }
 
     /// The assessment as CSV, with formula-like values neutralised.
-    pub async fn export_csv(&self, grant: &Grant, id: &str) -> Result<String, ServiceError> {
+    pub async fn export_csv(
+        &self,
+        grant: &Grant,
+        id: AssessmentId,
+    ) -> Result<String, ServiceError> {
         self.export(grant, id, |s| {
             preventkit_reports::assessment_sheet::to_csv(s).map_err(|e| format!("csv: {e}"))
         })
@@ -74,15 +81,13 @@ impl App {
     pub async fn import_xlsx(
         &self,
         grant: &Grant,
-        id: &str,
+        id: AssessmentId,
         bytes: &[u8],
         ctx: &RequestContext,
     ) -> Result<usize, ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::AssessmentRespond)?
-            .to_string();
+        let pid = grant.require_partnership(Permission::AssessmentRespond)?;
         let view = self.assessment(grant, id).await?;
-        let state = State::from_key(&view.row.state).unwrap_or(State::Locked);
+        let state = view.assessment.state;
         if !state.editable() {
             return Err(ServiceError::Conflict(format!(
                 "This assessment is {} and cannot be changed. Reopen it first",
@@ -94,7 +99,7 @@ impl App {
         // time) and runs on a blocking thread, so a hostile file cannot hold up other requests.
         let file = bytes.to_vec();
         let framework = Arc::clone(&view.framework);
-        let assessment_id = view.row.id.clone();
+        let assessment_id = view.assessment.id.to_string();
         let read = tokio::task::spawn_blocking(move || {
             preventkit_reports::assessment_sheet::from_xlsx(&file, &framework, &assessment_id)
         })
@@ -125,18 +130,19 @@ impl App {
             }
         }
         invalid.into_result()?;
-        let now = now_ms();
-        let by = grant.user_id().to_string();
+        let now = now();
+        let by = grant.user_id();
         let mut tx = self.db().write().await?;
         let mut not_yours = ValidationErrors::new();
         for a in &answers {
+            let question = QuestionId::from(a.question_id.as_str());
             let Some(current) =
-                store::assessment::assessments::response(&mut tx, id, &a.question_id).await?
+                store::assessment::assessments::response(&mut tx, id, &question).await?
             else {
                 continue;
             };
             let differs = current.rating != a.rating || current.details != a.details;
-            if differs && !self.may_answer(&mut tx, grant, id, &a.question_id).await? {
+            if differs && !self.may_answer(&mut tx, grant, id, &question).await? {
                 not_yours.add(
                     "file",
                     format!(
@@ -152,8 +158,12 @@ impl App {
         }
         let mut changed = 0;
         for a in answers {
-            let Some(current) =
-                store::assessment::assessments::response(&mut tx, id, &a.question_id).await?
+            let Some(current) = store::assessment::assessments::response(
+                &mut tx,
+                id,
+                &QuestionId::from(a.question_id.as_str()),
+            )
+            .await?
             else {
                 continue;
             };
@@ -163,11 +173,11 @@ impl App {
             if !store::assessment::assessments::update_response(
                 &mut tx,
                 &current,
-                State::Draft.key(),
+                State::Draft,
                 current.version,
                 &a.rating,
                 &a.details,
-                &by,
+                by,
                 now,
             )
             .await?
@@ -185,8 +195,8 @@ impl App {
             ctx,
             AssessmentAction::Imported,
             Subject::Assessment {
-                id: id.to_owned(),
-                partnership: pid,
+                id: id.to_string(),
+                partnership: pid.to_string(),
             },
             Outcome::Success,
         )

@@ -31,7 +31,7 @@ impl App {
     ) -> Result<Option<Arc<StoredFramework>>, ServiceError> {
         let versions = store::framework::versions_of(tx, key).await?;
         match versions.iter().max_by_key(|v| v.version) {
-            Some(v) => Ok(Some(self.stored_framework(tx, &v.id).await?)),
+            Some(v) => Ok(Some(self.stored_framework(tx, v.id).await?)),
             None => Ok(None),
         }
     }
@@ -41,16 +41,16 @@ impl App {
     pub async fn upgrade_plan(
         &self,
         grant: &Grant,
-        id: &str,
+        id: AssessmentId,
     ) -> Result<Option<UpgradePlan>, ServiceError> {
         let pid = self.assessment_scope(grant, Permission::AssessmentManage)?;
         let mut tx = self.db().read().await?;
-        let (row, from) = self.assessment_head(&mut tx, &pid, id).await?;
+        let (assessment, from) = self.assessment_head(&mut tx, pid, id).await?;
         let to = self.newest_framework(&mut tx, &from.key).await?;
         let responses = store::assessment::assessments::responses(&mut tx, id).await?;
         tx.commit().await?;
         Ok(match to {
-            Some(to) if to.version > from.version && row.state == State::Draft.key() => {
+            Some(to) if to.version > from.version && assessment.state == State::Draft => {
                 Some(plan_upgrade(&from, &to, &responses))
             }
             _ => None,
@@ -65,16 +65,16 @@ impl App {
     pub async fn upgrade_assessment(
         &self,
         grant: &Grant,
-        id: &str,
+        id: AssessmentId,
         to_version: i64,
         ctx: &RequestContext,
     ) -> Result<UpgradePlan, ServiceError> {
         let pid = self.assessment_scope(grant, Permission::AssessmentManage)?;
-        let now = now_ms();
-        let by = grant.user_id().to_string();
+        let now = now();
+        let by = grant.user_id();
         let mut tx = self.db().write().await?;
-        let (row, from) = self.assessment_head(&mut tx, &pid, id).await?;
-        if row.state != State::Draft.key() {
+        let (assessment, from) = self.assessment_head(&mut tx, pid, id).await?;
+        if assessment.state != State::Draft {
             return Err(ServiceError::Conflict(
                 "Only a draft assessment can move to a newer framework version. Reopen it first"
                     .into(),
@@ -97,21 +97,19 @@ impl App {
         }
         let responses = store::assessment::assessments::responses(&mut tx, id).await?;
         let plan = plan_upgrade(&from, &to, &responses);
-        let by_question: HashMap<&str, &ResponseRow> = responses
-            .iter()
-            .map(|r| (r.question_id.as_str(), r))
-            .collect();
+        let by_question: HashMap<&str, &Response> =
+            responses.iter().map(|r| (r.question.as_str(), r)).collect();
         for (_, q) in to.questions() {
             match carry(&to, &q.id, by_question.get(q.id.as_str()).copied()) {
                 Carry::DetailsOnly(r) => {
                     if !store::assessment::assessments::update_response(
                         &mut tx,
                         r,
-                        State::Draft.key(),
+                        State::Draft,
                         r.version,
                         "",
                         &r.details,
-                        &by,
+                        by,
                         now,
                     )
                     .await?
@@ -123,14 +121,14 @@ impl App {
                 Carry::Unanswered => {
                     store::assessment::assessments::insert_response(
                         &mut tx,
-                        &ResponseRow {
-                            id: uuid::Uuid::new_v4().to_string(),
-                            assessment_id: id.to_owned(),
-                            question_id: q.id.clone(),
+                        &Response {
+                            id: ResponseId::new(),
+                            assessment: id,
+                            question: QuestionId(q.id.clone()),
                             rating: String::new(),
                             details: String::new(),
                             version: 1,
-                            updated_by: Some(by.clone()),
+                            updated_by: Some(by),
                             updated_at: now,
                         },
                     )
@@ -141,9 +139,9 @@ impl App {
         if !store::assessment::assessments::set_framework_version(
             &mut tx,
             id,
-            &from.id,
-            &to.id,
-            State::Draft.key(),
+            from.id,
+            to.id,
+            State::Draft,
             now,
         )
         .await?
@@ -156,8 +154,8 @@ impl App {
             ctx,
             AssessmentAction::Upgraded,
             Subject::Assessment {
-                id: id.to_owned(),
-                partnership: pid,
+                id: id.to_string(),
+                partnership: pid.to_string(),
             },
             Outcome::Success,
         )
@@ -168,15 +166,9 @@ impl App {
 }
 
 /// What moving from `from` to `to` does to these answers.
-fn plan_upgrade(
-    from: &StoredFramework,
-    to: &StoredFramework,
-    answers: &[ResponseRow],
-) -> UpgradePlan {
-    let by_question: HashMap<&str, &ResponseRow> = answers
-        .iter()
-        .map(|r| (r.question_id.as_str(), r))
-        .collect();
+fn plan_upgrade(from: &StoredFramework, to: &StoredFramework, answers: &[Response]) -> UpgradePlan {
+    let by_question: HashMap<&str, &Response> =
+        answers.iter().map(|r| (r.question.as_str(), r)).collect();
     let mut plan = UpgradePlan {
         framework_key: to.key.clone(),
         from_version: from.version,

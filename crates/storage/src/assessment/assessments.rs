@@ -1,12 +1,20 @@
+use crate::assessment::decode;
+use crate::assessment::rows::{
+    AnswerContextRow, AssessmentRow, ResponseHistoryRow, ResponseRow, TransitionRow,
+};
 use crate::assessment::tables::{
     AssessmentTransitions as T, Assessments as A, Assignments as G, ResponseHistory as H,
     Responses as R,
 };
 use crate::identity::tables::Users as U;
-use crate::records::{
-    AnswerContextRow, AssessmentRow, ResponseHistoryRow, ResponseRow, TransitionRow,
-};
 use crate::{Db, StorageError, Tx};
+use preventkit_domain::assessment::{
+    date_text, AnswerContext, Assessment, Response, ResponseVersion, State, TransitionRecord,
+};
+use preventkit_domain::{
+    AssessmentId, FrameworkVersionId, PartnershipId, QuestionId, ResponseId, ResponseVersionId,
+    Timestamp, UserId,
+};
 use sea_query::{Alias, Expr, Order, Query};
 
 const A_COLS: [A; 13] = [
@@ -25,23 +33,29 @@ const A_COLS: [A; 13] = [
     A::UpdatedAt,
 ];
 
-pub async fn insert(tx: &mut Tx, a: &AssessmentRow) -> Result<(), StorageError> {
+pub async fn insert(tx: &mut Tx, a: &Assessment) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         A::Table,
         [
-            (A::Id, a.id.clone().into()),
-            (A::PartnershipId, a.partnership_id.clone().into()),
-            (A::OrganisationId, a.organisation_id.clone().into()),
-            (A::FrameworkVersionId, a.framework_version_id.clone().into()),
+            (A::Id, a.id.to_string().into()),
+            (A::PartnershipId, a.partnership.to_string().into()),
+            (
+                A::OrganisationId,
+                a.organisation.map(|o| o.to_string()).into(),
+            ),
+            (
+                A::FrameworkVersionId,
+                a.framework_version.to_string().into(),
+            ),
             (A::Title, a.title.clone().into()),
-            (A::PeriodStart, a.period_start.clone().into()),
-            (A::PeriodEnd, a.period_end.clone().into()),
-            (A::State, a.state.clone().into()),
-            (A::SubmittedBy, a.submitted_by.clone().into()),
-            (A::PreviousId, a.previous_id.clone().into()),
-            (A::CreatedBy, a.created_by.clone().into()),
-            (A::CreatedAt, a.created_at.into()),
-            (A::UpdatedAt, a.updated_at.into()),
+            (A::PeriodStart, date_text(a.period_start).into()),
+            (A::PeriodEnd, date_text(a.period_end).into()),
+            (A::State, a.state.key().into()),
+            (A::SubmittedBy, a.submitted_by.map(|u| u.to_string()).into()),
+            (A::PreviousId, a.previous.map(|p| p.to_string()).into()),
+            (A::CreatedBy, a.created_by.to_string().into()),
+            (A::CreatedAt, a.created_at.millis().into()),
+            (A::UpdatedAt, a.updated_at.millis().into()),
         ],
     )?)
     .await?;
@@ -51,55 +65,59 @@ pub async fn insert(tx: &mut Tx, a: &AssessmentRow) -> Result<(), StorageError> 
 /// One assessment, only if it belongs to the partnership.
 pub async fn get(
     tx: &mut Tx,
-    id: &str,
-    partnership_id: &str,
-) -> Result<Option<AssessmentRow>, StorageError> {
-    tx.fetch_optional(
-        &Query::select()
-            .columns(A_COLS)
-            .from(A::Table)
-            .and_where(Expr::col(A::Id).eq(id))
-            .and_where(Expr::col(A::PartnershipId).eq(partnership_id))
-            .to_owned(),
-    )
-    .await
+    id: AssessmentId,
+    partnership_id: PartnershipId,
+) -> Result<Option<Assessment>, StorageError> {
+    let row: Option<AssessmentRow> = tx
+        .fetch_optional(
+            &Query::select()
+                .columns(A_COLS)
+                .from(A::Table)
+                .and_where(Expr::col(A::Id).eq(id.to_string()))
+                .and_where(Expr::col(A::PartnershipId).eq(partnership_id.to_string()))
+                .to_owned(),
+        )
+        .await?;
+    decode::one(row)
 }
 
 pub async fn for_partnership(
     tx: &mut Tx,
-    partnership_id: &str,
-) -> Result<Vec<AssessmentRow>, StorageError> {
-    tx.fetch_all(
-        &Query::select()
-            .columns(A_COLS)
-            .from(A::Table)
-            .and_where(Expr::col(A::PartnershipId).eq(partnership_id))
-            .order_by(A::PeriodStart, Order::Desc)
-            .order_by(A::CreatedAt, Order::Desc)
-            .to_owned(),
-    )
-    .await
+    partnership_id: PartnershipId,
+) -> Result<Vec<Assessment>, StorageError> {
+    let rows: Vec<AssessmentRow> = tx
+        .fetch_all(
+            &Query::select()
+                .columns(A_COLS)
+                .from(A::Table)
+                .and_where(Expr::col(A::PartnershipId).eq(partnership_id.to_string()))
+                .order_by(A::PeriodStart, Order::Desc)
+                .order_by(A::CreatedAt, Order::Desc)
+                .to_owned(),
+        )
+        .await?;
+    decode::all(rows)
 }
 
 /// Move an assessment to `to` only if it is still in `from` (so two racing transitions
 /// cannot both succeed). Answers whether it moved.
 pub async fn set_state(
     tx: &mut Tx,
-    id: &str,
-    from: &str,
-    to: &str,
-    submitted_by: Option<String>,
-    now: i64,
+    id: AssessmentId,
+    from: State,
+    to: State,
+    submitted_by: Option<UserId>,
+    now: Timestamp,
 ) -> Result<bool, StorageError> {
     let n = tx
         .execute(
             &Query::update()
                 .table(A::Table)
-                .value(A::State, to)
-                .value(A::SubmittedBy, submitted_by)
-                .value(A::UpdatedAt, now)
-                .and_where(Expr::col(A::Id).eq(id))
-                .and_where(Expr::col(A::State).eq(from))
+                .value(A::State, to.key())
+                .value(A::SubmittedBy, submitted_by.map(|u| u.to_string()))
+                .value(A::UpdatedAt, now.millis())
+                .and_where(Expr::col(A::Id).eq(id.to_string()))
+                .and_where(Expr::col(A::State).eq(from.key()))
                 .to_owned(),
         )
         .await?;
@@ -110,38 +128,38 @@ pub async fn set_state(
 /// on `from_version`. Answers whether it moved.
 pub async fn set_framework_version(
     tx: &mut Tx,
-    id: &str,
-    from_version: &str,
-    to_version: &str,
-    draft: &str,
-    now: i64,
+    id: AssessmentId,
+    from_version: FrameworkVersionId,
+    to_version: FrameworkVersionId,
+    draft: State,
+    now: Timestamp,
 ) -> Result<bool, StorageError> {
     let n = tx
         .execute(
             &Query::update()
                 .table(A::Table)
-                .value(A::FrameworkVersionId, to_version)
-                .value(A::UpdatedAt, now)
-                .and_where(Expr::col(A::Id).eq(id))
-                .and_where(Expr::col(A::FrameworkVersionId).eq(from_version))
-                .and_where(Expr::col(A::State).eq(draft))
+                .value(A::FrameworkVersionId, to_version.to_string())
+                .value(A::UpdatedAt, now.millis())
+                .and_where(Expr::col(A::Id).eq(id.to_string()))
+                .and_where(Expr::col(A::FrameworkVersionId).eq(from_version.to_string()))
+                .and_where(Expr::col(A::State).eq(draft.key()))
                 .to_owned(),
         )
         .await?;
     Ok(n == 1)
 }
 
-pub async fn insert_transition(tx: &mut Tx, t: &TransitionRow) -> Result<(), StorageError> {
+pub async fn insert_transition(tx: &mut Tx, t: &TransitionRecord) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         T::Table,
         [
-            (T::Id, t.id.clone().into()),
-            (T::AssessmentId, t.assessment_id.clone().into()),
-            (T::FromState, t.from_state.clone().into()),
-            (T::ToState, t.to_state.clone().into()),
+            (T::Id, t.id.to_string().into()),
+            (T::AssessmentId, t.assessment.to_string().into()),
+            (T::FromState, t.from.key().into()),
+            (T::ToState, t.to.key().into()),
             (T::Reason, t.reason.clone().into()),
-            (T::ActorId, t.actor_id.clone().into()),
-            (T::At, t.at.into()),
+            (T::ActorId, t.actor.to_string().into()),
+            (T::At, t.at.millis().into()),
         ],
     )?)
     .await?;
@@ -150,25 +168,27 @@ pub async fn insert_transition(tx: &mut Tx, t: &TransitionRow) -> Result<(), Sto
 
 pub async fn transitions(
     tx: &mut Tx,
-    assessment_id: &str,
-) -> Result<Vec<TransitionRow>, StorageError> {
-    tx.fetch_all(
-        &Query::select()
-            .columns([
-                T::Id,
-                T::AssessmentId,
-                T::FromState,
-                T::ToState,
-                T::Reason,
-                T::ActorId,
-                T::At,
-            ])
-            .from(T::Table)
-            .and_where(Expr::col(T::AssessmentId).eq(assessment_id))
-            .order_by(T::At, Order::Asc)
-            .to_owned(),
-    )
-    .await
+    assessment_id: AssessmentId,
+) -> Result<Vec<TransitionRecord>, StorageError> {
+    let rows: Vec<TransitionRow> = tx
+        .fetch_all(
+            &Query::select()
+                .columns([
+                    T::Id,
+                    T::AssessmentId,
+                    T::FromState,
+                    T::ToState,
+                    T::Reason,
+                    T::ActorId,
+                    T::At,
+                ])
+                .from(T::Table)
+                .and_where(Expr::col(T::AssessmentId).eq(assessment_id.to_string()))
+                .order_by(T::At, Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    decode::all(rows)
 }
 
 const R_COLS: [R; 8] = [
@@ -182,49 +202,56 @@ const R_COLS: [R; 8] = [
     R::UpdatedAt,
 ];
 
-pub async fn insert_response(tx: &mut Tx, r: &ResponseRow) -> Result<(), StorageError> {
+pub async fn insert_response(tx: &mut Tx, r: &Response) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         R::Table,
         [
-            (R::Id, r.id.clone().into()),
-            (R::AssessmentId, r.assessment_id.clone().into()),
-            (R::QuestionId, r.question_id.clone().into()),
+            (R::Id, r.id.to_string().into()),
+            (R::AssessmentId, r.assessment.to_string().into()),
+            (R::QuestionId, r.question.to_string().into()),
             (R::Rating, r.rating.clone().into()),
             (R::Details, r.details.clone().into()),
             (R::Version, r.version.into()),
-            (R::UpdatedBy, r.updated_by.clone().into()),
-            (R::UpdatedAt, r.updated_at.into()),
+            (R::UpdatedBy, r.updated_by.map(|u| u.to_string()).into()),
+            (R::UpdatedAt, r.updated_at.millis().into()),
         ],
     )?)
     .await?;
     Ok(())
 }
 
-pub async fn responses(tx: &mut Tx, assessment_id: &str) -> Result<Vec<ResponseRow>, StorageError> {
-    tx.fetch_all(
-        &Query::select()
-            .columns(R_COLS)
-            .from(R::Table)
-            .and_where(Expr::col(R::AssessmentId).eq(assessment_id))
-            .to_owned(),
-    )
-    .await
+pub async fn responses(
+    tx: &mut Tx,
+    assessment_id: AssessmentId,
+) -> Result<Vec<Response>, StorageError> {
+    let rows: Vec<ResponseRow> = tx
+        .fetch_all(
+            &Query::select()
+                .columns(R_COLS)
+                .from(R::Table)
+                .and_where(Expr::col(R::AssessmentId).eq(assessment_id.to_string()))
+                .to_owned(),
+        )
+        .await?;
+    decode::all(rows)
 }
 
 pub async fn response(
     tx: &mut Tx,
-    assessment_id: &str,
-    question_id: &str,
-) -> Result<Option<ResponseRow>, StorageError> {
-    tx.fetch_optional(
-        &Query::select()
-            .columns(R_COLS)
-            .from(R::Table)
-            .and_where(Expr::col(R::AssessmentId).eq(assessment_id))
-            .and_where(Expr::col(R::QuestionId).eq(question_id))
-            .to_owned(),
-    )
-    .await
+    assessment_id: AssessmentId,
+    question_id: &QuestionId,
+) -> Result<Option<Response>, StorageError> {
+    let row: Option<ResponseRow> = tx
+        .fetch_optional(
+            &Query::select()
+                .columns(R_COLS)
+                .from(R::Table)
+                .and_where(Expr::col(R::AssessmentId).eq(assessment_id.to_string()))
+                .and_where(Expr::col(R::QuestionId).eq(question_id.as_str()))
+                .to_owned(),
+        )
+        .await?;
+    decode::one(row)
 }
 
 /// What deciding an edit of `question` in assessment `assessment` (of partnership
@@ -234,11 +261,12 @@ pub async fn response(
 /// question.
 pub async fn answer_context(
     db: &Db,
-    partnership: &str,
-    assessment: &str,
-    question: &str,
-    user: &str,
-) -> Result<Option<AnswerContextRow>, StorageError> {
+    partnership: PartnershipId,
+    assessment: AssessmentId,
+    question: &QuestionId,
+    user: UserId,
+) -> Result<Option<AnswerContext>, StorageError> {
+    let question = question.as_str();
     let mut select = Query::select();
     select
         .expr_as(
@@ -281,17 +309,18 @@ pub async fn answer_context(
                 .equals((A::Table, A::Id))
                 .and(Expr::col((R::Table, R::QuestionId)).eq(question)),
         )
-        .inner_join(U::Table, Expr::col((U::Table, U::Id)).eq(user))
+        .inner_join(U::Table, Expr::col((U::Table, U::Id)).eq(user.to_string()))
         .left_join(
             G::Table,
             Expr::col((G::Table, G::AssessmentId))
                 .equals((A::Table, A::Id))
                 .and(Expr::col((G::Table, G::QuestionId)).eq(question)),
         )
-        .and_where(Expr::col((A::Table, A::Id)).eq(assessment))
-        .and_where(Expr::col((A::Table, A::PartnershipId)).eq(partnership))
+        .and_where(Expr::col((A::Table, A::Id)).eq(assessment.to_string()))
+        .and_where(Expr::col((A::Table, A::PartnershipId)).eq(partnership.to_string()))
         .limit(1);
-    db.fetch_optional(&select).await
+    let row: Option<AnswerContextRow> = db.fetch_optional(&select).await?;
+    decode::one(row)
 }
 
 /// Replace an answer only if it is still at `based_on` and its assessment is still in
@@ -299,13 +328,13 @@ pub async fn answer_context(
 #[allow(clippy::too_many_arguments)]
 pub async fn update_response(
     tx: &mut Tx,
-    current: &ResponseRow,
-    editable_state: &str,
+    current: &Response,
+    editable_state: State,
     based_on: i64,
     rating: &str,
     details: &str,
-    by: &str,
-    now: i64,
+    by: UserId,
+    now: Timestamp,
 ) -> Result<bool, StorageError> {
     let n = tx
         .execute(
@@ -314,17 +343,17 @@ pub async fn update_response(
                 .value(R::Rating, rating)
                 .value(R::Details, details)
                 .value(R::Version, based_on + 1)
-                .value(R::UpdatedBy, by)
-                .value(R::UpdatedAt, now)
-                .and_where(Expr::col(R::Id).eq(current.id.as_str()))
+                .value(R::UpdatedBy, by.to_string())
+                .value(R::UpdatedAt, now.millis())
+                .and_where(Expr::col(R::Id).eq(current.id.to_string()))
                 .and_where(Expr::col(R::Version).eq(based_on))
                 .and_where(
                     Expr::col(R::AssessmentId).in_subquery(
                         Query::select()
                             .column(A::Id)
                             .from(A::Table)
-                            .and_where(Expr::col(A::Id).eq(current.assessment_id.as_str()))
-                            .and_where(Expr::col(A::State).eq(editable_state))
+                            .and_where(Expr::col(A::Id).eq(current.assessment.to_string()))
+                            .and_where(Expr::col(A::State).eq(editable_state.key()))
                             .to_owned(),
                     ),
                 )
@@ -337,13 +366,16 @@ pub async fn update_response(
     tx.execute(&crate::insert(
         H::Table,
         [
-            (H::Id, uuid::Uuid::new_v4().to_string().into()),
-            (H::ResponseId, current.id.clone().into()),
+            (H::Id, ResponseVersionId::new().to_string().into()),
+            (H::ResponseId, current.id.to_string().into()),
             (H::Version, current.version.into()),
             (H::Rating, current.rating.clone().into()),
             (H::Details, current.details.clone().into()),
-            (H::ChangedBy, current.updated_by.clone().into()),
-            (H::ChangedAt, current.updated_at.into()),
+            (
+                H::ChangedBy,
+                current.updated_by.map(|u| u.to_string()).into(),
+            ),
+            (H::ChangedAt, current.updated_at.millis().into()),
         ],
     )?)
     .await?;
@@ -352,23 +384,25 @@ pub async fn update_response(
 
 pub async fn history(
     tx: &mut Tx,
-    response_id: &str,
-) -> Result<Vec<ResponseHistoryRow>, StorageError> {
-    tx.fetch_all(
-        &Query::select()
-            .columns([
-                H::Id,
-                H::ResponseId,
-                H::Version,
-                H::Rating,
-                H::Details,
-                H::ChangedBy,
-                H::ChangedAt,
-            ])
-            .from(H::Table)
-            .and_where(Expr::col(H::ResponseId).eq(response_id))
-            .order_by(H::Version, Order::Desc)
-            .to_owned(),
-    )
-    .await
+    response_id: ResponseId,
+) -> Result<Vec<ResponseVersion>, StorageError> {
+    let rows: Vec<ResponseHistoryRow> = tx
+        .fetch_all(
+            &Query::select()
+                .columns([
+                    H::Id,
+                    H::ResponseId,
+                    H::Version,
+                    H::Rating,
+                    H::Details,
+                    H::ChangedBy,
+                    H::ChangedAt,
+                ])
+                .from(H::Table)
+                .and_where(Expr::col(H::ResponseId).eq(response_id.to_string()))
+                .order_by(H::Version, Order::Desc)
+                .to_owned(),
+        )
+        .await?;
+    decode::all(rows)
 }

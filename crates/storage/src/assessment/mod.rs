@@ -3,4 +3,6 @@
 pub mod actions;
 pub mod assessments;
 pub mod comments;
+mod decode;
+mod rows;
 pub mod tables;

@@ -6,16 +6,18 @@
 
 use crate::api::types::{rfc3339, Created, ErrorBody, ErrorDetail};
 use crate::api::{ApiError, ApiJson, ApiResult};
-use crate::extract::Granted;
+use crate::extract::{ApiIds, Granted};
 use crate::guard::Identity;
 use crate::{AppState, WebError};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use preventkit_services::assessment::{AssessmentView, NewAssessment, ResponseRow};
-use preventkit_services::domain::assessment::{State as AssessmentState, Transition};
+use preventkit_services::assessment::{AssessmentView, NewAssessment};
+use preventkit_services::domain::assessment::Response as Answer;
+use preventkit_services::domain::assessment::Transition;
 use preventkit_services::domain::framework::{Framework, Question};
+use preventkit_services::domain::{AssessmentId, PartnershipId, QuestionId};
 use preventkit_services::ServiceError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -340,12 +342,6 @@ pub struct AssessmentStateBody {
 // Translation.
 // ---------------------------------------------------------------------------------------------
 
-fn state_label(key: &str) -> String {
-    AssessmentState::from_key(key)
-        .map(|s| s.label().to_owned())
-        .unwrap_or_else(|| key.to_owned())
-}
-
 fn find_question<'a>(f: &'a Framework, id: &str) -> Option<&'a Question> {
     f.question(id)
 }
@@ -356,7 +352,7 @@ fn response_item(view: &AssessmentView, q: &Question) -> Option<ResponseItem> {
 }
 
 /// One stored answer to `q`.
-fn item(q: &Question, r: &ResponseRow) -> ResponseItem {
+fn item(q: &Question, r: &Answer) -> ResponseItem {
     ResponseItem {
         question: q.id.clone(),
         number: q.number.clone(),
@@ -365,8 +361,8 @@ fn item(q: &Question, r: &ResponseRow) -> ResponseItem {
         rating: r.rating.clone(),
         details: r.details.clone(),
         version: r.version,
-        updated_by: r.updated_by.clone(),
-        updated_at: rfc3339(r.updated_at),
+        updated_by: r.updated_by.map(|u| u.to_string()),
+        updated_at: rfc3339(r.updated_at.millis()),
     }
 }
 
@@ -416,7 +412,7 @@ pub async fn list_frameworks(
                 version: f.version,
                 title: f.title,
                 questions: f.questions,
-                imported_at: rfc3339(f.imported_at),
+                imported_at: rfc3339(f.imported_at.millis()),
             })
             .collect(),
     ))
@@ -434,14 +430,14 @@ pub async fn list_assessments(
     Ok(Json(
         rows.into_iter()
             .map(|a| AssessmentSummary {
-                id: a.id,
+                id: a.id.to_string(),
+                period_start: a.start_text(),
+                period_end: a.end_text(),
                 title: a.title,
-                period_start: a.period_start,
-                period_end: a.period_end,
-                state: a.state,
-                previous_id: a.previous_id,
-                created_at: rfc3339(a.created_at),
-                updated_at: rfc3339(a.updated_at),
+                state: a.state.key().to_owned(),
+                previous_id: a.previous.map(|p| p.to_string()),
+                created_at: rfc3339(a.created_at.millis()),
+                updated_at: rfc3339(a.updated_at.millis()),
             })
             .collect(),
     ))
@@ -468,7 +464,13 @@ pub async fn create_assessment(
         organisation_id: body.organisation_id.unwrap_or_default(),
     };
     let aid = state.app.create_assessment(&g, &input, &id.ctx).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: aid })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: aid.to_string(),
+        }),
+    )
+        .into_response())
 }
 
 /// One assessment: its framework, state and progress per section.
@@ -478,9 +480,9 @@ pub async fn create_assessment(
 pub async fn get_assessment(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    ApiIds((_, aid)): ApiIds<(PartnershipId, AssessmentId)>,
 ) -> ApiResult<Json<AssessmentDetail>> {
-    let view = state.app.assessment(&g, &aid).await?;
+    let view = state.app.assessment(&g, aid).await?;
     let kinds = &view.framework.envelope.kinds;
     let progress: Vec<SectionProgress> = view
         .progress()
@@ -507,25 +509,25 @@ pub async fn get_assessment(
                 .collect(),
         })
         .collect();
-    let row = &view.row;
+    let a = &view.assessment;
     Ok(Json(AssessmentDetail {
-        id: row.id.clone(),
-        partnership_id: row.partnership_id.clone(),
-        title: row.title.clone(),
+        id: a.id.to_string(),
+        partnership_id: a.partnership.to_string(),
+        title: a.title.clone(),
         framework: FrameworkRef {
             key: view.framework_key.clone(),
             version: view.framework_version,
             title: view.framework.envelope.title.clone(),
         },
-        period_start: row.period_start.clone(),
-        period_end: row.period_end.clone(),
-        state: row.state.clone(),
-        state_label: state_label(&row.state),
-        submitted_by: row.submitted_by.clone(),
-        previous_id: row.previous_id.clone(),
-        created_by: row.created_by.clone(),
-        created_at: rfc3339(row.created_at),
-        updated_at: rfc3339(row.updated_at),
+        period_start: a.start_text(),
+        period_end: a.end_text(),
+        state: a.state.key().to_owned(),
+        state_label: a.state.label().to_owned(),
+        submitted_by: a.submitted_by.map(|u| u.to_string()),
+        previous_id: a.previous.map(|p| p.to_string()),
+        created_by: a.created_by.to_string(),
+        created_at: rfc3339(a.created_at.millis()),
+        updated_at: rfc3339(a.updated_at.millis()),
         answered: progress.iter().map(|s| s.answered).sum(),
         total: progress.iter().map(|s| s.total).sum(),
         progress,
@@ -539,9 +541,9 @@ pub async fn get_assessment(
 pub async fn list_responses(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    ApiIds((_, aid)): ApiIds<(PartnershipId, AssessmentId)>,
 ) -> ApiResult<Json<Vec<ResponseItem>>> {
-    let view = state.app.assessment(&g, &aid).await?;
+    let view = state.app.assessment(&g, aid).await?;
     Ok(Json(
         view.framework
             .questions()
@@ -558,10 +560,10 @@ pub async fn list_responses(
 pub async fn get_response(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path((_, aid, qid)): Path<(String, String, String)>,
+    ApiIds((_, aid, qid)): ApiIds<(PartnershipId, AssessmentId, QuestionId)>,
 ) -> ApiResult<Json<ResponseDetail>> {
-    let (view, history) = state.app.response_with_history(&g, &aid, &qid).await?;
-    let q = find_question(&view.framework, &qid).ok_or(ApiError(WebError::NotFound))?;
+    let (view, history) = state.app.response_with_history(&g, aid, &qid).await?;
+    let q = find_question(&view.framework, qid.as_str()).ok_or(ApiError(WebError::NotFound))?;
     let response = response_item(&view, q).ok_or(ApiError(WebError::NotFound))?;
     Ok(Json(ResponseDetail {
         allowed_ratings: allowed_ratings(&view.framework, q),
@@ -572,8 +574,8 @@ pub async fn get_response(
                 version: h.version,
                 rating: h.rating,
                 details: h.details,
-                changed_by: h.changed_by,
-                changed_at: rfc3339(h.changed_at),
+                changed_by: h.changed_by.map(|u| u.to_string()),
+                changed_at: rfc3339(h.changed_at.millis()),
             })
             .collect(),
     }))
@@ -596,14 +598,14 @@ pub async fn put_response(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid, qid)): Path<(String, String, String)>,
+    ApiIds((_, aid, qid)): ApiIds<(PartnershipId, AssessmentId, QuestionId)>,
     ApiJson(body): ApiJson<ResponseUpdate>,
 ) -> ApiResult<Response> {
     let result = state
         .app
         .respond(
             &g,
-            &aid,
+            aid,
             &qid,
             body.version,
             &body.rating,
@@ -615,14 +617,14 @@ pub async fn put_response(
         Ok(saved) => {
             let q = saved
                 .framework
-                .question(&qid)
+                .question(qid.as_str())
                 .ok_or_else(|| internal("a saved answer's question has gone"))?;
             Ok(Json(item(q, &saved.response)).into_response())
         }
         Err(Ok(stale)) => {
             let q = stale
                 .framework
-                .question(&qid)
+                .question(qid.as_str())
                 .ok_or_else(|| internal("a stale answer's question has gone"))?;
             let current = item(q, &stale.current);
             let error = ErrorDetail {
@@ -663,7 +665,7 @@ pub async fn transition(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    ApiIds((_, aid)): ApiIds<(PartnershipId, AssessmentId)>,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> ApiResult<Json<AssessmentStateBody>> {
     let t = match TransitionAction::from_key(body.action.trim()) {
@@ -705,7 +707,7 @@ pub async fn approve(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    ApiIds((_, aid)): ApiIds<(PartnershipId, AssessmentId)>,
     ApiJson(_): ApiJson<ApprovalRequest>,
 ) -> ApiResult<Json<AssessmentStateBody>> {
     move_on(&state, &id, &g, aid, &Transition::Approve).await
@@ -715,12 +717,12 @@ async fn move_on(
     state: &AppState,
     id: &Identity,
     g: &preventkit_services::Grant,
-    aid: String,
+    aid: AssessmentId,
     t: &Transition,
 ) -> ApiResult<Json<AssessmentStateBody>> {
-    let to = state.app.transition(g, &aid, t, &id.ctx).await?;
+    let to = state.app.transition(g, aid, t, &id.ctx).await?;
     Ok(Json(AssessmentStateBody {
-        id: aid,
+        id: aid.to_string(),
         state: to.key().to_owned(),
         state_label: to.label().to_owned(),
     }))
@@ -800,15 +802,15 @@ pub struct UpgradeRequest {
 pub async fn list_comments(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path((_, aid, qid)): Path<(String, String, String)>,
+    ApiIds((_, aid, qid)): ApiIds<(PartnershipId, AssessmentId, QuestionId)>,
 ) -> ApiResult<Json<Vec<Comment>>> {
-    let rows = state.app.comments(&g, &aid, &qid).await?;
+    let rows = state.app.comments(&g, aid, &qid).await?;
     Ok(Json(
         rows.into_iter()
             .map(|c| Comment {
                 author: c.author,
                 body: c.body,
-                created_at: rfc3339(c.created_at),
+                created_at: rfc3339(c.created_at.millis()),
             })
             .collect(),
     ))
@@ -823,12 +825,12 @@ pub async fn add_comment(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid, qid)): Path<(String, String, String)>,
+    ApiIds((_, aid, qid)): ApiIds<(PartnershipId, AssessmentId, QuestionId)>,
     ApiJson(body): ApiJson<NewComment>,
 ) -> ApiResult<StatusCode> {
     state
         .app
-        .add_comment(&g, &aid, &qid, &body.body, &id.ctx)
+        .add_comment(&g, aid, &qid, &body.body, &id.ctx)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -841,9 +843,9 @@ pub async fn add_comment(
 pub async fn upgrade_offer(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    ApiIds((_, aid)): ApiIds<(PartnershipId, AssessmentId)>,
 ) -> ApiResult<Json<UpgradeOffer>> {
-    let plan = state.app.upgrade_plan(&g, &aid).await?;
+    let plan = state.app.upgrade_plan(&g, aid).await?;
     Ok(Json(UpgradeOffer {
         available: plan.is_some(),
         plan: plan.map(UpgradeBody::from),
@@ -861,12 +863,12 @@ pub async fn upgrade(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    ApiIds((_, aid)): ApiIds<(PartnershipId, AssessmentId)>,
     ApiJson(body): ApiJson<UpgradeRequest>,
 ) -> ApiResult<Json<UpgradeBody>> {
     let plan = state
         .app
-        .upgrade_assessment(&g, &aid, body.to_version, &id.ctx)
+        .upgrade_assessment(&g, aid, body.to_version, &id.ctx)
         .await?;
     Ok(Json(plan.into()))
 }

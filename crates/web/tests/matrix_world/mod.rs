@@ -11,7 +11,7 @@ use preventkit_services::domain::assessment::Transition;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::shipped::PREVENT_DUTY_BENCHMARK;
 use preventkit_services::domain::{
-    Actor, Clearance, Marking, PartnershipId, Permission, Role, Scope, UserId,
+    Actor, Clearance, Marking, PartnershipId, Permission, QuestionId, Role, Scope, UserId,
 };
 use preventkit_services::evidence::{NewEvidence, Upload};
 use preventkit_services::identity::NewToken;
@@ -232,9 +232,10 @@ impl World {
             .await
             .expect("Riverton assessments")
             .into_iter()
-            .find(|a| a.state == "draft")
+            .find(|a| a.state.key() == "draft")
             .expect("the demonstration draft")
-            .id;
+            .id
+            .to_string();
         let riverton_file = s
             .app
             .add_evidence(
@@ -316,7 +317,7 @@ impl World {
             )
             .await
             .expect("Eastvale submitted");
-        for a in [&eastvale_draft, &eastvale_submitted] {
+        for a in [eastvale_draft, eastvale_submitted] {
             for (q, rating) in [(EASTVALE_QUESTION, "achieving"), ("1.2", "developing")] {
                 let version = s
                     .app
@@ -329,7 +330,7 @@ impl World {
                     .respond(
                         &respond,
                         a,
-                        q,
+                        &QuestionId::from(q),
                         version,
                         rating,
                         "Eastvale's own words",
@@ -341,7 +342,7 @@ impl World {
         }
         let eastvale_answer_version = s
             .app
-            .assessment(&respond, &eastvale_draft)
+            .assessment(&respond, eastvale_draft)
             .await
             .expect("Eastvale draft")
             .responses[EASTVALE_QUESTION]
@@ -350,7 +351,7 @@ impl World {
             .app
             .add_evidence(
                 &respond,
-                &eastvale_draft,
+                &eastvale_draft.to_string(),
                 EASTVALE_QUESTION,
                 &NewEvidence {
                     title: "Eastvale board minutes".into(),
@@ -368,7 +369,7 @@ impl World {
             .app
             .add_evidence(
                 &respond,
-                &eastvale_draft,
+                &eastvale_draft.to_string(),
                 EASTVALE_QUESTION,
                 &NewEvidence {
                     title: "Eastvale risk assessment".into(),
@@ -388,8 +389,8 @@ impl World {
         s.app
             .add_comment(
                 &grant(&e_lead, Permission::AssessmentComment, there),
-                &eastvale_draft,
-                EASTVALE_QUESTION,
+                eastvale_draft,
+                &QuestionId::from(EASTVALE_QUESTION),
                 "Eastvale's comment",
                 &ctx(),
             )
@@ -400,7 +401,7 @@ impl World {
             .create_action(
                 &grant(&e_lead, Permission::ActionManage, there),
                 &NewAction {
-                    assessment_id: eastvale_draft.clone(),
+                    assessment_id: eastvale_draft.to_string(),
                     question_id: EASTVALE_QUESTION.into(),
                     title: "Eastvale's action".into(),
                     owner_id: eastvale_lead.clone(),
@@ -411,7 +412,7 @@ impl World {
             .await
             .expect("Eastvale action");
         s.app
-            .transition(&manage, &eastvale_submitted, &Transition::Submit, &ctx())
+            .transition(&manage, eastvale_submitted, &Transition::Submit, &ctx())
             .await
             .expect("Eastvale submits");
         let eve = complete_session(&s.app, EASTVALE_ADMIN).await;
@@ -454,12 +455,12 @@ impl World {
             riverton_spare_membership,
             eastvale_admin,
             eastvale_lead,
-            eastvale_draft,
-            eastvale_submitted,
+            eastvale_draft: eastvale_draft.to_string(),
+            eastvale_submitted: eastvale_submitted.to_string(),
             eastvale_answer_version,
             eastvale_link,
             eastvale_file,
-            eastvale_action,
+            eastvale_action: eastvale_action.to_string(),
             eastvale_membership,
             eastvale_token,
             eastvale_invitation,
@@ -493,27 +494,27 @@ impl World {
             .await
             .expect("assessment");
         if state == "draft" {
-            return id;
+            return id.to_string();
         }
         s.app
-            .transition(&manage, &id, &Transition::Submit, &ctx())
+            .transition(&manage, id, &Transition::Submit, &ctx())
             .await
             .expect("submit");
         if state == "submitted" {
-            return id;
+            return id.to_string();
         }
         let board = member(&self.riverton_board, self.riverton_pid, Role::BoardMember);
         s.app
             .transition(
                 &grant(&board, Permission::AssessmentApprove, here),
-                &id,
+                id,
                 &Transition::Approve,
                 &ctx(),
             )
             .await
             .expect("approve");
         assert_eq!(state, "approved");
-        id
+        id.to_string()
     }
 
     /// An open invitation to a Riverton role for `email`, from someone other than its owner
@@ -598,13 +599,20 @@ impl World {
             .await
             .expect("Eastvale assessments")
         {
-            let view = s.app.assessment(&read, &a.id).await.expect("assessment");
-            out.insert(format!("assessment {}", a.id), format!("{:?}", view.row));
+            let view = s.app.assessment(&read, a.id).await.expect("assessment");
+            out.insert(
+                format!("assessment {}", a.id),
+                format!("{:?}", view.assessment),
+            );
             for (_, q) in view.framework.questions() {
                 if let Some(r) = view.responses.get(&q.id) {
                     out.insert(format!("answer {} {}", a.id, q.id), format!("{r:?}"));
                 }
-                let comments = s.app.comments(&read, &a.id, &q.id).await.expect("comments");
+                let comments = s
+                    .app
+                    .comments(&read, a.id, &QuestionId::from(q.id.as_str()))
+                    .await
+                    .expect("comments");
                 if !comments.is_empty() {
                     out.insert(
                         format!("comments {} {}", a.id, q.id),
@@ -614,7 +622,7 @@ impl World {
             }
             let mut links: Vec<String> = s
                 .app
-                .assessment_evidence(&read, &a.id)
+                .assessment_evidence(&read, &a.id.to_string())
                 .await
                 .expect("evidence links")
                 .into_iter()
@@ -624,7 +632,7 @@ impl World {
             out.insert(format!("evidence links {}", a.id), links.join(" "));
             for action in s
                 .app
-                .assessment_actions(&read, &a.id)
+                .assessment_actions(&read, a.id)
                 .await
                 .expect("actions")
             {
@@ -632,7 +640,7 @@ impl World {
             }
             let mut assigned: Vec<String> = s
                 .app
-                .assignments(&read, &a.id)
+                .assignments(&read, a.id)
                 .await
                 .expect("assignments")
                 .into_iter()
@@ -642,7 +650,7 @@ impl World {
             out.insert(format!("assignments {}", a.id), assigned.join(" "));
             let offer = s
                 .app
-                .upgrade_plan(&manage, &a.id)
+                .upgrade_plan(&manage, a.id)
                 .await
                 .expect("upgrade plan");
             out.insert(

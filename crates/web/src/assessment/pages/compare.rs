@@ -7,15 +7,15 @@ pub async fn compare(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
     let pid = pid_of(&g)?;
-    let view = state.app.assessment(&g, &aid).await?;
-    let cmp = state.app.compare(&g, &aid).await?;
+    let view = state.app.assessment(&g, aid).await?;
+    let cmp = state.app.compare(&g, aid).await?;
     let columns: Vec<Value> = cmp
         .assessments
         .iter()
-        .map(|a| context! { id => a.id, title => a.title, start => a.period_start, end => a.period_end })
+        .map(|a| context! { id => a.id, title => a.title, start => a.start_text(), end => a.end_text() })
         .collect();
     let rows: Vec<Value> = cmp
         .rows
@@ -45,9 +45,9 @@ pub async fn compare(
         "assessment/compare.html",
         StatusCode::OK,
         context! {
-            title => format!("Compare periods: {}", view.row.title),
+            title => format!("Compare periods: {}", view.assessment.title),
             partnership_id => pid.to_string(),
-            assessment => context! { id => view.row.id, title => view.row.title },
+            assessment => context! { id => view.assessment.id, title => view.assessment.title },
             columns => columns,
             rows => rows,
         },
@@ -59,20 +59,20 @@ pub async fn capabilities(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
     let pid = pid_of(&g)?;
-    let view = state.app.assessment(&g, &aid).await?;
-    let summaries = state.app.mapped_summaries(&g, &aid).await?;
+    let view = state.app.assessment(&g, aid).await?;
+    let summaries = state.app.mapped_summaries(&g, aid).await?;
     render(
         &state,
         &id,
         "assessment/capabilities.html",
         StatusCode::OK,
         context! {
-            title => format!("Summary by capability: {}", view.row.title),
+            title => format!("Summary by capability: {}", view.assessment.title),
             partnership_id => pid.to_string(),
-            assessment => context! { id => view.row.id, title => view.row.title },
+            assessment => context! { id => view.assessment.id, title => view.assessment.title },
             summaries => summaries,
         },
     )

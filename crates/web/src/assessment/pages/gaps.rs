@@ -7,7 +7,7 @@ pub(crate) async fn gaps_page(
     state: &AppState,
     id: &Identity,
     g: &Grant,
-    aid: &str,
+    aid: AssessmentId,
     status: StatusCode,
     errors: Option<(&str, &ValidationErrors)>,
     headers: &HeaderMap,
@@ -55,8 +55,8 @@ pub(crate) async fn gaps_page(
         .map(|gap| {
             let raised: Vec<Value> = actions
                 .iter()
-                .filter(|a| a.question_id.as_deref() == Some(gap.question_id.as_str()))
-                .map(|a| context! { title => a.title, due => a.due_date, status => a.status })
+                .filter(|a| a.question.as_ref().map(QuestionId::as_str) == Some(gap.question_id.as_str()))
+                .map(|a| context! { title => a.title, due => date_text(a.due), status => a.status })
                 .collect();
             // Every gap's form is given its errors, none when it was not the one posted.
             let errs = errors
@@ -69,9 +69,9 @@ pub(crate) async fn gaps_page(
         })
         .collect();
     let ctx = context! {
-        title => format!("Gaps: {}", view.row.title),
+        title => format!("Gaps: {}", view.assessment.title),
         partnership_id => pid.to_string(),
-        assessment => context! { id => view.row.id, title => view.row.title },
+        assessment => context! { id => view.assessment.id, title => view.assessment.title },
         gaps => gaps,
         owners => owners,
         can_act => can_act,
@@ -100,23 +100,23 @@ pub async fn gaps(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
     headers: HeaderMap,
 ) -> PageResult {
-    gaps_page(&state, &id, &g, &aid, StatusCode::OK, None, &headers).await
+    gaps_page(&state, &id, &g, aid, StatusCode::OK, None, &headers).await
 }
 
 pub async fn create_action(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
     headers: HeaderMap,
     form: Fields,
 ) -> PageResult {
     let question = form.get("question_id");
     let input = preventkit_services::assessment::NewAction {
-        assessment_id: aid.clone(),
+        assessment_id: aid.to_string(),
         question_id: question.clone(),
         title: form.get("title"),
         owner_id: form.get("owner_id"),
@@ -136,7 +136,7 @@ pub async fn create_action(
                 &state,
                 &id,
                 &g,
-                &aid,
+                aid,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some((&question, &e)),
                 &headers,

@@ -7,25 +7,25 @@ pub(crate) async fn move_on(
     state: AppState,
     id: Identity,
     g: Grant,
-    aid: String,
+    aid: AssessmentId,
     t: Transition,
     flash: &str,
 ) -> PageResult {
     let pid = pid_of(&g)?;
-    match state.app.transition(&g, &aid, &t, &id.ctx).await {
+    match state.app.transition(&g, aid, &t, &id.ctx).await {
         Ok(_) => Ok(see_other_with(
             &state.cfg,
             &format!("/p/{pid}/assessments/{aid}"),
             flash,
         )),
         Err(ServiceError::Conflict(m)) => {
-            let view = state.app.assessment(&g, &aid).await?;
+            let view = state.app.assessment(&g, aid).await?;
             render(
                 &state,
                 &id,
                 "error.html",
                 StatusCode::CONFLICT,
-                context! { title => format!("{} could not be changed", view.row.title), message => m },
+                context! { title => format!("{} could not be changed", view.assessment.title), message => m },
             )
             .map_err(PageError::from)
         }
@@ -39,11 +39,11 @@ pub async fn upgrade_form(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
     let pid = pid_of(&g)?;
-    let view = state.app.assessment(&g, &aid).await?;
-    let plan = state.app.upgrade_plan(&g, &aid).await?;
+    let view = state.app.assessment(&g, aid).await?;
+    let plan = state.app.upgrade_plan(&g, aid).await?;
     render(
         &state,
         &id,
@@ -52,7 +52,7 @@ pub async fn upgrade_form(
         context! {
             title => "Move to the newer framework version",
             partnership_id => pid.to_string(),
-            assessment => context! { id => view.row.id, title => view.row.title },
+            assessment => context! { id => view.assessment.id, title => view.assessment.title },
             framework_title => view.framework.envelope.title,
             plan => plan,
         },
@@ -64,14 +64,14 @@ pub async fn upgrade(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
     form: Fields,
 ) -> PageResult {
     let pid = pid_of(&g)?;
     let to_version: i64 = form.get("to_version").trim().parse().unwrap_or(-1);
     match state
         .app
-        .upgrade_assessment(&g, &aid, to_version, &id.ctx)
+        .upgrade_assessment(&g, aid, to_version, &id.ctx)
         .await
     {
         Ok(_) => Ok(see_other_with(
@@ -95,7 +95,7 @@ pub async fn submit(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
     move_on(
         state,
@@ -112,7 +112,7 @@ pub async fn approve(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
     move_on(
         state,
@@ -129,7 +129,7 @@ pub async fn lock(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
     move_on(state, id, g, aid, Transition::Lock, "assessment-locked").await
 }
@@ -138,7 +138,7 @@ pub async fn reopen(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
     form: Fields,
 ) -> PageResult {
     let reason = form.get("reason");

@@ -13,7 +13,7 @@ pub(crate) async fn list_page(
     let rows = state.app.list_assessments(g).await?;
     let items: Vec<Value> = rows
         .iter()
-        .map(|a| context! { id => a.id, title => a.title, start => a.period_start, end => a.period_end, state => state_label(&a.state) })
+        .map(|a| context! { id => a.id, title => a.title, start => a.start_text(), end => a.end_text(), state => a.state.label() })
         .collect();
     render_with_flash(
         state,
@@ -78,7 +78,7 @@ pub(crate) async fn new_page(
             .list_assessments(&r)
             .await?
             .into_iter()
-            .map(|a| context! { value => a.id, text => format!("{} ({} to {})", a.title, a.period_start, a.period_end) })
+            .map(|a| context! { value => a.id, text => format!("{} ({} to {})", a.title, a.start_text(), a.end_text()) })
             .collect(),
         None => Vec::new(),
     };

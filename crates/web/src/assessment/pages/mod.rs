@@ -17,18 +17,18 @@ pub use question::*;
 pub use task_list::*;
 pub use transfer::*;
 
-use crate::extract::{Fields, Granted};
+use crate::extract::{Fields, Granted, PageIds};
 use crate::guard::Identity;
 use crate::pages::{form_errors, render, render_with_flash, see_other_with, PageError, PageResult};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use minijinja::{context, Value};
 use preventkit_services::assessment::{AssessmentView, NewAssessment, StaleEdit};
-use preventkit_services::domain::assessment::{Rating, State as AState, Transition};
+use preventkit_services::domain::assessment::{date_text, Rating, Transition};
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::validate::ValidationErrors;
-use preventkit_services::domain::{PartnershipId, Permission, Scope};
+use preventkit_services::domain::{AssessmentId, PartnershipId, Permission, QuestionId, Scope};
 use preventkit_services::{Grant, ServiceError};
 
 pub(crate) fn can(id: &Identity, p: Permission, pid: PartnershipId) -> bool {
@@ -40,12 +40,6 @@ pub(crate) fn can(id: &Identity, p: Permission, pid: PartnershipId) -> bool {
 pub(crate) fn pid_of(g: &Grant) -> Result<PartnershipId, crate::pages::PageError> {
     g.partnership()
         .ok_or_else(|| PageError::from(crate::WebError::NotFound))
-}
-
-pub(crate) fn state_label(key: &str) -> &'static str {
-    AState::from_key(key)
-        .map(|s| s.label())
-        .unwrap_or("Unknown")
 }
 
 pub(crate) fn rating_label(view: &AssessmentView, question: &str, rating: &str) -> String {

@@ -13,6 +13,9 @@ pub(crate) struct QuestionExtras<'a> {
     flash: Option<&'static str>,
 }
 
+/// The question page again, for handlers that hold the path's identifiers as text (the
+/// evidence pages): an identifier that is not well formed names nothing, so it answers not
+/// found.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn question_page(
     state: &AppState,
@@ -20,6 +23,35 @@ pub(crate) async fn question_page(
     g: &Grant,
     aid: &str,
     qid: &str,
+    status: StatusCode,
+    errors: Option<&ValidationErrors>,
+    stale: Option<&StaleEdit>,
+    typed: Option<(String, String)>,
+) -> PageResult {
+    let aid: AssessmentId = aid
+        .parse()
+        .map_err(|_| PageError::from(crate::WebError::NotFound))?;
+    typed_question_page(
+        state,
+        id,
+        g,
+        aid,
+        &QuestionId::from(qid),
+        status,
+        errors,
+        stale,
+        typed,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn typed_question_page(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    aid: AssessmentId,
+    qid: &QuestionId,
     status: StatusCode,
     errors: Option<&ValidationErrors>,
     stale: Option<&StaleEdit>,
@@ -46,11 +78,12 @@ pub(crate) async fn render_question(
     state: &AppState,
     id: &Identity,
     g: &Grant,
-    aid: &str,
-    qid: &str,
+    aid: AssessmentId,
+    question: &QuestionId,
     status: StatusCode,
     extras: QuestionExtras<'_>,
 ) -> PageResult {
+    let qid = question.as_str();
     let QuestionExtras {
         errors,
         stale,
@@ -80,7 +113,7 @@ pub(crate) async fn render_question(
         return Err(PageError::from(crate::WebError::NotFound));
     };
     let response = view.responses.get(qid).cloned();
-    let history = state.app.response_history(&read, aid, qid).await?;
+    let history = state.app.response_history(&read, aid, question).await?;
     let scale = view.framework.scale(&q.scale);
     // What the form shows: what the user typed (after a refused save), else the stored answer.
     let (current_rating, current_details) = typed.unwrap_or_else(|| {
@@ -104,7 +137,7 @@ pub(crate) async fn render_question(
         items.push(context! { value => "n/a", text => "Not applicable" });
     }
     items.push(context! { value => "", text => "Not assessed yet" });
-    let st = AState::from_key(&view.row.state).unwrap_or(AState::Locked);
+    let st = view.assessment.state;
     let respond_grant = id.session.as_ref().and_then(|s| {
         decide(
             &s.actor,
@@ -115,7 +148,7 @@ pub(crate) async fn render_question(
     });
     let editable = st.editable()
         && match &respond_grant {
-            Some(r) => state.app.ensure_may_answer(r, aid, qid).await.is_ok(),
+            Some(r) => state.app.ensure_may_answer(r, aid, question).await.is_ok(),
             None => false,
         };
     let assigned = state
@@ -124,7 +157,7 @@ pub(crate) async fn render_question(
         .await?
         .remove(qid)
         .unwrap_or_default();
-    let comments = state.app.comments(&read, aid, qid).await?;
+    let comments = state.app.comments(&read, aid, question).await?;
     let history: Vec<Value> = history
         .iter()
         .map(|h| context! { version => h.version, rating => rating_label(&view, qid, &h.rating), details => h.details, at => h.changed_at })
@@ -142,7 +175,7 @@ pub(crate) async fn render_question(
     let next = all.get(pos + 1).map(|(_, x)| x.id.clone());
     let evidence: Vec<Value> = state
         .app
-        .assessment_evidence(&read, aid)
+        .assessment_evidence(&read, &aid.to_string())
         .await?
         .into_iter()
         .filter(|(q, _)| q == qid)
@@ -178,7 +211,7 @@ pub(crate) async fn render_question(
         context! {
             title => format!("{} {}", q.number, q.title),
             partnership_id => pid.to_string(),
-            assessment => context! { id => view.row.id, title => view.row.title, state => st.label() },
+            assessment => context! { id => view.assessment.id, title => view.assessment.title, state => st.label() },
             section => context! { number => section.number, title => section.title },
             question => context! {
                 id => q.id, number => q.number, title => q.title, guidance => q.guidance,
@@ -209,7 +242,7 @@ pub async fn question(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid, qid)): Path<(String, String, String)>,
+    PageIds((_, aid, qid)): PageIds<(PartnershipId, AssessmentId, QuestionId)>,
     headers: HeaderMap,
 ) -> PageResult {
     // The one-time message left by adding evidence or a comment: shown here, then cleared.
@@ -218,7 +251,7 @@ pub async fn question(
         &state,
         &id,
         &g,
-        &aid,
+        aid,
         &qid,
         StatusCode::OK,
         QuestionExtras {
@@ -240,7 +273,7 @@ pub async fn answer(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid, qid)): Path<(String, String, String)>,
+    PageIds((_, aid, qid)): PageIds<(PartnershipId, AssessmentId, QuestionId)>,
     form: Fields,
 ) -> PageResult {
     // The next question goes into the redirect: refuse a control character before saving.
@@ -256,11 +289,11 @@ pub async fn answer(
             "rating",
             "The form is missing its version. Reload the page and try again",
         );
-        return question_page(
+        return typed_question_page(
             &state,
             &id,
             &g,
-            &aid,
+            aid,
             &qid,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(&e),
@@ -271,7 +304,7 @@ pub async fn answer(
     };
     match state
         .app
-        .respond(&g, &aid, &qid, version, &rating, &details, &id.ctx)
+        .respond(&g, aid, &qid, version, &rating, &details, &id.ctx)
         .await
     {
         Ok(_) => {
@@ -286,11 +319,11 @@ pub async fn answer(
         Err(Ok(stale)) => {
             // Someone else saved first: show both; keep what this user typed in the form.
             let typed = Some((stale.yours_rating.clone(), stale.yours_details.clone()));
-            question_page(
+            typed_question_page(
                 &state,
                 &id,
                 &g,
-                &aid,
+                aid,
                 &qid,
                 StatusCode::CONFLICT,
                 None,
@@ -300,11 +333,11 @@ pub async fn answer(
             .await
         }
         Err(Err(ServiceError::Validation(e))) => {
-            question_page(
+            typed_question_page(
                 &state,
                 &id,
                 &g,
-                &aid,
+                aid,
                 &qid,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&e),
@@ -315,11 +348,11 @@ pub async fn answer(
         }
         Err(Err(ServiceError::Conflict(m))) => {
             let e = ValidationErrors::single("rating", m);
-            question_page(
+            typed_question_page(
                 &state,
                 &id,
                 &g,
-                &aid,
+                aid,
                 &qid,
                 StatusCode::CONFLICT,
                 Some(&e),
@@ -336,13 +369,13 @@ pub async fn assign(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
     form: Fields,
 ) -> PageResult {
     let pid = pid_of(&g)?;
     match state
         .app
-        .assign(&g, &aid, &form.get("target"), &form.get("organisation_id"), &form.get("user_id"), &id.ctx)
+        .assign(&g, aid, &form.get("target"), &form.get("organisation_id"), &form.get("user_id"), &id.ctx)
         .await
     {
         Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), "questions-assigned")),
@@ -362,13 +395,13 @@ pub async fn comment(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid, qid)): Path<(String, String, String)>,
+    PageIds((_, aid, qid)): PageIds<(PartnershipId, AssessmentId, QuestionId)>,
     form: Fields,
 ) -> PageResult {
     let pid = pid_of(&g)?;
     match state
         .app
-        .add_comment(&g, &aid, &qid, &form.get("comment"), &id.ctx)
+        .add_comment(&g, aid, &qid, &form.get("comment"), &id.ctx)
         .await
     {
         Ok(()) => Ok(see_other_with(
@@ -377,11 +410,11 @@ pub async fn comment(
             "comment-added",
         )),
         Err(ServiceError::Validation(e)) => {
-            question_page(
+            typed_question_page(
                 &state,
                 &id,
                 &g,
-                &aid,
+                aid,
                 &qid,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&e),

@@ -61,15 +61,15 @@ pub async fn show(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
     headers: HeaderMap,
 ) -> PageResult {
     let pid = pid_of(&g)?;
-    let view = state.app.assessment(&g, &aid).await?;
+    let view = state.app.assessment(&g, aid).await?;
     let progress = view.progress();
     let (heat_head, heat_rows) = heat_map(&view);
-    let st = AState::from_key(&view.row.state).unwrap_or(AState::Locked);
-    let assignments = state.app.assignments(&g, &aid).await?;
+    let st = view.assessment.state;
+    let assignments = state.app.assignments(&g, aid).await?;
     let manage = id.session.as_ref().and_then(|s| {
         decide(
             &s.actor,
@@ -80,7 +80,7 @@ pub async fn show(
     });
     let can_manage = manage.is_some();
     let upgrade = match &manage {
-        Some(m) => state.app.upgrade_plan(m, &aid).await?.map(|p| p.to_version),
+        Some(m) => state.app.upgrade_plan(m, aid).await?.map(|p| p.to_version),
         None => None,
     };
     let (org_options, people_options) = if let Some(m) = &manage {
@@ -127,11 +127,11 @@ pub async fn show(
         &headers,
         "assessment/task-list.html",
         context! {
-            title => view.row.title,
+            title => view.assessment.title,
             partnership_id => pid.to_string(),
             assessment => context! {
-                id => view.row.id, title => view.row.title, start => view.row.period_start,
-                end => view.row.period_end, state => st.label(), state_key => st.key(),
+                id => view.assessment.id, title => view.assessment.title, start => view.assessment.start_text(),
+                end => view.assessment.end_text(), state => st.label(), state_key => st.key(),
             },
             framework => context! { title => view.framework.envelope.title, version => view.framework_version },
             sections => sections,

@@ -25,9 +25,9 @@ pub(crate) fn download(
 pub async fn export_xlsx(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
-    let bytes = state.app.export_xlsx(&g, &aid).await?;
+    let bytes = state.app.export_xlsx(&g, aid).await?;
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -38,9 +38,9 @@ pub async fn export_xlsx(
 pub async fn export_csv(
     State(state): State<AppState>,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
-    let text = state.app.export_csv(&g, &aid).await?;
+    let text = state.app.export_csv(&g, aid).await?;
     Ok(download(
         text.into_bytes(),
         "text/csv; charset=utf-8",
@@ -52,7 +52,7 @@ pub async fn import_xlsx(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
-    Path((_, aid)): Path<(String, String)>,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
     mut multipart: axum::extract::Multipart,
 ) -> PageResult {
     let pid = pid_of(&g)?;
@@ -67,7 +67,7 @@ pub async fn import_xlsx(
             "file",
             "Choose the filled-in spreadsheet to upload",
         ))),
-        Some(bytes) => state.app.import_xlsx(&g, &aid, &bytes, &id.ctx).await,
+        Some(bytes) => state.app.import_xlsx(&g, aid, &bytes, &id.ctx).await,
     };
     match result {
         Ok(changed) => Ok(see_other_with(
@@ -80,7 +80,7 @@ pub async fn import_xlsx(
             },
         )),
         Err(ServiceError::Validation(e)) => {
-            let view = state.app.assessment(&g, &aid).await?;
+            let view = state.app.assessment(&g, aid).await?;
             render(
                 &state,
                 &id,
@@ -89,7 +89,7 @@ pub async fn import_xlsx(
                 context! {
                     title => "Import answers from a spreadsheet",
                     partnership_id => pid.to_string(),
-                    assessment => context! { id => view.row.id, title => view.row.title },
+                    assessment => context! { id => view.assessment.id, title => view.assessment.title },
                     errors => form_errors(&e),
                 },
             )

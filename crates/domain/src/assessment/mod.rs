@@ -5,6 +5,13 @@
 //! and every change names the version of the answer it was based on, so that two people never
 //! silently overwrite each other.
 
+mod records;
+
+pub use records::{
+    date_text, parse_date, Action, ActionStatus, AnswerContext, Assessment, Assignment, Comment,
+    Response, ResponseVersion, TransitionRecord, DATE_FORMAT,
+};
+
 use crate::UserId;
 use serde::{Deserialize, Serialize};
 
