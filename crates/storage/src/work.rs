@@ -292,6 +292,58 @@ struct DatedRow {
     marking: Option<String>,
 }
 
+/// The columns of one owned, dated record: each the table's own, or NULL where the table has
+/// no such column.
+struct Dated<T> {
+    table: T,
+    id: T,
+    partnership: T,
+    title: T,
+    due: T,
+    owner: T,
+    assessment: Option<T>,
+    marking: Option<T>,
+}
+
+/// Records of `d.table` in `partnerships`, owned by `user`, dated on or before `until`, with
+/// the partnership's name.
+fn owned_and_due<T: sea_query::Iden + Copy + 'static>(
+    d: Dated<T>,
+    partnerships: &[PartnershipId],
+    user: UserId,
+    until: Date,
+) -> SelectStatement {
+    let col = |c: T| Expr::col((d.table, c));
+    let optional = |c: Option<T>| -> sea_query::SimpleExpr {
+        match c {
+            Some(c) => Expr::col((d.table, c)).into(),
+            None => Expr::val(Option::<String>::None).into(),
+        }
+    };
+    Query::select()
+        .expr_as(col(d.id), Alias::new("id"))
+        .expr_as(col(d.partnership), Alias::new("partnership_id"))
+        .expr_as(
+            Expr::col((P::Table, P::Name)),
+            Alias::new("partnership_name"),
+        )
+        .expr_as(col(d.title), Alias::new("title"))
+        .expr_as(col(d.due), Alias::new("due"))
+        .expr_as(optional(d.assessment), Alias::new("assessment_id"))
+        .expr_as(optional(d.marking), Alias::new("marking"))
+        .from(d.table)
+        .inner_join(
+            P::Table,
+            Expr::col((P::Table, P::Id)).equals((d.table, d.partnership)),
+        )
+        .and_where(col(d.partnership).is_in(keys(partnerships)))
+        .and_where(col(d.owner).eq(user.to_string()))
+        .and_where(col(d.due).is_not_null())
+        .and_where(col(d.due).ne(""))
+        .and_where(col(d.due).lte(until_key(until)))
+        .to_owned()
+}
+
 /// Open actions in `partnerships` owned by `user` and due on or before `until`.
 pub async fn actions_due(
     tx: &mut Tx,
@@ -302,33 +354,23 @@ pub async fn actions_due(
     if partnerships.is_empty() {
         return Ok(Vec::new());
     }
-    let q = Query::select()
-        .expr_as(Expr::col((Act::Table, Act::Id)), Alias::new("id"))
-        .expr_as(
-            Expr::col((Act::Table, Act::PartnershipId)),
-            Alias::new("partnership_id"),
-        )
-        .expr_as(
-            Expr::col((P::Table, P::Name)),
-            Alias::new("partnership_name"),
-        )
-        .expr_as(Expr::col((Act::Table, Act::Title)), Alias::new("title"))
-        .expr_as(Expr::col((Act::Table, Act::DueDate)), Alias::new("due"))
-        .expr_as(
-            Expr::col((Act::Table, Act::AssessmentId)),
-            Alias::new("assessment_id"),
-        )
-        .expr_as(Expr::val(Option::<String>::None), Alias::new("marking"))
-        .from(Act::Table)
-        .inner_join(
-            P::Table,
-            Expr::col((P::Table, P::Id)).equals((Act::Table, Act::PartnershipId)),
-        )
-        .and_where(Expr::col((Act::Table, Act::PartnershipId)).is_in(keys(partnerships)))
-        .and_where(Expr::col((Act::Table, Act::OwnerId)).eq(user.to_string()))
-        .and_where(Expr::col((Act::Table, Act::Status)).is_not_in(["done", "closed"]))
-        .and_where(Expr::col((Act::Table, Act::DueDate)).lte(until_key(until)))
-        .to_owned();
+    let q = owned_and_due(
+        Dated {
+            table: Act::Table,
+            id: Act::Id,
+            partnership: Act::PartnershipId,
+            title: Act::Title,
+            due: Act::DueDate,
+            owner: Act::OwnerId,
+            assessment: Some(Act::AssessmentId),
+            marking: None,
+        },
+        partnerships,
+        user,
+        until,
+    )
+    .and_where(Expr::col((Act::Table, Act::Status)).is_not_in(["done", "closed"]))
+    .to_owned();
     let rows: Vec<DatedRow> = tx.fetch_all(&q).await?;
     rows.into_iter()
         .map(|r| {
@@ -361,34 +403,21 @@ pub async fn evidence_due(
     if partnerships.is_empty() {
         return Ok(Vec::new());
     }
-    let q = Query::select()
-        .expr_as(Expr::col((E::Table, E::Id)), Alias::new("id"))
-        .expr_as(
-            Expr::col((E::Table, E::PartnershipId)),
-            Alias::new("partnership_id"),
-        )
-        .expr_as(
-            Expr::col((P::Table, P::Name)),
-            Alias::new("partnership_name"),
-        )
-        .expr_as(Expr::col((E::Table, E::Title)), Alias::new("title"))
-        .expr_as(Expr::col((E::Table, E::ReviewDate)), Alias::new("due"))
-        .expr_as(
-            Expr::val(Option::<String>::None),
-            Alias::new("assessment_id"),
-        )
-        .expr_as(Expr::col((E::Table, E::Marking)), Alias::new("marking"))
-        .from(E::Table)
-        .inner_join(
-            P::Table,
-            Expr::col((P::Table, P::Id)).equals((E::Table, E::PartnershipId)),
-        )
-        .and_where(Expr::col((E::Table, E::PartnershipId)).is_in(keys(partnerships)))
-        .and_where(Expr::col((E::Table, E::OwnerId)).eq(user.to_string()))
-        .and_where(Expr::col((E::Table, E::ReviewDate)).is_not_null())
-        .and_where(Expr::col((E::Table, E::ReviewDate)).ne(""))
-        .and_where(Expr::col((E::Table, E::ReviewDate)).lte(until_key(until)))
-        .to_owned();
+    let q = owned_and_due(
+        Dated {
+            table: E::Table,
+            id: E::Id,
+            partnership: E::PartnershipId,
+            title: E::Title,
+            due: E::ReviewDate,
+            owner: E::OwnerId,
+            assessment: None,
+            marking: Some(E::Marking),
+        },
+        partnerships,
+        user,
+        until,
+    );
     let rows: Vec<DatedRow> = tx.fetch_all(&q).await?;
     rows.into_iter()
         .map(|r| {
