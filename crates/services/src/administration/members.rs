@@ -273,6 +273,10 @@ async fn keeps_an_administrator(
 ) -> Result<(), ServiceError> {
     let admin = Role::Administrator;
     if current.role == admin && new_role != Some(Role::Administrator) {
+        // Count under the partnership's chain lock, taken now rather than when the event is
+        // appended: two administrators demoting each other at once must not both see the
+        // other still there (on PostgreSQL writes in one partnership serialise only on it).
+        store::audit::lock_chain(tx, &preventkit_domain::audit::Chain::Partnership(pid)).await?;
         let n = store::administration::memberships::count_role(tx, pid, admin).await?;
         if n <= 1 {
             return Err(ServiceError::Conflict(
