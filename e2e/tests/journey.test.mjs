@@ -59,8 +59,11 @@ const banner = () => page.locator('.govuk-notification-banner');
 const stateTag = () => text(page.locator('#assessment-state'));
 const button = (name) => page.getByRole('button', { name, exact: true });
 const numbered = (number) => new RegExp(`^${number.replace('.', '\\.')} `);
-const questionLink = (number) => page.locator('li.pk-task a[href*="/questions/"]', { hasText: numbered(number) });
-const taskRow = (number) => page.locator('li.pk-task', { has: page.locator('a[href*="/questions/"]', { hasText: numbered(number) }) });
+const allTasks = () => page.locator('ul.pk-all-questions li.pk-task');
+const questionLink = (number) => page.locator('ul.pk-all-questions li.pk-task a[href*="/questions/"]', { hasText: numbered(number) });
+const taskRow = (number) => allTasks().filter({ has: page.locator('a[href*="/questions/"]', { hasText: numbered(number) }) });
+const taskHint = async (number) => text(taskRow(number).locator('.govuk-task-list__hint'));
+const taskStatus = async (number) => text(taskRow(number).locator('.govuk-task-list__status'));
 const evidenceForm = () => page.locator('form[action$="/evidence"]');
 const importForm = () => page.locator('form[action$="/import"]');
 
@@ -121,12 +124,14 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     taskList = path();
     assert.equal(await heading(), THIS_YEAR);
     assert.equal(await stateTag(), 'Draft');
-    assert.equal(await page.locator('li.pk-task .govuk-tag', { hasText: /^Not assessed$/ }).count(), 0, 'every question is answered (carried over from last year)');
-    assert.match(await text(page.locator('li.pk-task', { hasText: /^7\.1 / })), /Riverton Police/, 'benchmark 7 is assigned to Riverton Police');
+    assert.equal(await allTasks().filter({ hasText: 'Rating: Not assessed' }).count(), 0, 'every question is answered (carried over from last year)');
+    assert.match(await text(page.locator('#progress-total')), /^0 of \d+ questions reviewed this period$/, 'nothing carried over counts as reviewed yet');
+    assert.match(await taskHint('7.1'), /Riverton Police/, 'benchmark 7 is assigned to Riverton Police');
   });
 
   await step(`answer question ${QUESTION}: choose a rating, write supporting details, save`, async () => {
-    assert.equal(await text(taskRow(QUESTION).locator('.govuk-tag')), 'Achieving', 'the answer carried over from last year');
+    assert.match(await taskHint(QUESTION), /Rating: Achieving$/, 'the answer carried over from last year');
+    assert.equal(await taskStatus(QUESTION), 'Carried over: to review', 'a carried answer is not reviewed until someone saves it');
     await clickAndWait(questionLink(QUESTION));
     questionPage = path();
     assert.match(await heading(), numbered(QUESTION));
@@ -139,7 +144,9 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
 
     assert.equal(path(), taskList, 'saving the answer goes back to the task list');
     await expectBanner('The answer was saved.');
-    assert.equal(await text(taskRow(QUESTION).locator('.govuk-tag')), 'Developing', 'the task list shows the new rating');
+    assert.match(await taskHint(QUESTION), /Rating: Developing$/, 'the task list shows the new rating');
+    assert.equal(await taskStatus(QUESTION), 'Reviewed', 'the saved answer is reviewed this period');
+    assert.match(await text(page.locator('#progress-total')), /^1 of \d+ questions reviewed this period$/);
   });
 
   const evidencePdf = 'local-risk-assessment-summary.pdf';
@@ -202,9 +209,13 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     assert.ok(versionsBefore >= 1, 'the question page lists its earlier versions');
     await clickAndWait(page.getByRole('link', { name: `Back to ${THIS_YEAR}` }));
     assert.equal(path(), taskList);
-    const tasksBefore = await page.locator('li.pk-task').allInnerTexts();
+    const tasksBefore = await allTasks().allInnerTexts();
 
-    const sheet = await download(page.getByRole('link', { name: 'Download as a spreadsheet (.xlsx)' }), 'self-assessment.xlsx');
+    await clickAndWait(page.getByRole('link', { name: 'Work on the answers in a spreadsheet' }));
+    assert.equal(await heading(), 'Import answers from a spreadsheet');
+    const importPage = path();
+    await scan(st, page, 'import page', { path: importPage });
+    const sheet = await download(page.getByRole('link', { name: 'Download as a spreadsheet (XLSX)' }), 'self-assessment.xlsx');
     assert.ok(sheet.bytes.length > 1000, `the spreadsheet is not empty (${sheet.bytes.length} bytes)`);
     assert.equal(sheet.bytes.subarray(0, 4).toString('latin1'), 'PK\u0003\u0004', 'the spreadsheet is an XLSX (zip) file');
     assert.ok(sheet.bytes.includes('xl/workbook.xml'), 'the zip holds a workbook');
@@ -217,47 +228,103 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
 
     await importForm().getByLabel('Filled-in spreadsheet (.xlsx)').setInputFiles(sheet.saved);
     await clickAndWait(importForm().getByRole('button', { name: 'Import answers' }));
-    assert.equal(path(), taskList, 'a good import goes back to the task list');
+    assert.equal(await heading(), 'Import finished');
     assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'the unchanged spreadsheet imports without problems');
-    await expectBanner('The spreadsheet matches the stored answers: nothing needed to change.');
-    await scan(st, page, 'task list after importing a spreadsheet', { path: taskList });
+    await expectBanner('0 answers changed from the spreadsheet');
+    assert.match(await text(page.locator('#import-counts')), /0 changed 0 refused .* already the same as on this site/);
+    await scan(st, page, 'import result, nothing changed');
+    await clickAndWait(page.getByRole('link', { name: 'Return to the assessment' }));
+    assert.equal(path(), taskList);
 
-    assert.deepEqual(await page.locator('li.pk-task').allInnerTexts(), tasksBefore, 'every rating on the task list is as before');
+    assert.deepEqual(await allTasks().allInnerTexts(), tasksBefore, 'every rating on the task list is as before');
     await clickAndWait(questionLink(QUESTION));
     assert.equal(await earlierVersions().count(), versionsBefore, 'the unchanged import saved no new version of the answer');
     assert.equal(await page.getByRole('radio', { name: 'Developing', exact: true }).isChecked(), true, 'the answer is as saved');
+
+    // A newer answer saved on the site after the download is never overwritten by the old file.
+    const details = page.getByLabel('Supporting details');
+    const newer = `${await details.inputValue()} Updated after the spreadsheet was downloaded.`;
+    await details.fill(newer);
+    await clickAndWait(page.getByRole('button', { name: 'Save answer', exact: true }));
+    await page.goto(new URL(importPage, page.url()).href);
+    await importForm().getByLabel('Filled-in spreadsheet (.xlsx)').setInputFiles(sheet.saved);
+    await clickAndWait(importForm().getByRole('button', { name: 'Import answers' }));
+    assert.equal(await heading(), 'Check the import before anything is saved');
+    const stale = page.locator(`#stale-${QUESTION.replace('.', '\\.')}`);
+    assert.equal(await stale.count(), 1, 'the newer answer is refused as stale');
+    assert.ok((await text(stale)).includes('Updated after the spreadsheet was downloaded.'), 'the version on the site is shown');
+    assert.equal(await page.getByRole('button', { name: /Save the/ }).count(), 0, 'with nothing else to change, there is nothing to confirm');
+    await scan(st, page, 'import check with a stale answer');
+    await clickAndWait(page.getByRole('link', { name: 'Return to the assessment' }));
+    await clickAndWait(questionLink(QUESTION));
+    assert.equal(await details.inputValue(), newer, 'the newer answer is still there');
     await clickAndWait(page.getByRole('link', { name: `Back to ${THIS_YEAR}` }));
   });
 
-  await step('the lead submits it for approval and is not offered approval of their own submission', async (st) => {
+  await step('the lead checks the answers, confirms the blank questions and submits it for approval', async (st) => {
     assert.equal(path(), taskList);
-    await clickAndWait(button('Submit for approval'));
+    await scan(st, page, 'task list (Prevent lead)', { path: taskList });
+    await clickAndWait(page.getByRole('link', { name: 'Who answers which questions' }));
+    assert.equal(await heading(), 'Who answers which questions');
+    assert.ok(await page.getByLabel('Assign section 7 to an organisation').isVisible(), 'each section has its own assignment form');
+    await scan(st, page, 'who answers which questions');
+    await clickAndWait(page.getByRole('link', { name: `Back to ${THIS_YEAR}` }));
+    await clickAndWait(page.getByRole('button', { name: 'Check your answers and submit' }));
+    assert.equal(await heading(), 'Check your answers before submitting to the board');
+    assert.ok(await page.locator('#summary-by-rating').isVisible(), 'the counts by rating are shown');
+    await scan(st, page, 'check your answers before submitting');
+    const blank = page.locator('#summary-unanswered li');
+    if ((await blank.count()) > 0) {
+      await clickAndWait(button('Accept and submit'));
+      assert.equal(await heading(), 'Check your answers before submitting to the board');
+      assert.equal(await page.locator('.govuk-error-summary').count(), 1, 'blank questions need the lead to confirm');
+      await scan(st, page, 'check your answers with the confirmation missing');
+      await page.getByLabel(/I understand that/).check();
+    }
+    await clickAndWait(button('Accept and submit'));
+    assert.equal(await text(page.locator('.govuk-panel__title')), 'Self-assessment submitted');
+    await scan(st, page, 'submission confirmation');
+    await clickAndWait(page.getByRole('link', { name: 'Go to the assessment' }));
     assert.equal(path(), taskList);
-    await expectBanner("The self-assessment was submitted for the board's approval.");
     assert.equal(await stateTag(), 'Submitted');
-    assert.equal(await button('Approve for the board').count(), 0, 'the lead is not offered the approval of their own submission');
-    assert.equal(await button('Submit for approval').count(), 0);
-    assert.equal(await importForm().count(), 0, 'a submitted assessment offers no import');
+    assert.equal(await page.getByRole('button', { name: 'Review and decide' }).count(), 0, 'the lead is not offered the approval of their own submission');
+    assert.equal(await page.getByRole('button', { name: 'Check your answers and submit' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Work on the answers in a spreadsheet' }).count(), 0, 'a submitted assessment offers no import');
     await scan(st, page, 'task list, submitted, seen by the Prevent lead', { path: taskList });
     await signOut(page);
   });
 
-  await step('a board member signs in and approves it', async (st) => {
+  await step('a board member signs in, sees what was submitted and approves it with the minute reference', async (st) => {
     await signInWithMfa(page, ACCOUNTS.board);
     await openThisYear();
     assert.equal(path(), taskList);
     assert.equal(await stateTag(), 'Submitted');
-    assert.ok(await button('Approve for the board').isVisible(), 'the board member is offered approval');
-    for (const name of ['Submit for approval', 'Lock', 'Reopen']) {
+    const decide = page.getByRole('button', { name: 'Review and decide' });
+    assert.ok(await decide.isVisible(), 'the board member is offered the decision');
+    for (const name of ['Check your answers and submit', 'Lock', 'Reopen']) {
       assert.equal(await button(name).count(), 0, `a board member is not offered "${name}"`);
     }
-    await scan(st, page, 'task list with the approve button (board member)', { path: taskList });
+    await scan(st, page, 'task list with the decision button (board member)', { path: taskList });
 
-    await clickAndWait(button('Approve for the board'));
+    await clickAndWait(decide);
+    assert.equal(await heading(), 'Approve or send back');
+    assert.ok(await page.locator('#summary-by-rating').isVisible(), 'the decision page shows what was submitted');
+    await scan(st, page, 'approve or send back');
+    // Approving without the reference: the error, with what was typed kept.
+    await page.getByRole('radio', { name: 'Approve the self-assessment' }).check();
+    await page.getByLabel('Comments for the lead (if sending back)').fill('Nothing to add.');
+    await clickAndWait(button('Record the decision'));
+    assert.equal(await page.locator('.govuk-error-summary').count(), 1, 'the missing reference is reported');
+    assert.equal(await page.getByRole('radio', { name: 'Approve the self-assessment' }).isChecked(), true, 'the choice is kept');
+    assert.equal(await page.getByLabel('Comments for the lead (if sending back)').inputValue(), 'Nothing to add.', 'the comments are kept');
+    await scan(st, page, 'approve or send back with an error');
+    await page.getByLabel('Minute or meeting reference (if approving)').fill('Prevent board 12 March 2027, item 4');
+    await clickAndWait(button('Record the decision'));
     assert.equal(path(), taskList);
     await expectBanner('The self-assessment was approved.');
     assert.equal(await stateTag(), 'Approved by the board');
-    assert.equal(await button('Approve for the board').count(), 0, 'it cannot be approved twice');
+    assert.match(await text(page.locator('#assessment-history')), /Approved .* by .*Prevent board 12 March 2027, item 4/, 'who approved it, when, and the reference');
+    assert.equal(await page.getByRole('button', { name: 'Review and decide' }).count(), 0, 'it cannot be approved twice');
     await scan(st, page, 'task list after approval (board member)', { path: taskList });
     await signOut(page);
   });

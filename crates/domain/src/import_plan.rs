@@ -20,7 +20,7 @@ pub struct Answer {
 /// One row of the file: the answer and the version it was exported at (`None` when the row
 /// carries no version, as in a file exported before versions were written).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileRow {
+pub struct FileEntry {
     pub question: QuestionId,
     pub number: String,
     pub exported_version: Option<i64>,
@@ -92,7 +92,7 @@ impl ImportPlan {
 
 /// Decide each row of the file against the answers as they stand. Rows for questions with no
 /// current answer are left out (the file names a question this assessment does not have).
-pub fn plan(rows: Vec<FileRow>, current: impl Fn(&QuestionId) -> Option<Current>) -> ImportPlan {
+pub fn plan(rows: Vec<FileEntry>, current: impl Fn(&QuestionId) -> Option<Current>) -> ImportPlan {
     let rows = rows
         .into_iter()
         .filter_map(|row| {
@@ -134,8 +134,8 @@ mod tests {
         }
     }
 
-    fn row(q: &str, v: Option<i64>, a: Answer) -> FileRow {
-        FileRow {
+    fn row(q: &str, v: Option<i64>, a: Answer) -> FileEntry {
+        FileEntry {
             question: q.into(),
             number: q.into(),
             exported_version: v,

@@ -8,7 +8,7 @@ use crate::framework::Framework;
 use std::collections::HashMap;
 
 /// An answer as the summary needs it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct AnswerFacts {
     /// As stored: a level key, `n/a` or empty.
     pub rating: String,
@@ -17,7 +17,7 @@ pub struct AnswerFacts {
 }
 
 /// A question named in the summary.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct QuestionRef {
     pub id: String,
     pub number: String,
@@ -27,7 +27,7 @@ pub struct QuestionRef {
 }
 
 /// How many questions have one rating.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RatingCount {
     pub key: String,
     pub label: String,
@@ -36,7 +36,7 @@ pub struct RatingCount {
 }
 
 /// The questions of one kind.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct KindCount {
     pub label: String,
     pub total: usize,
@@ -45,7 +45,7 @@ pub struct KindCount {
 }
 
 /// The summary shown before submitting.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SubmissionSummary {
     pub total: usize,
     pub by_rating: Vec<RatingCount>,

@@ -332,10 +332,22 @@ impl App {
             ctx,
         )
         .await?;
-        self.transition(&manage, last, &Transition::Submit, ctx)
-            .await?;
-        self.transition(&approve, last, &Transition::Approve, ctx)
-            .await?;
+        self.transition(
+            &manage,
+            last,
+            &Transition::Submit {
+                unanswered_confirmed: true,
+            },
+            ctx,
+        )
+        .await?;
+        self.transition(
+            &approve,
+            last,
+            &Transition::Approve { reference: None },
+            ctx,
+        )
+        .await?;
         self.transition(&manage, last, &Transition::Lock, ctx)
             .await?;
 

@@ -285,13 +285,20 @@ async fn answering_the_life_cycle_and_the_next_period(engine: Engine) {
     assert!(decide(&actor(p, Role::Referrer), Permission::AssessmentRead, scope).is_err());
 
     // Life cycle: the submitter cannot approve their own submission.
-    app.transition(&manage, id, &Transition::Submit, &ctx)
-        .await
-        .expect("submit");
+    app.transition(
+        &manage,
+        id,
+        &Transition::Submit {
+            unanswered_confirmed: true,
+        },
+        &ctx,
+    )
+    .await
+    .expect("submit");
     let lead_as_board = verified(lead.user_id(), p, Role::BoardMember);
     let own = decide(&lead_as_board, Permission::AssessmentApprove, scope).expect("grant");
     let err = app
-        .transition(&own, id, &Transition::Approve, &ctx)
+        .transition(&own, id, &Transition::Approve { reference: None }, &ctx)
         .await
         .expect_err("own approval");
     assert!(err.to_string().contains("someone else"), "{err}");
@@ -303,7 +310,7 @@ async fn answering_the_life_cycle_and_the_next_period(engine: Engine) {
     ));
     let approve = decide(&board, Permission::AssessmentApprove, scope).expect("approve");
     assert_eq!(
-        app.transition(&approve, id, &Transition::Approve, &ctx)
+        app.transition(&approve, id, &Transition::Approve { reference: None }, &ctx)
             .await
             .expect("approve"),
         State::Approved
@@ -926,9 +933,16 @@ async fn an_undecodable_stored_value_fails_instead_of_defaulting(engine: Engine)
     undecodable(app.assessment(&read, id).await.map(|_| ()), "state");
     undecodable(app.list_assessments(&read).await.map(|_| ()), "state");
     undecodable(
-        app.transition(&manage, id, &Transition::Submit, &ctx)
-            .await
-            .map(|_| ()),
+        app.transition(
+            &manage,
+            id,
+            &Transition::Submit {
+                unanswered_confirmed: true,
+            },
+            &ctx,
+        )
+        .await
+        .map(|_| ()),
         "state",
     );
     // Before, an unknown state read as locked when answering: now the answer is refused as

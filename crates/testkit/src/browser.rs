@@ -32,6 +32,52 @@ pub fn extract_value(body: &str, marker: &str) -> Option<String> {
     Some(body[start..end].to_owned())
 }
 
+/// The value of the form field `name` in a page (a hidden input, for example), with the
+/// HTML escapes undone.
+pub fn field_value(body: &str, name: &str) -> Option<String> {
+    let raw = extract_value(body, &format!("name=\"{name}\" value=\""))?;
+    Some(unescape_html(&raw))
+}
+
+/// Undo the escapes a template writes into an attribute.
+pub fn unescape_html(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let Some(end) = tail.find(';') else {
+            out.push_str(tail);
+            return out;
+        };
+        let entity = &tail[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The text of the element whose opening tag ends with `marker` (up to the next tag).
 pub fn element_text(body: &str, marker: &str) -> Option<String> {
     let i = body.find(marker)? + marker.len();
@@ -116,6 +162,19 @@ impl Browser {
     pub async fn get(&mut self, path: &str) -> Page {
         let req = self.client.get(format!("{}{path}", self.base));
         self.send(req).await
+    }
+
+    /// Get a download: the status and the body's bytes as sent.
+    pub async fn get_bytes(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.bytes().await.expect("body").to_vec())
     }
 
     /// Post a form as it is given (no CSRF token added).

@@ -611,13 +611,29 @@ async fn answers_match_their_documented_status_content_type_and_schema(engine: E
         &r,
     );
 
-    // Submitted: answers are frozen, a 409 of the other kind.
+    // A draft with blank questions is refused until the lead says so (422), then submitted.
     let r = b
         .api(
             "POST",
             &format!("{base}/{draft}/transitions"),
             Some(&lead),
             Some(json!({"action": "submit"})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    conforms(
+        &doc,
+        &format!("{p_base}/{{assessment}}/transitions"),
+        "POST",
+        &r,
+    );
+    // Submitted: answers are frozen, a 409 of the other kind.
+    let r = b
+        .api(
+            "POST",
+            &format!("{base}/{draft}/transitions"),
+            Some(&lead),
+            Some(json!({"action": "submit", "confirm_unanswered": true})),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);

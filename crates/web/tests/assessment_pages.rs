@@ -71,7 +71,7 @@ async fn a_self_assessment_from_start_to_lock(engine: Engine) {
     let page = r.location().expect("location").to_owned();
     let task_list = lead.get(&page).await;
     assert_eq!(task_list.status, 200);
-    assert!(task_list.body.contains("0 of 1 answered"));
+    assert!(task_list.body.contains("0 of 1 reviewed this period"));
     assert!(task_list.body.contains("Expectation of compliance: 0 of 1"));
     let question = format!("{page}/questions/1.1");
 
@@ -155,7 +155,7 @@ async fn a_self_assessment_from_start_to_lock(engine: Engine) {
     );
 
     let task_list = lead.get(&page).await;
-    assert!(task_list.body.contains("1 of 1 answered"));
+    assert!(task_list.body.contains("1 of 1 reviewed this period"));
     assert!(task_list.body.contains("Developing"));
 
     // Comments from the board and the contributor.
@@ -204,12 +204,48 @@ async fn a_self_assessment_from_start_to_lock(engine: Engine) {
     );
 
     let csrf_b = board.get(&page).await.csrf().expect("csrf");
+    // The decision page shows what was submitted; without a decision, or approving without
+    // the minute reference, it comes back with the error and what was typed.
+    let decide_page = board.get(&format!("{page}/approve")).await;
+    assert_eq!(decide_page.status, 200);
+    assert!(
+        decide_page.body.contains("Approve or send back")
+            && decide_page.body.contains("summary-by-rating")
+    );
+    let r = board
+        .post_raw(
+            &format!("{page}/approve"),
+            &[("comments", "Kept"), ("csrf_token", &csrf_b)],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("href=\"#decision\"") && r.body.contains(">Kept</textarea>"));
+    let r = board
+        .post_raw(
+            &format!("{page}/approve"),
+            &[("decision", "approve"), ("csrf_token", &csrf_b)],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("href=\"#reference\""));
     assert_eq!(
         board
-            .post_raw(&format!("{page}/approve"), &[("csrf_token", &csrf_b)])
+            .post_raw(
+                &format!("{page}/approve"),
+                &[
+                    ("decision", "approve"),
+                    ("reference", "Prevent board 12 March 2027, item 4"),
+                    ("csrf_token", &csrf_b)
+                ]
+            )
             .await
             .status,
         303
+    );
+    let history = board.get(&page).await.body;
+    assert!(
+        history.contains("Prevent board 12 March 2027, item 4"),
+        "the assessment shows the approval and its reference"
     );
     assert_eq!(
         lead.post_raw(&format!("{page}/lock"), &[("csrf_token", &csrf)])
@@ -528,7 +564,7 @@ async fn spreadsheet_round_trip_and_bad_rows(engine: Engine) {
         xlsx.clone(),
     )
     .await;
-    assert_eq!(status, 303);
+    assert_eq!(status, 200);
     let e = engine.name();
     let after = sql.snapshot(&[]).await.only(&answers);
     assert_eq!(
@@ -619,9 +655,12 @@ async fn spreadsheet_round_trip_and_bad_rows(engine: Engine) {
     sh.write_string(1, 0, "1.1").expect("w");
     sh.write_string(1, 3, "Achieving").expect("w");
     sh.write_string(1, 4, "Now in every plan").expect("w");
+    // The hidden column G holds the answer's version as exported (the answer above is at 2).
+    sh.write_string(1, 6, "2").expect("w");
     let good = wb.save_to_buffer().expect("save");
-    let (status, _) = upload(&mut lead, &s.base, &format!("{page}/import"), &csrf, good).await;
-    assert_eq!(status, 303);
+    let (status, body) = upload(&mut lead, &s.base, &format!("{page}/import"), &csrf, good).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Import finished"), "{body}");
     let q_page = lead.get(&q).await;
     assert!(q_page.body.contains("Now in every plan"));
     assert!(q_page.body.contains("value=\"achieving\" checked"));
@@ -866,7 +905,7 @@ async fn a_draft_is_offered_and_moved_to_a_newer_framework_version(engine: Engin
         .filter_map(|rest| rest.get(..36))
     {
         let page = lead.get(&format!("/p/{pid}/assessments/{id}")).await;
-        if page.status == 200 && page.body.contains("Submit for approval") {
+        if page.status == 200 && page.body.contains("Check your answers and submit") {
             draft_id = Some(id.to_owned());
             break;
         }

@@ -145,9 +145,12 @@ async fn home_shows_each_person_their_work(engine: Engine) {
     // Submitted: it waits for the board member, and the lead's draft list no longer has it.
     let csrf = lead.get(&href).await.csrf().expect("csrf");
     assert_eq!(
-        lead.post_raw(&format!("{href}/submit"), &[("csrf_token", &csrf)])
-            .await
-            .status,
+        lead.post_raw(
+            &format!("{href}/submit"),
+            &[("confirm_unanswered", "yes"), ("csrf_token", &csrf)],
+        )
+        .await
+        .status,
         303
     );
     let mut board = s.signed_in("board@riverton.example").await;

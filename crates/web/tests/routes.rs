@@ -498,9 +498,15 @@ async fn get_requests_write_nothing(engine: Engine) {
     let t = targets(&s).await;
 
     // The most powerful sessions there are: the system administrator, the partnership's
-    // administrator, and its Prevent lead (who runs the self-assessment).
+    // administrator, its Prevent lead (who runs the self-assessment) and a board member (who
+    // decides on it).
     let mut sessions = Vec::new();
-    for email in [SYSADMIN, "admin@riverton.example", "lead@riverton.example"] {
+    for email in [
+        SYSADMIN,
+        "admin@riverton.example",
+        "lead@riverton.example",
+        "board@riverton.example",
+    ] {
         sessions.push((email, s.signed_in(email).await));
     }
     let (_, admin_secret) = admin_token(&s, &sessions[1].1, &t.riverton).await;

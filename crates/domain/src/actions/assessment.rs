@@ -9,6 +9,7 @@ crate::audit_actions! {
         Upgraded: "assessment.upgrade", "Moved to a newer framework version";
         Submitted: "assessment.submit", "Assessment submitted";
         Approved: "assessment.approve", "Assessment approved";
+        SentBack: "assessment.send-back", "Assessment sent back to the lead";
         Locked: "assessment.lock", "Assessment locked";
         Reopened: "assessment.reopen", "Assessment reopened";
         ActionRaised: "action.create", "Action raised";

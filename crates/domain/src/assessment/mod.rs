@@ -34,10 +34,23 @@ impl State {
 /// A request to move an assessment on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Transition {
-    Submit,
-    Approve,
+    /// Submit a draft for the board's approval. A draft with unanswered questions is submitted
+    /// only when the lead has been told and confirms (`unanswered_confirmed`).
+    Submit {
+        unanswered_confirmed: bool,
+    },
+    /// The board approves a submitted assessment, optionally naming the minute or meeting.
+    Approve {
+        reference: Option<String>,
+    },
+    /// The board sends a submitted assessment back to the lead as a draft, with comments.
+    SendBack {
+        comments: String,
+    },
     Lock,
-    Reopen { reason: String },
+    Reopen {
+        reason: String,
+    },
 }
 
 /// Why a transition is refused, in words for the user.
@@ -49,6 +62,7 @@ pub enum TransitionError {
     },
     OwnSubmission,
     ReasonRequired,
+    CommentsRequired,
 }
 
 impl std::fmt::Display for TransitionError {
@@ -67,6 +81,9 @@ impl std::fmt::Display for TransitionError {
             TransitionError::ReasonRequired => {
                 f.write_str("Give a reason for reopening the assessment")
             }
+            TransitionError::CommentsRequired => {
+                f.write_str("Say what the lead should change before it comes back")
+            }
         }
     }
 }
@@ -79,8 +96,15 @@ pub fn next_state(
     submitted_by: Option<UserId>,
 ) -> Result<State, TransitionError> {
     match (state, t) {
-        (State::Draft, Transition::Submit) => Ok(State::Submitted),
-        (State::Submitted, Transition::Approve) => {
+        (State::Draft, Transition::Submit { .. }) => Ok(State::Submitted),
+        (State::Submitted, Transition::SendBack { comments }) => {
+            if comments.trim().is_empty() {
+                Err(TransitionError::CommentsRequired)
+            } else {
+                Ok(State::Draft)
+            }
+        }
+        (State::Submitted, Transition::Approve { .. }) => {
             if submitted_by == Some(actor) {
                 Err(TransitionError::OwnSubmission)
             } else {
@@ -98,8 +122,9 @@ pub fn next_state(
         (state, t) => Err(TransitionError::NotAllowedFrom {
             state,
             transition: match t {
-                Transition::Submit => "submitted",
-                Transition::Approve => "approved",
+                Transition::Submit { .. } => "submitted",
+                Transition::Approve { .. } => "approved",
+                Transition::SendBack { .. } => "sent back",
                 Transition::Lock => "locked",
                 Transition::Reopen { .. } => "reopened",
             },
@@ -159,8 +184,22 @@ mod tests {
     fn the_happy_path() {
         let lead = UserId::new();
         let board = UserId::new();
-        let s = next_state(State::Draft, &Transition::Submit, lead, None).expect("submit");
-        let s = next_state(s, &Transition::Approve, board, Some(lead)).expect("approve");
+        let s = next_state(
+            State::Draft,
+            &Transition::Submit {
+                unanswered_confirmed: false,
+            },
+            lead,
+            None,
+        )
+        .expect("submit");
+        let s = next_state(
+            s,
+            &Transition::Approve { reference: None },
+            board,
+            Some(lead),
+        )
+        .expect("approve");
         let s = next_state(s, &Transition::Lock, lead, Some(lead)).expect("lock");
         assert_eq!(s, State::Locked);
         assert!(!s.editable());
@@ -170,7 +209,12 @@ mod tests {
     fn nobody_approves_their_own_submission() {
         let lead = UserId::new();
         assert_eq!(
-            next_state(State::Submitted, &Transition::Approve, lead, Some(lead)),
+            next_state(
+                State::Submitted,
+                &Transition::Approve { reference: None },
+                lead,
+                Some(lead)
+            ),
             Err(TransitionError::OwnSubmission)
         );
     }
@@ -200,7 +244,13 @@ mod tests {
             ),
             Ok(State::Draft)
         );
-        assert!(next_state(State::Draft, &Transition::Approve, u, None).is_err());
+        assert!(next_state(
+            State::Draft,
+            &Transition::Approve { reference: None },
+            u,
+            None
+        )
+        .is_err());
         assert!(next_state(State::Draft, &Transition::Lock, u, None).is_err());
         assert!(next_state(State::Submitted, &Transition::Lock, u, None).is_err());
         assert!(next_state(

@@ -36,6 +36,12 @@ fn assigned(user: UserId, facts: &AnswerFacts) -> bool {
             && facts.assigned_organisation == facts.organisation)
 }
 
+/// Whether a question can be assigned to someone holding `role`: only a role that answers
+/// questions at all (the lead answers any; a contributor what is assigned to them).
+pub fn may_be_assigned_questions(role: Role) -> bool {
+    matches!(role, Role::PreventLead | Role::Contributor)
+}
+
 fn answers(roles: &[Role], user: UserId, facts: &AnswerFacts) -> bool {
     if roles.contains(&Role::PreventLead) {
         return true;

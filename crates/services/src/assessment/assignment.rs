@@ -35,6 +35,38 @@ impl App {
         Ok(policy::may_answer(grant, &facts))
     }
 
+    /// The questions of an assessment assigned to the grant's holder, by name or through their
+    /// organisation: a contributor's "your questions".
+    pub async fn assigned_to_me(
+        &self,
+        grant: &Grant,
+        assessment: AssessmentId,
+    ) -> Result<std::collections::HashSet<String>, ServiceError> {
+        let pid = self.assessment_reader(grant)?;
+        let mut tx = self.db().read().await?;
+        // Only an assessment of the grant's partnership.
+        self.assessment_head(&mut tx, pid, assessment).await?;
+        let organisation = store::identity::users::get(&mut tx, &grant.user_id().to_string())
+            .await?
+            .and_then(|u| u.organisation_id.parse().ok());
+        let assignments = store::assessment::comments::assignments(&mut tx, assessment).await?;
+        tx.commit().await?;
+        Ok(assignments
+            .into_iter()
+            .filter(|a| {
+                policy::is_assigned_to(
+                    grant,
+                    &AnswerFacts {
+                        organisation,
+                        assigned_user: a.user,
+                        assigned_organisation: a.organisation,
+                    },
+                )
+            })
+            .map(|a| a.question.0)
+            .collect())
+    }
+
     /// What deciding whether `user` may edit one answer needs, in one statement.
     pub(crate) async fn answer_context(
         &self,
@@ -144,8 +176,15 @@ impl App {
         if let Some(u) = &user_text {
             let key = crate::administration::partnership_key(&pid)?;
             let members = store::administration::memberships::members_of(&mut tx, key).await?;
-            if !members.iter().any(|m| m.user_id.to_string() == *u) {
-                errors.add("user_id", "Choose one of the partnership's members");
+            if !members.iter().any(|m| {
+                m.user_id.to_string() == *u
+                    && m.disabled_at.is_none()
+                    && policy::may_be_assigned_questions(m.role)
+            }) {
+                errors.add(
+                    "user_id",
+                    "Choose one of the partnership's members who answer questions",
+                );
             }
         }
         errors.into_result()?;
@@ -254,7 +293,8 @@ impl App {
             .collect())
     }
 
-    /// The partnership's people as (user id, name), once each, for assigning questions.
+    /// The partnership's people a question can be assigned to (those who answer questions and
+    /// are not disabled) as (user id, name), once each.
     pub async fn partnership_people(
         &self,
         grant: &Grant,
@@ -270,7 +310,11 @@ impl App {
         .await?;
         tx.commit().await?;
         let mut seen = std::collections::BTreeMap::new();
-        for m in rows {
+        // Only people who may answer a question they are given.
+        for m in rows
+            .into_iter()
+            .filter(|m| m.disabled_at.is_none() && policy::may_be_assigned_questions(m.role))
+        {
             seen.insert(m.user_id.to_string(), m.display_name);
         }
         Ok(seen.into_iter().collect())

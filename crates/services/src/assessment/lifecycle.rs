@@ -2,6 +2,16 @@
 
 use super::*;
 use preventkit_domain::actions::AssessmentAction;
+use preventkit_domain::submission::{self, SubmissionSummary};
+
+/// What the lead is told when submitting a draft with questions not answered.
+pub fn unanswered_message(blank: usize) -> String {
+    if blank == 1 {
+        "1 question is not answered. Answer it, or confirm that you want to submit it blank".into()
+    } else {
+        format!("{blank} questions are not answered. Answer them, or confirm that you want to submit them blank")
+    }
+}
 
 const ORGANISATION_CHOICE: &str =
     "Choose one of the partnership's organisations, or the whole partnership";
@@ -207,6 +217,62 @@ impl App {
         })
     }
 
+    /// What the lead checks before submitting, and the board before approving: counts by
+    /// rating and by kind, the first kind's questions below the top of their scale, and the
+    /// questions not answered, not reviewed this period or without supporting details.
+    pub async fn submission_summary(
+        &self,
+        grant: &Grant,
+        id: AssessmentId,
+    ) -> Result<(AssessmentView, SubmissionSummary), ServiceError> {
+        let view = self.assessment(grant, id).await?;
+        let answers: HashMap<String, submission::AnswerFacts> = view
+            .responses
+            .iter()
+            .map(|(q, r)| {
+                (
+                    q.clone(),
+                    submission::AnswerFacts {
+                        rating: r.rating.clone(),
+                        details: r.details.clone(),
+                        version: r.version,
+                    },
+                )
+            })
+            .collect();
+        let summary = submission::summarise(&view.framework, &answers);
+        Ok((view, summary))
+    }
+
+    /// How the assessment moved through its life, oldest first: each step with who took it
+    /// (by name, while they are a member) and its reason, reference or comments.
+    pub async fn assessment_history(
+        &self,
+        grant: &Grant,
+        id: AssessmentId,
+    ) -> Result<Vec<(TransitionRecord, Option<String>)>, ServiceError> {
+        let pid = self.assessment_reader(grant)?;
+        let mut tx = self.db().read().await?;
+        self.assessment_head(&mut tx, pid, id).await?;
+        let steps = store::assessment::assessments::transitions(&mut tx, id).await?;
+        let members = store::administration::memberships::members_of(
+            &mut tx,
+            crate::administration::partnership_key(&pid.to_string())?,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(steps
+            .into_iter()
+            .map(|t| {
+                let name = members
+                    .iter()
+                    .find(|m| m.user_id == t.actor)
+                    .map(|m| m.display_name.clone());
+                (t, name)
+            })
+            .collect())
+    }
+
     /// Move an assessment on: submit, approve, lock or reopen.
     pub async fn transition(
         &self,
@@ -216,26 +282,76 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<State, ServiceError> {
         let needed = match t {
-            Transition::Approve => Permission::AssessmentApprove,
+            Transition::Approve { .. } | Transition::SendBack { .. } => {
+                Permission::AssessmentApprove
+            }
             _ => Permission::AssessmentManage,
         };
         let pid = self.assessment_scope(grant, needed)?;
-        if let Transition::Reopen { reason } = t {
-            let mut errors = ValidationErrors::new();
-            validate::free_text("reason", "the reason", reason, 2_000, &mut errors);
-            errors.into_result()?;
+        let mut errors = ValidationErrors::new();
+        match t {
+            Transition::Reopen { reason } => {
+                validate::free_text("reason", "the reason", reason, 2_000, &mut errors);
+            }
+            Transition::SendBack { comments } => {
+                if comments.trim().is_empty() {
+                    errors.add(
+                        "comments",
+                        "Say what the lead should change before it comes back",
+                    );
+                }
+                validate::free_text("comments", "the comments", comments, 5_000, &mut errors);
+            }
+            Transition::Approve {
+                reference: Some(reference),
+            } => {
+                validate::free_text("reference", "the reference", reference, 200, &mut errors);
+            }
+            _ => {}
         }
+        errors.into_result()?;
         let now = now();
         let mut tx = self.db().write().await?;
         let assessment = store::assessment::assessments::get(&mut tx, id, pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let from = assessment.state;
+        if let (
+            State::Draft,
+            Transition::Submit {
+                unanswered_confirmed: false,
+            },
+        ) = (from, t)
+        {
+            // A blank question goes to the board only once the lead has been told so plainly
+            // and confirms.
+            let framework = self
+                .stored_framework(&mut tx, assessment.framework_version)
+                .await?;
+            let answered: std::collections::HashSet<String> =
+                store::assessment::assessments::responses(&mut tx, id)
+                    .await?
+                    .into_iter()
+                    .filter(|r| Rating::from_stored(&r.rating) != Rating::NotAssessed)
+                    .map(|r| r.question.0)
+                    .collect();
+            let blank = framework
+                .questions()
+                .into_iter()
+                .filter(|(_, q)| !answered.contains(&q.id))
+                .count();
+            if blank > 0 {
+                return Err(ServiceError::field(
+                    "confirm_unanswered",
+                    unanswered_message(blank),
+                ));
+            }
+        }
         let to = next_state(from, t, grant.user_id(), assessment.submitted_by)
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
         let submitter: Option<UserId> = match t {
-            Transition::Submit => Some(grant.user_id()),
-            Transition::Reopen { .. } => None,
+            Transition::Submit { .. } => Some(grant.user_id()),
+            Transition::Reopen { .. } | Transition::SendBack { .. } => None,
             _ => assessment.submitted_by,
         };
         if !store::assessment::assessments::set_state(&mut tx, id, from, to, submitter, now).await?
@@ -246,6 +362,12 @@ impl App {
         }
         let reason = match t {
             Transition::Reopen { reason } => Some(reason.trim().to_owned()),
+            Transition::SendBack { comments } => Some(comments.trim().to_owned()),
+            Transition::Approve { reference } => reference
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
             _ => None,
         };
         store::assessment::assessments::insert_transition(
@@ -262,8 +384,9 @@ impl App {
         )
         .await?;
         let action = match t {
-            Transition::Submit => AssessmentAction::Submitted,
-            Transition::Approve => AssessmentAction::Approved,
+            Transition::Submit { .. } => AssessmentAction::Submitted,
+            Transition::Approve { .. } => AssessmentAction::Approved,
+            Transition::SendBack { .. } => AssessmentAction::SentBack,
             Transition::Lock => AssessmentAction::Locked,
             Transition::Reopen { .. } => AssessmentAction::Reopened,
         };

@@ -15,6 +15,7 @@ pub use assignment::AssignmentView;
 pub use comments::CommentView;
 pub use comparison::{Comparison, MappedSummary};
 pub use gaps::{Gap, NewAction};
+pub use transfer::ImportReport;
 pub use upgrade::UpgradePlan;
 
 use crate::audit::{event, new_event, Subject};
@@ -23,8 +24,9 @@ use crate::{now_ms, App, RequestContext, ServiceError};
 pub(crate) use answer_writer::AnswerWriter;
 use answer_writer::{AnswerEdit, EditOutcome};
 use preventkit_domain::assessment::{
-    edit_is_current, next_state, Action, ActionStatus, AnswerContext, Assessment, Assignment,
-    Comment, Rating, Response, ResponseVersion, State, Transition, TransitionRecord,
+    edit_is_current, next_state, reviewed_this_period, Action, ActionStatus, AnswerContext,
+    Assessment, Assignment, Comment, Rating, Response, ResponseVersion, State, Transition,
+    TransitionRecord,
 };
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::framework::Framework;
@@ -71,9 +73,13 @@ pub struct SectionProgress {
     pub number: String,
     pub title: String,
     pub answered: usize,
+    /// Answers reviewed this period (changed or confirmed since the assessment began).
+    pub reviewed: usize,
     pub total: usize,
     /// (kind label, answered, total)
     pub by_kind: Vec<(String, usize, usize)>,
+    /// (kind label, reviewed this period, total)
+    pub reviewed_by_kind: Vec<(String, usize, usize)>,
 }
 
 /// A saved answer and the framework it belongs to.
@@ -126,13 +132,24 @@ impl AssessmentView {
                         .get(&q.id)
                         .is_some_and(|r| Rating::from_stored(&r.rating) != Rating::NotAssessed)
                 };
+                let reviewed = |q: &&preventkit_domain::framework::Question| {
+                    self.responses
+                        .get(&q.id)
+                        .is_some_and(|r| reviewed_this_period(r.version))
+                };
                 let mut kinds: Vec<(String, usize, usize)> = Vec::new();
+                let mut reviewed_kinds: Vec<(String, usize, usize)> = Vec::new();
                 for k in &f.envelope.kinds {
                     let of_kind: Vec<_> = qs.iter().filter(|q| q.kind == k.key).collect();
                     if !of_kind.is_empty() {
                         kinds.push((
                             k.label.clone(),
                             of_kind.iter().filter(|q| answered(q)).count(),
+                            of_kind.len(),
+                        ));
+                        reviewed_kinds.push((
+                            k.label.clone(),
+                            of_kind.iter().filter(|q| reviewed(q)).count(),
                             of_kind.len(),
                         ));
                     }
@@ -142,8 +159,10 @@ impl AssessmentView {
                     number: s.number.clone(),
                     title: s.title.clone(),
                     answered: qs.iter().filter(|q| answered(q)).count(),
+                    reviewed: qs.iter().filter(|q| reviewed(q)).count(),
                     total: qs.len(),
                     by_kind: kinds,
+                    reviewed_by_kind: reviewed_kinds,
                 }
             })
             .collect()

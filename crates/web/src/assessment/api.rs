@@ -38,7 +38,10 @@ use utoipa::ToSchema;
         list_comments,
         add_comment,
         upgrade_offer,
-        upgrade
+        upgrade,
+        super::spreadsheet_api::export_xlsx,
+        super::spreadsheet_api::export_csv,
+        super::spreadsheet_api::import_xlsx
     ),
     components(schemas(TransitionAction))
 )]
@@ -277,6 +280,11 @@ pub struct TransitionRequest {
     /// Why the assessment is reopened; required for `reopen`, ignored otherwise.
     #[serde(default)]
     pub reason: Option<String>,
+    /// For `submit`: the draft may go to the board with questions not answered. Without it, a
+    /// draft with blank questions is refused (422, field `confirm_unanswered`) and nothing
+    /// changes.
+    #[serde(default)]
+    pub confirm_unanswered: Option<bool>,
 }
 
 impl utoipa::PartialSchema for TransitionRequest {
@@ -301,12 +309,32 @@ impl utoipa::PartialSchema for TransitionRequest {
                     ]))
                     .description(Some("Ignored for `submit` and `lock`.")),
             )
+            .property(
+                "confirm_unanswered",
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                        Type::Boolean,
+                        Type::Null,
+                    ]))
+                    .description(Some(
+                        "For `submit`: send the draft to the board even though some questions are not answered. Without it such a draft is refused (422) and nothing changes.",
+                    )),
+            )
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         let reopen = ObjectBuilder::new()
             .property("action", one_of_keys("Reopen: back to draft.", ["reopen"]))
             .required("action")
             .property("reason", non_empty("Why the assessment is reopened.", None))
             .required("reason")
+            .property(
+                "confirm_unanswered",
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                        Type::Boolean,
+                        Type::Null,
+                    ]))
+                    .description(Some("Ignored for `reopen`.")),
+            )
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         OneOfBuilder::new()
             .item(move_on)
@@ -324,10 +352,14 @@ impl ToSchema for TransitionRequest {
     }
 }
 
-/// Approval carries nothing: send `{}`.
+/// Approval: `{}`, or with the minute or meeting reference that records the board's decision.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ApprovalRequest {}
+pub struct ApprovalRequest {
+    /// The minute or meeting reference, such as "Board 12 March 2027, item 4".
+    #[serde(default)]
+    pub reference: Option<String>,
+}
 
 /// Where an assessment now stands.
 #[derive(Serialize, ToSchema)]
@@ -669,7 +701,9 @@ pub async fn transition(
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> ApiResult<Json<AssessmentStateBody>> {
     let t = match TransitionAction::from_key(body.action.trim()) {
-        Some(TransitionAction::Submit) => Transition::Submit,
+        Some(TransitionAction::Submit) => Transition::Submit {
+            unanswered_confirmed: body.confirm_unanswered.unwrap_or(false),
+        },
         Some(TransitionAction::Lock) => Transition::Lock,
         Some(TransitionAction::Reopen) => {
             let reason = body.reason.unwrap_or_default();
@@ -708,9 +742,12 @@ pub async fn approve(
     id: Identity,
     Granted(g): Granted,
     ApiIds((_, aid)): ApiIds<(PartnershipId, AssessmentId)>,
-    ApiJson(_): ApiJson<ApprovalRequest>,
+    ApiJson(body): ApiJson<ApprovalRequest>,
 ) -> ApiResult<Json<AssessmentStateBody>> {
-    move_on(&state, &id, &g, aid, &Transition::Approve).await
+    let t = Transition::Approve {
+        reference: body.reference,
+    };
+    move_on(&state, &id, &g, aid, &t).await
 }
 
 async fn move_on(

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub(crate) mod pages;
+pub mod spreadsheet_api;
 
 use crate::capability::Capability;
 use crate::pages::{allowed, NavItem};
@@ -21,12 +22,11 @@ pub(crate) const CAPABILITY: Capability = Capability {
     ("answer-saved", "The answer was saved."),
     ("assessment-submitted", "The self-assessment was submitted for the board's approval."),
     ("assessment-approved", "The self-assessment was approved."),
+    ("assessment-sent-back", "The self-assessment was sent back to the lead with your comments."),
     ("assessment-locked", "The self-assessment was locked."),
     ("assessment-upgraded", "The self-assessment now uses the newest version of its framework. Answers were carried across where the questions match."),
     ("assessment-reopened", "The self-assessment was reopened."),
     ("action-created", "The action was added to the action plan."),
-    ("assessment-imported", "The changed answers from the spreadsheet were imported."),
-    ("assessment-imported-unchanged", "The spreadsheet matches the stored answers: nothing needed to change."),
     ("questions-assigned", "The questions were assigned."),
     ("comment-added", "Your comment was added."),
 ],
@@ -103,6 +103,24 @@ pub(crate) fn routes() -> Vec<Route> {
             post(pages::submit),
         ),
         page(
+            M::GET,
+            "/p/{partnership}/assessments/{assessment}/submit",
+            Perm(P::AssessmentManage),
+            get(pages::submit_form),
+        ),
+        page(
+            M::GET,
+            "/p/{partnership}/assessments/{assessment}/submitted",
+            Perm(P::AssessmentRead),
+            get(pages::submitted),
+        ),
+        page(
+            M::GET,
+            "/p/{partnership}/assessments/{assessment}/approve",
+            Perm(P::AssessmentApprove),
+            get(pages::approve_form),
+        ),
+        page(
             M::POST,
             "/p/{partnership}/assessments/{assessment}/approve",
             Perm(P::AssessmentApprove),
@@ -157,10 +175,28 @@ pub(crate) fn routes() -> Vec<Route> {
             get(pages::export_csv),
         ),
         page(
+            M::GET,
+            "/p/{partnership}/assessments/{assessment}/import",
+            Perm(P::AssessmentRespond),
+            get(pages::import_form),
+        ),
+        page(
             M::POST,
             "/p/{partnership}/assessments/{assessment}/import",
             Perm(P::AssessmentRespond),
             post(pages::import_xlsx),
+        ),
+        page(
+            M::POST,
+            "/p/{partnership}/assessments/{assessment}/import/confirm",
+            Perm(P::AssessmentRespond),
+            post(pages::import_confirm),
+        ),
+        page(
+            M::GET,
+            "/p/{partnership}/assessments/{assessment}/assign",
+            Perm(P::AssessmentManage),
+            get(pages::assign_form),
         ),
         page(
             M::POST,
@@ -197,6 +233,24 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/partnerships/{partnership}/assessments/{assessment}",
             Perm(P::AssessmentRead),
             get(api::get_assessment),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/export.xlsx",
+            Perm(P::AssessmentRead),
+            get(spreadsheet_api::export_xlsx),
+        ),
+        api(
+            M::GET,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/export.csv",
+            Perm(P::AssessmentRead),
+            get(spreadsheet_api::export_csv),
+        ),
+        api(
+            M::POST,
+            "/api/v1/partnerships/{partnership}/assessments/{assessment}/import",
+            Perm(P::AssessmentRespond),
+            post(spreadsheet_api::import_xlsx),
         ),
         api(
             M::GET,

@@ -412,7 +412,14 @@ impl World {
             .await
             .expect("Eastvale action");
         s.app
-            .transition(&manage, eastvale_submitted, &Transition::Submit, &ctx())
+            .transition(
+                &manage,
+                eastvale_submitted,
+                &Transition::Submit {
+                    unanswered_confirmed: true,
+                },
+                &ctx(),
+            )
             .await
             .expect("Eastvale submits");
         let eve = complete_session(&s.app, EASTVALE_ADMIN).await;
@@ -497,7 +504,14 @@ impl World {
             return id.to_string();
         }
         s.app
-            .transition(&manage, id, &Transition::Submit, &ctx())
+            .transition(
+                &manage,
+                id,
+                &Transition::Submit {
+                    unanswered_confirmed: true,
+                },
+                &ctx(),
+            )
             .await
             .expect("submit");
         if state == "submitted" {
@@ -508,7 +522,7 @@ impl World {
             .transition(
                 &grant(&board, Permission::AssessmentApprove, here),
                 id,
-                &Transition::Approve,
+                &Transition::Approve { reference: None },
                 &ctx(),
             )
             .await

@@ -91,21 +91,167 @@ pub async fn upgrade(
     }
 }
 
-pub async fn submit(
+/// Check your answers: what the board will see, the questions not answered, reviewed or
+/// explained, and the declaration, before a draft is submitted.
+pub async fn submit_form(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
     PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
 ) -> PageResult {
-    move_on(
-        state,
-        id,
-        g,
+    submit_page(
+        &state,
+        &id,
+        &g,
         aid,
-        Transition::Submit,
-        "assessment-submitted",
+        StatusCode::OK,
+        &ValidationErrors::new(),
     )
     .await
+}
+
+async fn submit_page(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    aid: AssessmentId,
+    status: StatusCode,
+    errors: &ValidationErrors,
+) -> PageResult {
+    let pid = pid_of(g)?;
+    let (view, summary) = state.app.submission_summary(g, aid).await?;
+    if !view.assessment.state.editable() {
+        // Only a draft is submitted; anything else goes back to its page, which says where it
+        // stands.
+        return Ok(crate::pages::see_other(&format!(
+            "/p/{pid}/assessments/{aid}"
+        )));
+    }
+    render(
+        state,
+        id,
+        "assessment/submit.html",
+        status,
+        context! {
+            title => "Check your answers before submitting to the board",
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.assessment.id, title => view.assessment.title },
+            summary => summary,
+            errors => form_errors(errors),
+        },
+    )
+    .map_err(PageError::from)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
+    form: Fields,
+) -> PageResult {
+    let pid = pid_of(&g)?;
+    let t = Transition::Submit {
+        unanswered_confirmed: form.get("confirm_unanswered") == "yes",
+    };
+    match state.app.transition(&g, aid, &t, &id.ctx).await {
+        Ok(_) => Ok(crate::pages::see_other(&format!(
+            "/p/{pid}/assessments/{aid}/submitted"
+        ))),
+        Err(ServiceError::Validation(e)) => {
+            submit_page(&state, &id, &g, aid, StatusCode::UNPROCESSABLE_ENTITY, &e).await
+        }
+        Err(ServiceError::Conflict(m)) => render(
+            &state,
+            &id,
+            "error.html",
+            StatusCode::CONFLICT,
+            context! { title => "The assessment could not be submitted", message => m },
+        )
+        .map_err(PageError::from),
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
+/// The confirmation after submitting: what happens next.
+pub async fn submitted(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
+) -> PageResult {
+    let pid = pid_of(&g)?;
+    let view = state.app.assessment(&g, aid).await?;
+    render(
+        &state,
+        &id,
+        "assessment/submitted.html",
+        StatusCode::OK,
+        context! {
+            title => "Self-assessment submitted",
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.assessment.id, title => view.assessment.title },
+        },
+    )
+    .map_err(PageError::from)
+}
+
+/// The board's decision: what is being approved (the same summary as "check your answers"),
+/// then approve with the minute or meeting reference, or send it back to the lead with
+/// comments.
+pub async fn approve_form(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
+) -> PageResult {
+    approve_page(
+        &state,
+        &id,
+        &g,
+        aid,
+        StatusCode::OK,
+        &ValidationErrors::new(),
+        &Fields(Vec::new()),
+    )
+    .await
+}
+
+async fn approve_page(
+    state: &AppState,
+    id: &Identity,
+    g: &Grant,
+    aid: AssessmentId,
+    status: StatusCode,
+    errors: &ValidationErrors,
+    form: &Fields,
+) -> PageResult {
+    let pid = pid_of(g)?;
+    let (view, summary) = state.app.submission_summary(g, aid).await?;
+    if view.assessment.state != preventkit_services::domain::assessment::State::Submitted {
+        return Ok(crate::pages::see_other(&format!(
+            "/p/{pid}/assessments/{aid}"
+        )));
+    }
+    render(
+        state,
+        id,
+        "assessment/approve.html",
+        status,
+        context! {
+            title => "Approve or send back",
+            partnership_id => pid.to_string(),
+            assessment => context! { id => view.assessment.id, title => view.assessment.title },
+            summary => summary,
+            errors => form_errors(errors),
+            values => context! {
+                decision => form.get("decision"),
+                reference => form.get("reference"),
+                comments => form.get("comments"),
+            },
+        },
+    )
+    .map_err(PageError::from)
 }
 
 pub async fn approve(
@@ -113,16 +259,86 @@ pub async fn approve(
     id: Identity,
     Granted(g): Granted,
     PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
+    form: Fields,
 ) -> PageResult {
-    move_on(
-        state,
-        id,
-        g,
-        aid,
-        Transition::Approve,
-        "assessment-approved",
-    )
-    .await
+    let (t, flash) = match form.get("decision").as_str() {
+        "approve" => {
+            let reference = form.get("reference");
+            if reference.trim().is_empty() {
+                let e = ValidationErrors::single(
+                    "reference",
+                    "Enter the minute or meeting reference of the board's decision",
+                );
+                return approve_page(
+                    &state,
+                    &id,
+                    &g,
+                    aid,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &e,
+                    &form,
+                )
+                .await;
+            }
+            (
+                Transition::Approve {
+                    reference: Some(reference),
+                },
+                "assessment-approved",
+            )
+        }
+        "send-back" => (
+            Transition::SendBack {
+                comments: form.get("comments"),
+            },
+            "assessment-sent-back",
+        ),
+        _ => {
+            let e = ValidationErrors::single(
+                "decision",
+                "Choose whether to approve the assessment or send it back to the lead",
+            );
+            return approve_page(
+                &state,
+                &id,
+                &g,
+                aid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &e,
+                &form,
+            )
+            .await;
+        }
+    };
+    let pid = pid_of(&g)?;
+    match state.app.transition(&g, aid, &t, &id.ctx).await {
+        Ok(_) => Ok(see_other_with(
+            &state.cfg,
+            &format!("/p/{pid}/assessments/{aid}"),
+            flash,
+        )),
+        Err(ServiceError::Validation(e)) => {
+            approve_page(
+                &state,
+                &id,
+                &g,
+                aid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &e,
+                &form,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => render(
+            &state,
+            &id,
+            "error.html",
+            StatusCode::CONFLICT,
+            context! { title => "The assessment could not be changed", message => m },
+        )
+        .map_err(PageError::from),
+        Err(e) => Err(PageError::from(e)),
+    }
 }
 
 pub async fn lock(

@@ -25,7 +25,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use minijinja::{context, Value};
 use preventkit_services::assessment::{AssessmentView, NewAssessment, StaleEdit};
-use preventkit_services::domain::assessment::{date_text, Rating, Transition};
+use preventkit_services::domain::assessment::{
+    date_text, reviewed_this_period, Rating, Transition,
+};
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::validate::ValidationErrors;
 use preventkit_services::domain::{AssessmentId, PartnershipId, Permission, QuestionId, Scope};

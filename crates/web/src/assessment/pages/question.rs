@@ -146,11 +146,30 @@ pub(crate) async fn render_question(
         )
         .ok()
     });
-    let editable = st.editable()
-        && match &respond_grant {
-            Some(r) => state.app.ensure_may_answer(r, aid, question).await.is_ok(),
-            None => false,
-        };
+    let may_answer = match &respond_grant {
+        Some(r) => state.app.ensure_may_answer(r, aid, question).await.is_ok(),
+        None => false,
+    };
+    let editable = st.editable() && may_answer;
+    // Why the answer cannot be changed here, in the reader's terms.
+    let locked_because = if editable {
+        None
+    } else if !st.editable() {
+        Some(format!(
+            "This assessment is {}: answers can be changed only while it is a draft.",
+            st.label().to_lowercase()
+        ))
+    } else if respond_grant.is_some() {
+        Some("This question is assigned to someone else, so you can read it but not change it. Ask the Prevent lead if it should be yours.".to_owned())
+    } else {
+        Some(
+            "Your role in this partnership reads the assessment but does not answer questions."
+                .to_owned(),
+        )
+    };
+    let carried = response
+        .as_ref()
+        .is_some_and(|r| !reviewed_this_period(r.version) && !r.rating.is_empty());
     let assigned = state
         .app
         .assignments(&read, aid)
@@ -223,6 +242,8 @@ pub(crate) async fn render_question(
             details => current_details,
             version => response.as_ref().map(|r| r.version).unwrap_or(1),
             editable => editable,
+            locked_because => locked_because,
+            carried => carried,
             history => history,
             stale => stale_ctx,
             next => next,
@@ -378,7 +399,7 @@ pub async fn assign(
         .assign(&g, aid, &form.get("target"), &form.get("organisation_id"), &form.get("user_id"), &id.ctx)
         .await
     {
-        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}"), "questions-assigned")),
+        Ok(_) => Ok(see_other_with(&state.cfg, &format!("/p/{pid}/assessments/{aid}/assign"), "questions-assigned")),
         Err(ServiceError::Validation(e)) => render(
             &state,
             &id,

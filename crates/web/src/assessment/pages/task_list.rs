@@ -1,60 +1,45 @@
-//! An assessment's task list: progress by section and kind, and the heat map.
+//! An assessment's task list (progress first, the questions as tasks, submission last) and the
+//! page that says who answers which questions.
 
 #[allow(unused_imports)]
 use super::*;
+use preventkit_services::domain::assessment::State as AssessmentState;
 
-/// Counts of each rating per top-level section, for the heat map.
-pub(crate) fn heat_map(view: &AssessmentView) -> (Vec<Value>, Vec<Value>) {
-    let f = &view.framework;
-    // Columns: the levels of the first scale, then not applicable and not assessed.
-    let scale = f.scales.first();
-    let mut columns: Vec<(String, String, String)> = scale
-        .map(|s| {
-            s.levels
-                .iter()
-                .map(|l| (l.key.clone(), l.label.clone(), l.colour.clone()))
-                .collect()
-        })
+/// One question as a task: its title links to it; the hint says its kind, who answers it and
+/// its rating; the status says whether it was reviewed this period.
+fn task(
+    view: &AssessmentView,
+    pid: PartnershipId,
+    q: &preventkit_services::domain::framework::Question,
+    assigned: Option<&preventkit_services::assessment::AssignmentView>,
+) -> Value {
+    let response = view.responses.get(&q.id);
+    let rating = response.map(|r| r.rating.clone()).unwrap_or_default();
+    let answered = Rating::from_stored(&rating) != Rating::NotAssessed;
+    let reviewed = response.is_some_and(|r| reviewed_this_period(r.version));
+    let status = if reviewed {
+        context! { text => "Reviewed" }
+    } else if answered {
+        context! { tag => context! { text => "Carried over: to review", classes => "govuk-tag--blue" } }
+    } else {
+        context! { tag => context! { text => "Not started", classes => "govuk-tag--grey" } }
+    };
+    let kind = view.framework.kind_label(&q.kind).unwrap_or(&q.kind);
+    let who = assigned
+        .and_then(|a| a.person.clone().or_else(|| a.organisation.clone()))
+        .map(|w| format!("; {w}"))
         .unwrap_or_default();
-    columns.push(("n/a".into(), "Not applicable".into(), String::new()));
-    columns.push((String::new(), "Not assessed".into(), String::new()));
-    let head: Vec<Value> = columns
-        .iter()
-        .map(|(k, l, _)| context! { key => k, label => l })
-        .collect();
-    let mut rows = Vec::new();
-    for s in &f.sections {
-        let mut qs = Vec::new();
-        fn walk<'a>(
-            s: &'a preventkit_services::domain::framework::Section,
-            out: &mut Vec<&'a str>,
-        ) {
-            out.extend(s.questions.iter().map(|q| q.id.as_str()));
-            for c in &s.sections {
-                walk(c, out);
-            }
-        }
-        walk(s, &mut qs);
-        let cells: Vec<Value> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, (key, _, _))| {
-                let n = qs
-                    .iter()
-                    .filter(|q| {
-                        view.responses
-                            .get(**q)
-                            .map(|r| r.rating.as_str())
-                            .unwrap_or("")
-                            == key
-                    })
-                    .count();
-                context! { count => n, level => i, key => key }
-            })
-            .collect();
-        rows.push(context! { number => s.number, title => s.title, cells => cells });
+    let hint = format!(
+        "{kind}{who}. Rating: {}",
+        rating_label(view, &q.id, &rating)
+    );
+    context! {
+        title => context! { text => format!("{} {}", q.number, q.title) },
+        href => format!("/p/{pid}/assessments/{}/questions/{}", view.assessment.id, q.id),
+        hint => context! { text => hint },
+        status => status,
+        classes => "pk-task",
     }
-    (head, rows)
 }
 
 pub async fn show(
@@ -67,9 +52,9 @@ pub async fn show(
     let pid = pid_of(&g)?;
     let view = state.app.assessment(&g, aid).await?;
     let progress = view.progress();
-    let (heat_head, heat_rows) = heat_map(&view);
     let st = view.assessment.state;
     let assignments = state.app.assignments(&g, aid).await?;
+    let mine = state.app.assigned_to_me(&g, aid).await?;
     let manage = id.session.as_ref().and_then(|s| {
         decide(
             &s.actor,
@@ -83,44 +68,54 @@ pub async fn show(
         Some(m) => state.app.upgrade_plan(m, aid).await?.map(|p| p.to_version),
         None => None,
     };
-    let (org_options, people_options) = if let Some(m) = &manage {
-        let orgs = state.app.partnership_organisations(m).await?;
-        let people = state.app.partnership_people(m).await?;
-        (
-            orgs.into_iter()
-                .map(|(v, t)| context! { value => v, text => t })
-                .collect::<Vec<_>>(),
-            people
-                .into_iter()
-                .map(|(v, t)| context! { value => v, text => t })
-                .collect::<Vec<_>>(),
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let questions = view.framework.questions();
+    let your_questions: Vec<Value> = questions
+        .iter()
+        .filter(|(_, q)| mine.contains(&q.id))
+        .map(|(_, q)| task(&view, pid, q, assignments.get(&q.id)))
+        .collect();
     let sections: Vec<Value> = view
         .framework
         .sections
         .iter()
         .zip(progress.iter())
         .map(|(s, p)| {
-            let questions: Vec<Value> = s
-                .questions
-                .iter()
-                .map(|q| {
-                    let rating = view.responses.get(&q.id).map(|r| r.rating.clone()).unwrap_or_default();
-                    let label = rating_label(&view, &q.id, &rating);
-                    context! {
-                        id => q.id, number => q.number, title => q.title,
-                        kind => view.framework.kind_label(&q.kind).unwrap_or(&q.kind),
-                        rating => label, answered => !rating.is_empty(),
-                        assigned => assignments.get(&q.id),
-                    }
-                })
+            let mut qs = Vec::new();
+            fn walk<'a>(
+                s: &'a preventkit_services::domain::framework::Section,
+                out: &mut Vec<&'a preventkit_services::domain::framework::Question>,
+            ) {
+                out.extend(s.questions.iter());
+                for c in &s.sections {
+                    walk(c, out);
+                }
+            }
+            walk(s, &mut qs);
+            let items: Vec<Value> = qs
+                .into_iter()
+                .map(|q| task(&view, pid, q, assignments.get(&q.id)))
                 .collect();
-            context! { id => s.id, number => s.number, title => s.title, outcome => s.outcome, progress => p, questions => questions }
+            context! { id => s.id, number => s.number, title => s.title, progress => p, items => items }
         })
         .collect();
+    let history: Vec<Value> = state
+        .app
+        .assessment_history(&g, aid)
+        .await?
+        .into_iter()
+        .map(|(t, who)| {
+            let what = match (t.from, t.to) {
+                (_, AssessmentState::Submitted) => "Submitted",
+                (_, AssessmentState::Approved) => "Approved",
+                (_, AssessmentState::Locked) => "Locked",
+                (AssessmentState::Submitted, AssessmentState::Draft) => "Sent back",
+                _ => "Reopened",
+            };
+            context! { what => what, who => who, at => t.at.millis(), note => t.reason }
+        })
+        .collect();
+    let reviewed: usize = progress.iter().map(|p| p.reviewed).sum();
+    let total: usize = progress.iter().map(|p| p.total).sum();
     render_with_flash(
         &state,
         &id,
@@ -134,13 +129,79 @@ pub async fn show(
                 end => view.assessment.end_text(), state => st.label(), state_key => st.key(),
             },
             framework => context! { title => view.framework.envelope.title, version => view.framework_version },
+            reviewed => reviewed,
+            total => total,
+            your_questions => your_questions,
+            history => history,
             sections => sections,
-            heat_head => heat_head,
-            heat_rows => heat_rows,
             can_manage => can_manage,
             upgrade_to => upgrade,
             can_approve => can(&id, Permission::AssessmentApprove, pid),
             can_respond => can(&id, Permission::AssessmentRespond, pid),
+        },
+    )
+    .map_err(PageError::from)
+}
+
+/// Who answers what: each section's and question's current assignment, and a form per section
+/// offering only the organisations of the partnership and the people who may answer.
+pub async fn assign_form(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    PageIds((_, aid)): PageIds<(PartnershipId, AssessmentId)>,
+) -> PageResult {
+    let pid = pid_of(&g)?;
+    let view = state.app.assessment(&g, aid).await?;
+    let assignments = state.app.assignments(&g, aid).await?;
+    let option = |(v, t): (String, String)| context! { value => v, text => t };
+    let org_options: Vec<Value> = state
+        .app
+        .partnership_organisations(&g)
+        .await?
+        .into_iter()
+        .map(option)
+        .collect();
+    let people_options: Vec<Value> = state
+        .app
+        .partnership_people(&g)
+        .await?
+        .into_iter()
+        .map(option)
+        .collect();
+    let sections: Vec<Value> = view
+        .framework
+        .sections
+        .iter()
+        .map(|s| {
+            let questions: Vec<Value> = s
+                .questions
+                .iter()
+                .map(|q| {
+                    let a = assignments.get(&q.id);
+                    context! {
+                        id => q.id, number => q.number, title => q.title,
+                        organisation => a.and_then(|a| a.organisation.clone()),
+                        person => a.and_then(|a| a.person.clone()),
+                    }
+                })
+                .collect();
+            context! { id => s.id, number => s.number, title => s.title, questions => questions }
+        })
+        .collect();
+    render(
+        &state,
+        &id,
+        "assessment/assign.html",
+        StatusCode::OK,
+        context! {
+            title => "Who answers which questions",
+            partnership_id => pid.to_string(),
+            assessment => context! {
+                id => view.assessment.id, title => view.assessment.title,
+                editable => view.assessment.state.editable(),
+            },
+            sections => sections,
             org_options => org_options,
             people_options => people_options,
         },
