@@ -26,12 +26,14 @@ use preventkit_domain::administration::{Membership, Organisation, Partnership};
 use preventkit_domain::assessment::{
     parse_date, Assessment, Response, ResponseVersion, State, TransitionRecord,
 };
-use preventkit_domain::{MembershipId, OrganisationType, Role, Timestamp};
+use preventkit_domain::evidence::{Evidence, EvidenceKind};
+use preventkit_domain::identity::User;
+use preventkit_domain::{Marking, MembershipId, OrganisationType, Role, Timestamp};
 use preventkit_domain::{QuestionId, ResponseVersionId, TransitionId};
 use preventkit_services::identity::NewToken;
 use preventkit_services::identity::Stage;
 use preventkit_services::{App, RequestContext, SecurityConfig};
-use preventkit_storage::{self as store, now_ms, Db, EvidenceRow, Tx, UserRow};
+use preventkit_storage::{self as store, now_ms, Db, Tx};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -205,22 +207,29 @@ struct Target {
     token: String,
 }
 
-fn user_row(id: &str, email: String, name: String, org: &str, hash: &str, now: i64) -> UserRow {
-    UserRow {
-        id: id.to_owned(),
+fn user_row(
+    id: &str,
+    email: String,
+    name: String,
+    org: &str,
+    hash: &str,
+    now: i64,
+) -> anyhow::Result<User> {
+    Ok(User {
+        id: id.parse()?,
         email,
         display_name: name,
-        organisation_id: org.to_owned(),
+        organisation_id: org.parse()?,
         password_hash: hash.to_owned(),
         totp_secret: None,
         mfa_enrolled_at: None,
         last_totp_step: None,
-        system_admin: 0,
-        clearance: "official".into(),
+        system_admin: false,
+        clearance: Marking::Official,
         disabled_at: None,
-        created_at: now,
-        updated_at: now,
-    }
+        created_at: Timestamp::from_millis(now),
+        updated_at: Timestamp::from_millis(now),
+    })
 }
 
 #[tokio::main]
@@ -314,7 +323,7 @@ async fn main() -> anyhow::Result<()> {
                 &org,
                 &password_hash,
                 now,
-            ),
+            )?,
         )
         .await?;
         if p == 0 {
@@ -327,7 +336,7 @@ async fn main() -> anyhow::Result<()> {
                     &org,
                     &password_hash,
                     now,
-                ),
+                )?,
             )
             .await?;
         }
@@ -352,22 +361,22 @@ async fn main() -> anyhow::Result<()> {
         for (e, id) in evidence.iter().enumerate() {
             store::evidence::insert(
                 batch.tx(),
-                &EvidenceRow {
-                    id: id.clone(),
-                    partnership_id: pid.clone(),
+                &Evidence {
+                    id: id.parse()?,
+                    partnership_id: pid.parse()?,
                     title: format!("Partnership board minutes, part {}", e + 1),
-                    kind: "link".into(),
+                    kind: EvidenceKind::Link,
                     url: Some(format!(
                         "https://intranet.example/partnership-{p:03}/doc-{e}"
                     )),
                     file_name: None,
                     content_type: None,
                     size: None,
-                    owner_id: lead.clone(),
-                    marking: "official".into(),
-                    review_date: Some("2027-03-31".into()),
-                    created_by: lead.clone(),
-                    created_at: now,
+                    owner_id: lead.parse()?,
+                    marking: Marking::Official,
+                    review_date: preventkit_domain::assessment::parse_date("2027-03-31"),
+                    created_by: lead.parse()?,
+                    created_at: Timestamp::from_millis(now),
                 },
                 None,
             )

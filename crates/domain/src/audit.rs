@@ -9,7 +9,7 @@
 //! log. Events never carry field values, only what happened to which object, by whom, when and
 //! from where.
 
-use crate::{PartnershipId, UserId};
+use crate::{AuditEventId, PartnershipId, Timestamp, UserId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -68,6 +68,13 @@ impl std::fmt::Display for Chain {
     }
 }
 
+/// A chain is written as its key.
+impl Serialize for Chain {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.key())
+    }
+}
+
 crate::keyed_enum! {
     /// How an attempted action ended.
     pub enum Outcome {
@@ -90,9 +97,71 @@ pub struct NewAuditEvent {
     pub source: Option<String>,
 }
 
-/// An event as stored.
+/// What to show of the log: every field narrows it.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub actor: Option<UserId>,
+    /// Only actions whose key starts with this.
+    pub action_prefix: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Only events written before the one at this position (for paging back).
+    pub before_position: Option<i64>,
+    /// At most this many events.
+    pub limit: u64,
+}
+
+/// An event as the log answers it, decoded: its identifiers, times and outcome typed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AuditEvent {
+    /// Its place among all events, across chains, in the order they were written.
+    pub position: i64,
+    /// The chain it belongs to.
+    pub chain: Chain,
+    /// Its number in its chain, from 1.
+    pub seq: i64,
+    pub id: AuditEventId,
+    pub occurred_at: Timestamp,
+    pub actor: Option<UserId>,
+    pub partnership: Option<PartnershipId>,
+    /// What happened, by its key. Text, not [`crate::actions::AuditAction`]: the log keeps
+    /// the keys of actions that later versions no longer have.
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub outcome: Outcome,
+    pub source: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEvent {
+    /// The event in its stored text form, which is what its hash covers.
+    pub fn record(&self) -> AuditRecord {
+        AuditRecord {
+            chain: self.chain.key(),
+            seq: self.seq,
+            id: self.id.to_string(),
+            occurred_at: self.occurred_at.millis(),
+            actor: self.actor.map(|a| a.to_string()),
+            partnership: self.partnership.map(|p| p.to_string()),
+            action: self.action.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            outcome: self.outcome.key().to_owned(),
+            source: self.source.clone(),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+}
+
+/// An event in its stored text form: what its hash covers, byte for byte, and what
+/// verification reads. Kept as text so that a row edited into something that no longer
+/// decodes is still reported as edited, in the chain it stands in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
     /// The key of the chain it belongs to (see [`Chain::key`]).
     pub chain: String,
     /// Its number in its chain, from 1.
@@ -111,7 +180,7 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-impl AuditEvent {
+impl AuditRecord {
     /// The hash this event should carry, computed from its chain, its fields and its link.
     pub fn compute_hash(&self) -> String {
         self.hash_with(Some(&self.chain))
@@ -300,7 +369,7 @@ impl ChainVerifier {
         }
     }
 
-    pub fn push(&mut self, event: &AuditEvent) -> Result<(), ChainBreak> {
+    pub fn push(&mut self, event: &AuditRecord) -> Result<(), ChainBreak> {
         if event.seq > self.expected_seq {
             return Err(ChainBreak::Missing {
                 expected_seq: self.expected_seq,
@@ -349,11 +418,11 @@ impl ChainVerifier {
 mod tests {
     use super::*;
 
-    fn chain(n: i64) -> Vec<AuditEvent> {
+    fn chain(n: i64) -> Vec<AuditRecord> {
         let mut prev = GENESIS_HASH.to_owned();
         (1..=n)
             .map(|seq| {
-                let mut e = AuditEvent {
+                let mut e = AuditRecord {
                     chain: "platform".into(),
                     seq,
                     id: format!("id-{seq}"),
@@ -375,7 +444,7 @@ mod tests {
             .collect()
     }
 
-    fn verify(events: &[AuditEvent], head: (i64, &str)) -> Result<u64, ChainBreak> {
+    fn verify(events: &[AuditRecord], head: (i64, &str)) -> Result<u64, ChainBreak> {
         let mut v = ChainVerifier::new("platform");
         for e in events {
             v.push(e)?;
@@ -423,8 +492,8 @@ mod tests {
         // Swap two rows' contents but keep the numbering.
         let mut swapped = c.clone();
         let (a, b) = (swapped[1].clone(), swapped[2].clone());
-        swapped[1] = AuditEvent { seq: 2, ..b };
-        swapped[2] = AuditEvent { seq: 3, ..a };
+        swapped[1] = AuditRecord { seq: 2, ..b };
+        swapped[2] = AuditRecord { seq: 3, ..a };
         assert!(verify(&swapped, (5, &head)).is_err());
 
         // The chain is part of what the hash covers.
@@ -437,6 +506,46 @@ mod tests {
         let mut relabelled = c[1].clone();
         relabelled.chain = "partnership:00000000-0000-0000-0000-000000000001".into();
         assert_ne!(relabelled.compute_hash(), c[1].hash);
+    }
+
+    #[test]
+    fn a_typed_event_hashes_its_stored_text() {
+        let p: PartnershipId = "6f1c2a44-5b7e-4d35-9a0e-0d2f3b4c5d6e".parse().expect("id");
+        let actor: UserId = "0b7d9a2e-1c3f-4e5a-8b6d-7c8e9f0a1b2c".parse().expect("id");
+        let mut stored = AuditRecord {
+            chain: Chain::of(Some(p)).key(),
+            seq: 3,
+            id: "5d4c3b2a-1908-4f7e-a6d5-c4b3a2918070".into(),
+            occurred_at: 1_700_000_000_123,
+            actor: Some(actor.to_string()),
+            partnership: Some(p.to_string()),
+            action: "thing.do".into(),
+            object_type: Some("thing".into()),
+            object_id: None,
+            outcome: "denied".into(),
+            source: None,
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+        };
+        stored.hash = stored.compute_hash();
+        let typed = AuditEvent {
+            position: 42,
+            chain: Chain::of(Some(p)),
+            seq: 3,
+            id: stored.id.parse().expect("id"),
+            occurred_at: Timestamp::from_millis(stored.occurred_at),
+            actor: Some(actor),
+            partnership: Some(p),
+            action: stored.action.clone(),
+            object_type: stored.object_type.clone(),
+            object_id: None,
+            outcome: Outcome::Denied,
+            source: None,
+            prev_hash: stored.prev_hash.clone(),
+            hash: stored.hash.clone(),
+        };
+        assert_eq!(typed.record(), stored);
+        assert_eq!(typed.record().compute_hash(), stored.hash);
     }
 
     #[test]

@@ -3,11 +3,10 @@
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::actions::{AccessAction, AuditAction};
 use preventkit_domain::audit::{
-    AuditVerification, ChainReport, ChainVerifier, NewAuditEvent, Outcome, GENESIS_HASH,
+    AuditEvent, AuditVerification, ChainReport, ChainVerifier, NewAuditEvent, Outcome, GENESIS_HASH,
 };
 use preventkit_domain::{Grant, PartnershipId, Permission, Scope, UserId};
-use preventkit_storage::audit::AuditFilter;
-use preventkit_storage::{self as store, AuditEventRow, Tx};
+use preventkit_storage::{self as store, Tx};
 
 /// What an event is about. Only types and identifiers: never names, emails or field values.
 #[derive(Clone, Debug)]
@@ -128,18 +127,7 @@ pub struct DeniedRequest {
     pub reason: AccessAction,
 }
 
-/// A page of the log.
-#[derive(Clone, Debug, Default)]
-pub struct AuditQuery {
-    pub actor: Option<UserId>,
-    pub action_prefix: Option<String>,
-    pub outcome: Option<Outcome>,
-    pub from_ms: Option<i64>,
-    pub to_ms: Option<i64>,
-    /// Only events written before the one at this position (for paging back).
-    pub before_position: Option<i64>,
-    pub limit: u64,
-}
+pub use preventkit_domain::audit::AuditQuery;
 
 /// Refusals of requests from nobody signed in, counted per source address and window instead
 /// of written one by one: an anonymous flood must not grow the database or the audit chain
@@ -309,32 +297,23 @@ impl App {
         &self,
         grant: &Grant,
         q: &AuditQuery,
-    ) -> Result<Vec<AuditEventRow>, ServiceError> {
-        let partnership_id = if grant.covers(Permission::PlatformAuditRead) {
+    ) -> Result<Vec<AuditEvent>, ServiceError> {
+        let partnership = if grant.covers(Permission::PlatformAuditRead) {
             None
         } else {
-            Some(
-                grant
-                    .require_partnership(Permission::AuditRead)?
-                    .to_string(),
-            )
+            Some(grant.require_partnership(Permission::AuditRead)?)
         };
         debug_assert!(matches!(
             grant.scope(),
             Scope::Platform | Scope::Partnership(_)
         ));
-        let filter = AuditFilter {
-            partnership_id,
-            actor_id: q.actor.map(|a| a.to_string()),
+        let q = AuditQuery {
             action_prefix: q.action_prefix.clone().filter(|s| !s.is_empty()),
-            outcome: q.outcome.map(|o| o.key().to_owned()),
-            from_ms: q.from_ms,
-            to_ms: q.to_ms,
-            before_position: q.before_position,
             limit: if q.limit == 0 { 50 } else { q.limit },
+            ..q.clone()
         };
         let mut tx = self.db().read().await?;
-        let rows = store::audit::search(&mut tx, &filter).await?;
+        let rows = store::audit::search(&mut tx, partnership, &q).await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -365,8 +344,8 @@ impl App {
                 let batch = store::audit::batch_after(&mut tx, &chain, after, 1000).await?;
                 let Some(last) = batch.last() else { break };
                 after = Some(last.seq);
-                for row in batch {
-                    if let Err(b) = verifier.push(&row.into()) {
+                for record in &batch {
+                    if let Err(b) = verifier.push(record) {
                         broken = Some(b);
                         break 'walk;
                     }

@@ -260,7 +260,9 @@ impl App {
                     })?,
                     system_admin: false,
                     memberships: vec![(partnership, role)],
-                    clearance: crate::identity::clearance_from_key(&user.clearance),
+                    clearance: preventkit_domain::Clearance(user.clearance.parse().map_err(
+                        |_| ServiceError::Internal("stored clearance is not a marking".into()),
+                    )?),
                     mfa_verified: true,
                 },
             ))

@@ -7,10 +7,15 @@ use crate::audit::{event, Subject};
 use crate::{now_ms, App, RequestContext, ServiceError};
 
 use preventkit_domain::actions::EvidenceAction;
+use preventkit_domain::assessment::{date_text, parse_date};
 use preventkit_domain::audit::Outcome;
+use preventkit_domain::evidence::{Evidence, EvidenceKind};
 use preventkit_domain::validate::{self, ValidationErrors};
-use preventkit_domain::{AssessmentId, Grant, Marking, Permission, QuestionId};
-use preventkit_storage::{self as store, EvidenceRow};
+use preventkit_domain::{
+    AssessmentId, EvidenceId, Grant, Marking, Permission, QuestionId, Timestamp, UserId,
+};
+use preventkit_storage as store;
+use std::collections::HashMap;
 
 /// The largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -90,34 +95,30 @@ pub struct EvidenceView {
 async fn owner_names(
     tx: &mut preventkit_storage::Tx,
     partnership: &str,
-) -> Result<std::collections::HashMap<String, String>, ServiceError> {
+) -> Result<HashMap<UserId, String>, ServiceError> {
     Ok(store::administration::memberships::members_of(
         tx,
         crate::administration::partnership_key(partnership)?,
     )
     .await?
     .into_iter()
-    .map(|m| (m.user_id.to_string(), m.display_name))
+    .map(|m| (m.user_id, m.display_name))
     .collect())
 }
 
-fn view(
-    grant: &Grant,
-    e: &EvidenceRow,
-    owners: &std::collections::HashMap<String, String>,
-) -> EvidenceView {
-    let marking = Marking::from_key(&e.marking).unwrap_or(Marking::OfficialSensitive);
+fn view(grant: &Grant, e: &Evidence, owners: &HashMap<UserId, String>) -> EvidenceView {
+    let marking = e.marking;
     let visible = grant.may_read_marking(marking);
     EvidenceView {
-        id: e.id.clone(),
+        id: e.id.to_string(),
         visible,
         title: visible.then(|| e.title.clone()),
-        kind: e.kind.clone(),
+        kind: e.kind.key().to_owned(),
         url: if visible { e.url.clone() } else { None },
         file_name: if visible { e.file_name.clone() } else { None },
         size: if visible { e.size } else { None },
         marking: marking.label().to_owned(),
-        review_date: e.review_date.clone(),
+        review_date: e.review_date.map(date_text),
         owner: if visible {
             owners.get(&e.owner_id).cloned()
         } else {
@@ -180,9 +181,8 @@ impl App {
         upload: Option<Upload>,
         ctx: &RequestContext,
     ) -> Result<String, ServiceError> {
-        let pid = grant
-            .require_partnership(Permission::AssessmentRespond)?
-            .to_string();
+        let partnership_id = grant.require_partnership(Permission::AssessmentRespond)?;
+        let pid = partnership_id.to_string();
         let aid = assessment_id
             .parse::<AssessmentId>()
             .map_err(|_| ServiceError::NotFound)?;
@@ -220,20 +220,21 @@ impl App {
             Some(_) => {}
         }
         let review = input.review_date.trim();
-        if !review.is_empty()
-            && time::Date::parse(
-                review,
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .is_err()
-        {
-            errors.add(
-                "review_date",
-                "Enter a review date like 2027-03-31, or leave it empty",
-            );
-        }
-        let (url, file) = match input.kind.trim() {
-            "link" => {
+        let review_date = if review.is_empty() {
+            None
+        } else {
+            let date = parse_date(review);
+            if date.is_none() {
+                errors.add(
+                    "review_date",
+                    "Enter a review date like 2027-03-31, or leave it empty",
+                );
+            }
+            date
+        };
+        let kind = EvidenceKind::from_key(input.kind.trim());
+        let (url, file) = match kind {
+            Some(EvidenceKind::Link) => {
                 let u = input.url.trim();
                 if !(u.starts_with("https://") || u.starts_with("http://"))
                     || u.len() > 2000
@@ -243,7 +244,7 @@ impl App {
                 }
                 (Some(u.to_owned()), None)
             }
-            "file" => match &upload {
+            Some(EvidenceKind::File) => match &upload {
                 Some(up) => (
                     None,
                     check_file(up, &mut errors).map(|(n, t)| (n, t, up.bytes.clone())),
@@ -253,31 +254,34 @@ impl App {
                     (None, None)
                 }
             },
-            _ => {
+            None => {
                 errors.add("kind", "Choose a file or a link");
                 (None, None)
             }
         };
         errors.into_result()?;
-        let marking = marking.ok_or_else(|| ServiceError::Internal("validated".into()))?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let row = EvidenceRow {
-            id: id.clone(),
-            partnership_id: pid.clone(),
+        let (Some(marking), Some(kind)) = (marking, kind) else {
+            return Err(ServiceError::Internal("validated".into()));
+        };
+        let evidence_id = EvidenceId::new();
+        let id = evidence_id.to_string();
+        let item = Evidence {
+            id: evidence_id,
+            partnership_id,
             title,
-            kind: input.kind.trim().to_owned(),
+            kind,
             url,
             file_name: file.as_ref().map(|(n, _, _)| n.clone()),
             content_type: file.as_ref().map(|(_, t, _)| (*t).to_owned()),
             size: file.as_ref().map(|(_, _, b)| b.len() as i64),
-            owner_id: grant.user_id().to_string(),
-            marking: marking.key().to_owned(),
-            review_date: Some(review.to_owned()).filter(|r| !r.is_empty()),
-            created_by: grant.user_id().to_string(),
-            created_at: now_ms(),
+            owner_id: grant.user_id(),
+            marking,
+            review_date,
+            created_by: grant.user_id(),
+            created_at: Timestamp::from_millis(now_ms()),
         };
         let mut tx = self.db().write().await?;
-        store::evidence::insert(&mut tx, &row, file.map(|(_, _, b)| b)).await?;
+        store::evidence::insert(&mut tx, &item, file.map(|(_, _, b)| b)).await?;
         store::evidence::link(&mut tx, &id, assessment_id, question_id).await?;
         event(
             &mut tx,
@@ -350,11 +354,10 @@ impl App {
         };
         // Linking is adding: as with an upload, nobody puts an item marked above their own
         // clearance (which they cannot read) behind a question.
-        let marking = Marking::from_key(&e.marking).unwrap_or(Marking::OfficialSensitive);
-        if !grant.may_read_marking(marking) {
+        if !grant.may_read_marking(e.marking) {
             tx.rollback().await?;
             let subject = Subject::Evidence {
-                id: e.id.clone(),
+                id: e.id.to_string(),
                 partnership: pid.clone(),
             };
             let refusal = self
@@ -374,14 +377,14 @@ impl App {
                 "You can link only evidence marked up to your own clearance",
             ));
         }
-        store::evidence::link(&mut tx, &e.id, assessment_id, question_id).await?;
+        store::evidence::link(&mut tx, &e.id.to_string(), assessment_id, question_id).await?;
         event(
             &mut tx,
             Some(grant.user_id()),
             ctx,
             EvidenceAction::Linked,
             Subject::Evidence {
-                id: e.id,
+                id: e.id.to_string(),
                 partnership: pid,
             },
             Outcome::Success,
@@ -411,7 +414,7 @@ impl App {
             .into_iter()
             .filter_map(|(eid, q)| {
                 all.iter()
-                    .find(|e| e.id == eid)
+                    .find(|e| e.id.to_string() == eid)
                     .map(|e| (q, view(grant, e, &owners)))
             })
             .collect())
@@ -453,15 +456,14 @@ impl App {
         let e = store::evidence::get(&mut tx, evidence_id, &pid)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let marking = Marking::from_key(&e.marking).unwrap_or(Marking::OfficialSensitive);
-        if !grant.may_read_marking(marking) {
+        if !grant.may_read_marking(e.marking) {
             event(
                 &mut tx,
                 Some(grant.user_id()),
                 ctx,
                 EvidenceAction::Downloaded,
                 Subject::Evidence {
-                    id: e.id.clone(),
+                    id: e.id.to_string(),
                     partnership: pid,
                 },
                 Outcome::Denied,
@@ -472,7 +474,7 @@ impl App {
                 preventkit_domain::Denial::AboveClearance,
             ));
         }
-        let bytes = store::evidence::bytes(&mut tx, &e.id)
+        let bytes = store::evidence::bytes(&mut tx, &e.id.to_string())
             .await?
             .ok_or(ServiceError::NotFound)?;
         event(
@@ -481,7 +483,7 @@ impl App {
             ctx,
             EvidenceAction::Downloaded,
             Subject::Evidence {
-                id: e.id.clone(),
+                id: e.id.to_string(),
                 partnership: pid,
             },
             Outcome::Success,

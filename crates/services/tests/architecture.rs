@@ -81,9 +81,17 @@ fn no_source_file_is_longer_than_a_thousand_lines() {
     assert!(long.is_empty(), "{long:?}");
 }
 
-/// The capabilities whose services and web layer speak only domain types: their storage rows
-/// stay inside the storage crate. Each capability is added here once it is moved over.
-const CAPABILITIES_WITH_DOMAIN_TYPES: [&str; 2] = ["assessment", "framework"];
+/// Every capability. Each speaks only domain types in its services and web layer: its storage
+/// rows stay inside the storage crate.
+const CAPABILITIES: [&str; 7] = [
+    "assessment",
+    "framework",
+    "administration",
+    "identity",
+    "evidence",
+    "audit",
+    "work",
+];
 
 /// The sources of `krate` that belong to `capability`: `src/<capability>.rs` or anything under
 /// `src/<capability>/`.
@@ -99,6 +107,14 @@ fn capability_sources<'a>(
         .collect()
 }
 
+/// The sources of every file of `krate`.
+fn crate_sources<'a>(all: &'a [(String, String)], krate: &str) -> Vec<&'a (String, String)> {
+    let folder = format!("crates/{krate}/src/");
+    all.iter()
+        .filter(|(path, _)| path.starts_with(&folder))
+        .collect()
+}
+
 /// The names in `text` that end in `Row` (`AssessmentRow`, `Row`).
 fn row_types(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -108,27 +124,34 @@ fn row_types(text: &str) -> Vec<String> {
 }
 
 /// Every public item's declaration in `text`: a public function's signature (up to its body),
-/// or a public field, struct, alias or re-export line. Items public only inside the crate
-/// (`pub(crate)`, `pub(super)`) are not part of the crate's interface and are left out.
+/// a re-export (up to its semicolon, however many lines it takes), or a public field, struct
+/// or alias line. Items public only inside the crate (`pub(crate)`, `pub(super)`) are not part
+/// of the crate's interface and are left out.
 fn public_declarations(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i].trim_start();
-        if line.starts_with("pub fn ") || line.starts_with("pub async fn ") {
-            let mut signature = String::new();
+        let is_fn = line.starts_with("pub fn ") || line.starts_with("pub async fn ");
+        let is_use = line.starts_with("pub use ");
+        if is_fn || is_use {
+            let mut declaration = String::new();
             while i < lines.len() {
                 let l = lines[i];
-                let end = l.find('{').or_else(|| l.find(';'));
-                signature.push_str(end.map_or(l, |e| &l[..e]));
-                signature.push(' ');
+                let end = if is_use {
+                    l.find(';').map(|e| e + 1)
+                } else {
+                    l.find('{').or_else(|| l.find(';'))
+                };
+                declaration.push_str(end.map_or(l, |e| &l[..e]));
+                declaration.push(' ');
                 if end.is_some() {
                     break;
                 }
                 i += 1;
             }
-            out.push(signature);
+            out.push(declaration);
         } else if line.starts_with("pub ") {
             out.push(line.to_owned());
         }
@@ -137,45 +160,88 @@ fn public_declarations(text: &str) -> Vec<String> {
     out
 }
 
+/// The names of the row types declared in the storage crate (`struct UserRow`).
+fn storage_row_types(all: &[(String, String)]) -> Vec<String> {
+    let mut rows: Vec<String> = crate_sources(all, "storage")
+        .into_iter()
+        .flat_map(|(_, text)| text.lines())
+        .filter_map(|line| line.split("struct ").nth(1))
+        .flat_map(row_types)
+        .collect();
+    rows.sort();
+    rows.dedup();
+    rows
+}
+
+/// Where `(path, text)` shows a storage row in its interface: a public declaration naming a
+/// `*Row` type (any of `rows`, or any at all with `every_row`), or a re-export from storage.
+fn leaks(path: &str, text: &str, rows: &[String], every_row: bool) -> Vec<String> {
+    let mut found = Vec::new();
+    for declaration in public_declarations(text) {
+        let named: Vec<String> = row_types(&declaration)
+            .into_iter()
+            .filter(|r| every_row || rows.contains(r))
+            .collect();
+        if !named.is_empty() {
+            found.push(format!("{path}: {named:?} in `{}`", declaration.trim()));
+        }
+    }
+    for line in text.lines().map(str::trim_start) {
+        let re_export = line.starts_with("pub use ") || line.starts_with("pub(crate) use ");
+        if re_export && (line.contains("preventkit_storage") || line.contains("store::")) {
+            found.push(format!("{path}: re-exports from storage: `{line}`"));
+        }
+    }
+    found
+}
+
+/// Storage rows stay in storage: no row type is public outside its crate; the services and web
+/// modules of every capability name no `*Row` type in a public item and re-export nothing from
+/// storage; and no other file of the services or the web layer names a storage row in a public
+/// item either.
 #[test]
-fn storage_rows_stay_in_storage_for_capabilities_with_domain_types() {
+fn storage_rows_stay_in_storage() {
     let all = sources();
+    let rows = storage_row_types(&all);
+    assert!(
+        rows.iter().any(|r| r == "UserRow") && rows.iter().any(|r| r == "AssessmentRow"),
+        "the storage rows are found: {rows:?}"
+    );
     let mut offenders = Vec::new();
-    for capability in CAPABILITIES_WITH_DOMAIN_TYPES {
+    for (path, text) in crate_sources(&all, "storage") {
+        for line in text.lines().map(str::trim_start) {
+            if line.starts_with("pub struct ") && !row_types(line).is_empty() {
+                offenders.push(format!("{path}: a public row: `{line}`"));
+            }
+        }
+    }
+    for capability in CAPABILITIES {
         for krate in ["services", "web"] {
             let files = capability_sources(&all, krate, capability);
-            // Every such capability has a service; some have no web module of their own (the
+            // Every capability has a service; some have no web module of their own (the
             // framework's API lives in the assessment's).
             assert!(
                 krate == "web" || !files.is_empty(),
                 "{krate} has no sources for {capability}"
             );
             for (path, text) in files {
-                for declaration in public_declarations(text) {
-                    let rows = row_types(&declaration);
-                    if !rows.is_empty() {
-                        offenders.push(format!("{path}: {rows:?} in `{}`", declaration.trim()));
-                    }
-                }
-                for line in text.lines().map(str::trim_start) {
-                    let re_export =
-                        line.starts_with("pub use ") || line.starts_with("pub(crate) use ");
-                    if krate == "services"
-                        && re_export
-                        && (line.contains("preventkit_storage") || line.contains("store::"))
-                    {
-                        offenders.push(format!("{path}: re-exports from storage: `{line}`"));
-                    }
-                }
+                offenders.extend(leaks(path, text, &rows, true));
             }
         }
     }
+    for krate in ["services", "web"] {
+        for (path, text) in crate_sources(&all, krate) {
+            offenders.extend(leaks(path, text, &rows, false));
+        }
+    }
+    offenders.sort();
+    offenders.dedup();
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
 
 #[test]
 fn the_row_check_finds_rows_in_public_signatures() {
-    let text = "pub async fn list(\n    g: &Grant,\n) -> Result<Vec<AssessmentRow>, E> {\n    todo()\n}\npub(crate) fn inner(r: ResponseRow) {}\npub struct View {\n    pub row: ActionRow,\n}\n";
+    let text = "pub async fn list(\n    g: &Grant,\n) -> Result<Vec<AssessmentRow>, E> {\n    todo()\n}\npub(crate) fn inner(r: ResponseRow) {}\npub struct View {\n    pub row: ActionRow,\n}\npub fn fine(&self) -> Member {\n}\npub use preventkit_domain::{\n    Member,\n    MemberRow as Member2,\n};\n";
     let found: Vec<Vec<String>> = public_declarations(text)
         .iter()
         .map(|d| row_types(d))
@@ -185,7 +251,26 @@ fn the_row_check_finds_rows_in_public_signatures() {
         found,
         vec![
             vec!["AssessmentRow".to_owned()],
-            vec!["ActionRow".to_owned()]
+            vec!["ActionRow".to_owned()],
+            vec!["MemberRow".to_owned()]
         ]
     );
+    assert!(row_types("pub fn rows(&self) -> Vec<Member>").is_empty());
+    assert!(row_types("pub fn throw(&self) -> Throw").is_empty());
+
+    // Outside the capabilities only storage's own rows count; a re-export from storage always
+    // does.
+    let rows = vec!["UserRow".to_owned()];
+    let text = "pub fn a() -> UserRow {\n}\npub fn b() -> TableRow {\n}\npub use preventkit_storage::Db;\n";
+    let found = leaks("x.rs", text, &rows, false);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].contains("UserRow") && found[1].contains("re-exports from storage"));
+    assert_eq!(leaks("x.rs", text, &rows, true).len(), 3);
+
+    // Rows are found where storage declares them.
+    let storage = vec![(
+        "crates/storage/src/x/rows.rs".to_owned(),
+        "pub(crate) struct UserRow {\n}\nstruct Other;\n".to_owned(),
+    )];
+    assert_eq!(storage_row_types(&storage), vec!["UserRow".to_owned()]);
 }

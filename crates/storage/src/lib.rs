@@ -23,7 +23,6 @@ mod column;
 mod db;
 mod decode;
 pub mod jobs;
-pub mod records;
 pub mod schema;
 pub mod settings;
 mod statement;
@@ -31,7 +30,6 @@ pub mod work;
 pub use statement::insert;
 
 pub use db::{restore_sqlite, sqlite_path, Db, Engine, StorageError, Tx};
-pub use records::*;
 pub use sea_query::SimpleExpr;
 
 /// Milliseconds since the Unix epoch, UTC: the one way times are stored.

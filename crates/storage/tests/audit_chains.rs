@@ -12,7 +12,7 @@
 )]
 
 use preventkit_services::domain::audit::{
-    AuditEvent, AuditVerification, Chain, ChainBreak, NewAuditEvent, Outcome, GENESIS_HASH,
+    AuditRecord, AuditVerification, Chain, ChainBreak, NewAuditEvent, Outcome, GENESIS_HASH,
 };
 use preventkit_services::domain::PartnershipId;
 use preventkit_services::{App, SecurityConfig};
@@ -398,7 +398,7 @@ async fn write_single_chain_log(url: &str, partnerships: &[Option<PartnershipId>
     let mut prev = GENESIS_HASH.to_owned();
     for (i, p) in partnerships.iter().enumerate() {
         let seq = i as i64 + 1;
-        let mut e = AuditEvent {
+        let mut e = AuditRecord {
             chain: String::new(),
             seq,
             id: uuid::Uuid::new_v4().to_string(),

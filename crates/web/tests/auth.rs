@@ -271,8 +271,14 @@ async fn unknown_and_known_emails_get_the_same_answer_and_throttling_is_temporar
         )
         .await
         .expect("events");
-    let failures = events.iter().filter(|e| e.outcome == "failure").count();
-    let denied = events.iter().filter(|e| e.outcome == "denied").count();
+    let failures = events
+        .iter()
+        .filter(|e| e.outcome.key() == "failure")
+        .count();
+    let denied = events
+        .iter()
+        .filter(|e| e.outcome.key() == "denied")
+        .count();
     assert!(failures >= 10, "failures recorded: {failures}");
     assert!(denied >= 2, "throttled attempts recorded: {denied}");
     assert!(events.iter().all(|e| e.source.is_some()));

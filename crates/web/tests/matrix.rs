@@ -37,10 +37,10 @@ use matrix_world::{
 use preventkit_services::administration::NewUser;
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
+use preventkit_services::domain::audit::AuditEvent;
 use preventkit_services::domain::{Access, PartnershipId, Permission, Role, Scope, UserId};
 use preventkit_services::identity::SessionView;
 use preventkit_services::RequestContext;
-use preventkit_storage::AuditEventRow;
 use preventkit_testkit::{each_engine, Browser, Engine, Page, Server};
 use preventkit_web::routes::{specs, RouteSpec, Surface};
 use serde_json::{json, Value};
@@ -1400,7 +1400,7 @@ async fn newest_seq(s: &Server) -> i64 {
 }
 
 /// Events written after `seq`.
-async fn events_since(s: &Server, seq: i64) -> Vec<AuditEventRow> {
+async fn events_since(s: &Server, seq: i64) -> Vec<AuditEvent> {
     let g = console_grant(Permission::PlatformAuditRead, Scope::Platform);
     let rows = s
         .app
@@ -1416,8 +1416,8 @@ async fn events_since(s: &Server, seq: i64) -> Vec<AuditEventRow> {
     rows.into_iter().filter(|e| e.position > seq).collect()
 }
 
-fn is_access_denial(e: &AuditEventRow) -> bool {
-    e.action.starts_with("access.") && e.outcome == "denied"
+fn is_access_denial(e: &AuditEvent) -> bool {
+    e.action.starts_with("access.") && e.outcome.key() == "denied"
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1470,20 +1470,14 @@ struct Asked<'a> {
     last_id: Option<&'a str>,
 }
 
-fn judge(
-    a: &Asked,
-    c: &Caller,
-    r: &Page,
-    events: &[AuditEventRow],
-    tally: &mut Tally,
-) -> Vec<String> {
+fn judge(a: &Asked, c: &Caller, r: &Page, events: &[AuditEvent], tally: &mut Tally) -> Vec<String> {
     let mut problems = Vec::new();
     let cell = format!("{}: {} {}", a.cell, r.status, r.location().unwrap_or(""));
     let route = format!("{} {}", a.spec.method, a.spec.path);
-    let access: Vec<&AuditEventRow> = events.iter().filter(|e| is_access_denial(e)).collect();
+    let access: Vec<&AuditEvent> = events.iter().filter(|e| is_access_denial(e)).collect();
     let written: Vec<&String> = events
         .iter()
-        .filter(|e| e.outcome == "success")
+        .filter(|e| e.outcome.key() == "success")
         .map(|e| &e.action)
         .collect();
     let identified = c.identified(a.spec.surface);
@@ -1524,8 +1518,8 @@ fn judge(
                 let ok = access.len() == 1
                     && access[0].action == "access.not-found"
                     && access[0].object_id.as_deref() == Some(route.as_str())
-                    && access[0].actor_id == c.user_id
-                    && access[0].partnership_id.as_deref() == a.partnership;
+                    && access[0].actor.map(|u| u.to_string()) == c.user_id
+                    && access[0].partnership.map(|p| p.to_string()).as_deref() == a.partnership;
                 if !ok {
                     problems.push(format!(
                         "NOT-FOUND NOT RECORDED AS ONE REFUSAL {cell}: {:?}",
@@ -1555,8 +1549,8 @@ fn judge(
             if identified {
                 let ok = access.len() == 1
                     && access[0].object_id.as_deref() == Some(route.as_str())
-                    && access[0].actor_id == c.user_id
-                    && access[0].partnership_id.as_deref() == a.partnership
+                    && access[0].actor.map(|u| u.to_string()) == c.user_id
+                    && access[0].partnership.map(|p| p.to_string()).as_deref() == a.partnership
                     && access[0].action != "access.not-found";
                 if !ok {
                     problems.push(format!(
@@ -1571,7 +1565,7 @@ fn judge(
                 let ok = access.is_empty()
                     || (access.len() == 1
                         && access[0].action == "access.not-signed-in"
-                        && access[0].actor_id.is_none()
+                        && access[0].actor.is_none()
                         && access[0].object_id.as_deref() == Some(route.as_str()));
                 tally.anonymous_first_events += access.len();
                 if !ok {
@@ -1597,10 +1591,16 @@ fn judge(
     problems
 }
 
-fn summary(events: &[AuditEventRow]) -> Vec<(String, String, Option<String>)> {
+fn summary(events: &[AuditEvent]) -> Vec<(String, String, Option<String>)> {
     events
         .iter()
-        .map(|e| (e.action.clone(), e.outcome.clone(), e.object_id.clone()))
+        .map(|e| {
+            (
+                e.action.clone(),
+                e.outcome.key().to_owned(),
+                e.object_id.clone(),
+            )
+        })
         .collect()
 }
 
@@ -2431,7 +2431,7 @@ async fn every_route_answers_every_actor_as_the_specification_says(engine: Engin
         }
         let written: Vec<&String> = events
             .iter()
-            .filter(|e| e.outcome == "success")
+            .filter(|e| e.outcome.key() == "success")
             .map(|e| &e.action)
             .collect();
         if !written.is_empty() {
@@ -2440,7 +2440,7 @@ async fn every_route_answers_every_actor_as_the_specification_says(engine: Engin
         if let Some(action) = recorded {
             if !events
                 .iter()
-                .any(|e| e.action == action && e.outcome == "denied")
+                .any(|e| e.action == action && e.outcome.key() == "denied")
             {
                 problems.push(format!("NOT RECORDED     {cell}: {:?}", summary(&events)));
             }
@@ -2454,7 +2454,7 @@ async fn every_route_answers_every_actor_as_the_specification_says(engine: Engin
         .flush_anonymous_refusals(true)
         .await
         .expect("write the anonymous refusals");
-    let aggregate: Vec<AuditEventRow> = events_since(&s, before)
+    let aggregate: Vec<AuditEvent> = events_since(&s, before)
         .await
         .into_iter()
         .filter(|e| e.action == "access.not-signed-in-repeated")
@@ -2462,8 +2462,8 @@ async fn every_route_answers_every_actor_as_the_specification_says(engine: Engin
     let rest = t.anonymous_refusals - t.anonymous_first_events;
     let counted_once = t.anonymous_first_events == 1
         && aggregate.len() == 1
-        && aggregate[0].outcome == "denied"
-        && aggregate[0].actor_id.is_none()
+        && aggregate[0].outcome.key() == "denied"
+        && aggregate[0].actor.is_none()
         && aggregate[0].object_id.as_deref() == Some(rest.to_string().as_str());
     if !counted_once {
         problems.push(format!(
@@ -2525,7 +2525,7 @@ async fn sign_out_and_the_sign_in_steps(engine: Engine) {
     assert!(
         events.len() == 1
             && events[0].action == "access.not-signed-in"
-            && events[0].outcome == "denied"
+            && events[0].outcome.key() == "denied"
             && events[0].object_id.as_deref() == Some("POST /sign-out"),
         "[{e}] {events:?}"
     );
@@ -2552,7 +2552,7 @@ async fn sign_out_and_the_sign_in_steps(engine: Engine) {
     assert!(
         events
             .iter()
-            .any(|ev| ev.action == "session.sign-out" && ev.outcome == "success"),
+            .any(|ev| ev.action == "session.sign-out" && ev.outcome.key() == "success"),
         "[{e}] {events:?}"
     );
     assert!(
@@ -2615,7 +2615,7 @@ async fn sign_out_and_the_sign_in_steps(engine: Engine) {
     assert!(
         events.len() == 1
             && events[0].action == "access.not-signed-in-repeated"
-            && events[0].outcome == "denied"
+            && events[0].outcome.key() == "denied"
             && events[0].object_id.as_deref() == Some(anonymous.to_string().as_str()),
         "[{e}] {anonymous} anonymous refusals: {events:?}"
     );
@@ -2640,7 +2640,7 @@ async fn sign_out_and_the_sign_in_steps(engine: Engine) {
     assert!(
         events.len() == 1
             && events[0].action == "access.mfa-pending"
-            && events[0].outcome == "denied",
+            && events[0].outcome.key() == "denied",
         "[{e}] {events:?}"
     );
     let r = half.api("GET", "/api/v1/me", None, None).await;
@@ -2651,7 +2651,7 @@ async fn sign_out_and_the_sign_in_steps(engine: Engine) {
 }
 
 /// The events of a request that a use case recorded (not the guard).
-fn use_case_events(events: &[AuditEventRow]) -> Vec<(String, String, Option<String>)> {
+fn use_case_events(events: &[AuditEvent]) -> Vec<(String, String, Option<String>)> {
     summary(
         &events
             .iter()
@@ -2775,8 +2775,8 @@ async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_inv
         assert_eq!(res.status, 403, "[{e}] {what}: {}", res.body);
         let recorded = events.len() == 1
             && events[0].action == action
-            && events[0].outcome == "denied"
-            && events[0].actor_id.as_deref() == Some(w.riverton_admin.as_str())
+            && events[0].outcome.key() == "denied"
+            && events[0].actor.map(|u| u.to_string()).as_deref() == Some(w.riverton_admin.as_str())
             && events[0].object_id == object;
         assert!(recorded, "[{e}] {what}: {:?}", summary(&events));
     }
@@ -2805,8 +2805,8 @@ async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_inv
         assert!(
             events.len() == 1
                 && events[0].action == "invitation.create"
-                && events[0].outcome == "denied"
-                && events[0].actor_id.as_deref() == Some(w.sysadmin.as_str()),
+                && events[0].outcome.key() == "denied"
+                && events[0].actor.map(|u| u.to_string()).as_deref() == Some(w.sysadmin.as_str()),
             "[{e}] {:?}",
             summary(&events)
         );

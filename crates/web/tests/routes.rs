@@ -12,11 +12,11 @@
 
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
+use preventkit_services::domain::audit::AuditEvent;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Access, Actor, PartnershipId, Permission, Scope};
 use preventkit_services::identity::NewToken;
 use preventkit_services::RequestContext;
-use preventkit_storage::AuditEventRow;
 use preventkit_testkit::{each_engine, element_text, totp_now, Browser, Engine, Page, Server};
 use preventkit_web::routes::{specs, RouteSpec, Surface};
 use std::collections::BTreeSet;
@@ -62,7 +62,7 @@ async fn newest_seq(s: &Server) -> i64 {
         .unwrap_or(0)
 }
 
-async fn events_since(s: &Server, seq: i64) -> Vec<AuditEventRow> {
+async fn events_since(s: &Server, seq: i64) -> Vec<AuditEvent> {
     let g = console_grant(Permission::PlatformAuditRead, Scope::Platform);
     s.app
         .audit_events(
@@ -79,8 +79,8 @@ async fn events_since(s: &Server, seq: i64) -> Vec<AuditEventRow> {
         .collect()
 }
 
-fn is_access_denial(e: &AuditEventRow) -> bool {
-    e.action.starts_with("access.") && e.outcome == "denied"
+fn is_access_denial(e: &AuditEvent) -> bool {
+    e.action.starts_with("access.") && e.outcome.key() == "denied"
 }
 
 /// A refusal by the guard (or a redirect into signing in).
@@ -418,7 +418,7 @@ async fn page_posts_without_a_valid_csrf_token_are_refused_and_change_nothing(en
     let others: Vec<_> = events
         .iter()
         .filter(|ev| !is_access_denial(ev))
-        .map(|ev| (&ev.action, &ev.outcome))
+        .map(|ev| (&ev.action, ev.outcome.key()))
         .collect();
     assert!(
         others.is_empty(),
@@ -527,11 +527,10 @@ async fn get_requests_write_nothing(engine: Engine) {
         let route = format!("GET {}", spec.path);
         let mut responses: Vec<(String, Page)> = Vec::new();
         let mut check =
-            |who: &str, r: Page, events: Vec<AuditEventRow>, problems: &mut Vec<String>| {
+            |who: &str, r: Page, events: Vec<AuditEvent>, problems: &mut Vec<String>| {
                 let denials: Vec<_> = events.iter().filter(|ev| is_access_denial(ev)).collect();
                 let anonymous = who == "no token" || who == "anonymous";
-                let names_route =
-                    |d: &&AuditEventRow| d.object_id.as_deref() == Some(route.as_str());
+                let names_route = |d: &&AuditEvent| d.object_id.as_deref() == Some(route.as_str());
                 let ok = if anonymous && (r.status == 401 || r.status == 403) {
                     // Anonymous refusals are counted per address: at most the first of a
                     // window is written at once, naming the route.
@@ -547,7 +546,10 @@ async fn get_requests_write_nothing(engine: Engine) {
                     events.is_empty()
                 };
                 if !ok {
-                    let got: Vec<_> = events.iter().map(|ev| (&ev.action, &ev.outcome)).collect();
+                    let got: Vec<_> = events
+                        .iter()
+                        .map(|ev| (&ev.action, ev.outcome.key()))
+                        .collect();
                     problems.push(format!("{route} as {who}: {} wrote {got:?}", r.status));
                 }
                 responses.push((who.to_owned(), r));

@@ -15,11 +15,11 @@
 use preventkit_services::administration::NewMember;
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::demo::DEMO_PASSWORD;
+use preventkit_services::domain::audit::AuditEvent;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::{Actor, Permission, Role, Scope};
 use preventkit_services::identity::NewToken;
 use preventkit_services::{Grant, RequestContext};
-use preventkit_storage::AuditEventRow;
 use preventkit_testkit::{
     complete_session, each_engine, extract_value, upload, Browser, Engine, Options, Page, Server,
 };
@@ -83,7 +83,7 @@ async fn draft_id(s: &Server, read: &Grant) -> String {
 }
 
 /// Every audit event, oldest first.
-async fn audit(s: &Server) -> Vec<AuditEventRow> {
+async fn audit(s: &Server) -> Vec<AuditEvent> {
     let g = console(Permission::PlatformAuditRead, Scope::Platform);
     let mut rows = s
         .app
@@ -420,11 +420,11 @@ async fn nobody_grants_themselves_a_role(engine: Engine) {
     );
 
     // Every refusal is in the log as one, against the person who tried.
-    let refusals: Vec<AuditEventRow> = audit(&s)
+    let refusals: Vec<AuditEvent> = audit(&s)
         .await
         .into_iter()
         .filter(|e| {
-            e.outcome == "denied"
+            e.outcome.key() == "denied"
                 && (e.action.starts_with("membership.") || e.action == "invitation.create")
         })
         .collect();
@@ -675,7 +675,7 @@ async fn evidence_above_ones_clearance_cannot_be_linked(engine: Engine) {
     let refused = audit(&s)
         .await
         .into_iter()
-        .any(|e| e.action == "evidence.link" && e.outcome == "denied");
+        .any(|e| e.action == "evidence.link" && e.outcome.key() == "denied");
     assert!(refused, "the refusal is recorded");
 }
 
@@ -701,7 +701,7 @@ async fn anonymous_refusals_are_counted_not_written_one_by_one(engine: Engine) {
         assert_eq!(flood.api("GET", "/api/v1/me", None, None).await.status, 401);
         assert_eq!(flood.get("/home").await.status, 303);
     }
-    let written: Vec<AuditEventRow> = audit(&s).await.into_iter().skip(before).collect();
+    let written: Vec<AuditEvent> = audit(&s).await.into_iter().skip(before).collect();
     assert_eq!(
         written.len(),
         1,
@@ -714,7 +714,7 @@ async fn anonymous_refusals_are_counted_not_written_one_by_one(engine: Engine) {
         s.app.flush_anonymous_refusals(true).await.expect("flush"),
         1
     );
-    let written: Vec<AuditEventRow> = audit(&s).await.into_iter().skip(before).collect();
+    let written: Vec<AuditEvent> = audit(&s).await.into_iter().skip(before).collect();
     assert_eq!(written.len(), 2);
     assert_eq!(written[1].action, "access.not-signed-in-repeated");
     assert_eq!(written[1].object_id.as_deref(), Some("119"));
@@ -728,7 +728,7 @@ async fn anonymous_refusals_are_counted_not_written_one_by_one(engine: Engine) {
         .await
         .into_iter()
         .skip(before + 2)
-        .filter(|e| e.outcome == "denied" && e.actor_id.is_some())
+        .filter(|e| e.outcome.key() == "denied" && e.actor.is_some())
         .count();
     assert_eq!(signed_in_refusals, 3);
     chain_is_whole(&s).await;
@@ -760,7 +760,7 @@ async fn an_id_of_another_partnership_is_a_recorded_refusal(engine: Engine) {
         )
         .await;
     assert_eq!(r.status, 404);
-    let refusals: Vec<AuditEventRow> = audit(&s)
+    let refusals: Vec<AuditEvent> = audit(&s)
         .await
         .into_iter()
         .skip(before)
@@ -768,10 +768,10 @@ async fn an_id_of_another_partnership_is_a_recorded_refusal(engine: Engine) {
         .collect();
     assert_eq!(refusals.len(), 2, "{refusals:?}");
     for e in &refusals {
-        assert_eq!(e.outcome, "denied");
-        assert!(e.actor_id.is_some());
+        assert_eq!(e.outcome.key(), "denied");
+        assert!(e.actor.is_some());
         assert_eq!(
-            e.partnership_id.as_deref(),
+            e.partnership.map(|p| p.to_string()).as_deref(),
             Some(pid.as_str()),
             "the partnership asked for, never the owner's"
         );

@@ -222,21 +222,21 @@ pub(crate) async fn insert_user(
     let (Some(org), Some(clearance)) = (org, clearance) else {
         return Err(ServiceError::Internal("validated".into()));
     };
-    let now = now_ms();
+    let now = now();
     let id = UserId::new();
     store::identity::users::insert(
         tx,
-        &UserRow {
-            id: id.to_string(),
+        &User {
+            id,
             email,
             display_name,
-            organisation_id: org.to_string(),
+            organisation_id: org,
             password_hash: hash_password(&input.password)?,
             totp_secret: None,
             mfa_enrolled_at: None,
             last_totp_step: None,
-            system_admin: i64::from(input.system_admin),
-            clearance: clearance.key().to_owned(),
+            system_admin: input.system_admin,
+            clearance,
             disabled_at: None,
             created_at: now,
             updated_at: now,

@@ -40,10 +40,7 @@ impl App {
         let role = role.ok_or_else(|| ServiceError::Internal("validated".into()))?;
         let mut tx = self.db().write().await?;
         let user_id = match store::identity::users::find_by_email(&mut tx, &email).await? {
-            Some(u) => u.id.parse::<UserId>().map_err(|_| StorageError::Corrupt {
-                table: "users",
-                column: "id",
-            })?,
+            Some(u) => u.id,
             None => {
                 let orgs =
                     store::administration::partnerships::organisations_of(&mut tx, pid).await?;

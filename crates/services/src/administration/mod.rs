@@ -12,6 +12,7 @@ use crate::audit::{event, Subject};
 use crate::identity::hash_password;
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::audit::Outcome;
+use preventkit_domain::identity::User;
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_domain::Timestamp;
 use preventkit_domain::{
@@ -19,7 +20,7 @@ use preventkit_domain::{
     RegionId, Role, UserId,
 };
 use preventkit_storage::identity::tables::Users as U;
-use preventkit_storage::{self as store, StorageError, UserRow};
+use preventkit_storage::{self as store, StorageError};
 use std::str::FromStr;
 
 pub use preventkit_domain::administration::{
@@ -40,18 +41,18 @@ pub struct UserAccount {
     pub created_at: i64,
 }
 
-impl From<UserRow> for UserAccount {
-    fn from(u: UserRow) -> Self {
+impl From<User> for UserAccount {
+    fn from(u: User) -> Self {
         Self {
-            id: u.id,
+            id: u.id.to_string(),
             email: u.email,
             display_name: u.display_name,
-            organisation_id: u.organisation_id,
+            organisation_id: u.organisation_id.to_string(),
             mfa_enrolled: u.mfa_enrolled_at.is_some(),
-            system_admin: u.system_admin == 1,
-            clearance: u.clearance,
+            system_admin: u.system_admin,
+            clearance: u.clearance.key().to_owned(),
             disabled: u.disabled_at.is_some(),
-            created_at: u.created_at,
+            created_at: u.created_at.millis(),
         }
     }
 }

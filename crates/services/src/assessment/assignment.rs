@@ -22,7 +22,7 @@ impl App {
     ) -> Result<bool, ServiceError> {
         let organisation = store::identity::users::get(tx, &grant.user_id().to_string())
             .await?
-            .and_then(|u| u.organisation_id.parse().ok());
+            .map(|u| u.organisation_id);
         let assignment = store::assessment::comments::assignments(tx, assessment)
             .await?
             .into_iter()

@@ -8,10 +8,11 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use preventkit_domain::actions::IdentityAction;
 use preventkit_domain::audit::Outcome;
+use preventkit_domain::identity::RecoveryCode;
 use preventkit_domain::validate::{self, ValidationErrors};
+use preventkit_domain::{RecoveryCodeId, Timestamp, UserId};
 use preventkit_storage as store;
 use preventkit_storage::identity::tables::Users as U;
-use preventkit_storage::RecoveryCodeRow;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 /// Hash a password with Argon2id (the crate's defaults follow the OWASP recommendation:
@@ -101,7 +102,7 @@ pub const RECOVERY_CODE_COUNT: usize = 10;
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 
 /// A fresh set of recovery codes: the plain codes to show once, and the rows to store.
-pub fn new_recovery_codes(user_id: &str, now: i64) -> (Vec<String>, Vec<RecoveryCodeRow>) {
+pub fn new_recovery_codes(user_id: UserId, now: i64) -> (Vec<String>, Vec<RecoveryCode>) {
     use rand::seq::SliceRandom;
     let mut rng = rand::rngs::OsRng;
     let mut plain = Vec::with_capacity(RECOVERY_CODE_COUNT);
@@ -118,12 +119,12 @@ pub fn new_recovery_codes(user_id: &str, now: i64) -> (Vec<String>, Vec<Recovery
             &raw[8..12],
             &raw[12..16]
         );
-        rows.push(RecoveryCodeRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            user_id: user_id.to_owned(),
+        rows.push(RecoveryCode {
+            id: RecoveryCodeId::new(),
+            user_id,
             code_hash: sha256_hex(&raw),
             used_at: None,
-            created_at: now,
+            created_at: Timestamp::from_millis(now),
         });
         plain.push(shown);
     }
@@ -206,9 +207,9 @@ impl App {
         store::identity::tokens::revoke_all_for_user(&mut tx, &user_id, now).await?;
         let token = insert_session(
             &mut tx,
-            &user_id,
+            session.user.id,
             session.stage,
-            session.active_partnership.map(|p| p.to_string()),
+            session.active_partnership,
             now,
         )
         .await?;
@@ -237,7 +238,7 @@ impl App {
             ));
         }
         let user_id = session.user.id.to_string();
-        let (codes, rows) = new_recovery_codes(&user_id, now_ms());
+        let (codes, rows) = new_recovery_codes(session.user.id, now_ms());
         let mut tx = self.db().write().await?;
         store::identity::users::replace_recovery_codes(&mut tx, &user_id, &rows).await?;
         event(
@@ -302,7 +303,7 @@ mod tests {
 
     #[test]
     fn recovery_codes_normalise() {
-        let (plain, rows) = new_recovery_codes("u", 0);
+        let (plain, rows) = new_recovery_codes(UserId::new(), 0);
         assert_eq!(plain.len(), RECOVERY_CODE_COUNT);
         let n = normalise_recovery_code(&plain[0].to_uppercase()).expect("valid");
         assert_eq!(sha256_hex(&n), rows[0].code_hash);

@@ -11,23 +11,13 @@ use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::actions::IdentityAction;
 use preventkit_domain::administration::Membership;
 use preventkit_domain::audit::Outcome;
+use preventkit_domain::identity::{Session, ThrottleWindow, User};
 use preventkit_domain::validate::normalise_email;
-use preventkit_domain::{Actor, Clearance, Marking, PartnershipId, Role, UserId};
+use preventkit_domain::{Actor, PartnershipId, Role, Timestamp, UserId};
 use preventkit_storage::identity::tables::{Sessions as S, Users as U};
-use preventkit_storage::{self as store, SessionRow, ThrottleRow, Tx, UserRow};
-use std::str::FromStr;
+use preventkit_storage::{self as store, Tx};
 
-preventkit_domain::keyed_enum! {
-    /// How far through signing in a session is.
-    pub enum Stage {
-        /// Password accepted; the user must enter a code from their authenticator.
-        MfaChallenge: "mfa-challenge", "Code needed";
-        /// Password accepted; the user's roles need MFA and they must set it up now.
-        MfaEnrol: "mfa-enrol", "Two-factor set-up needed";
-        /// Fully signed in.
-        Complete: "complete", "Signed in";
-    }
-}
+pub use preventkit_domain::identity::Stage;
 
 /// A session the browser should now hold.
 #[derive(Debug)]
@@ -91,7 +81,7 @@ async fn throttled(tx: &mut Tx, keys: &[(String, i64)], now: i64) -> Result<bool
     store::audit::lock_chain(tx, &preventkit_domain::audit::Chain::Platform).await?;
     for (key, limit) in keys {
         if let Some(row) = store::identity::throttle::get(tx, key).await? {
-            if row.window_start + WINDOW_MS > now && row.failures >= *limit {
+            if row.window_start.millis() + WINDOW_MS > now && row.failures >= *limit {
                 return Ok(true);
             }
         }
@@ -102,13 +92,13 @@ async fn throttled(tx: &mut Tx, keys: &[(String, i64)], now: i64) -> Result<bool
 async fn count_failure(tx: &mut Tx, keys: &[(String, i64)], now: i64) -> Result<(), ServiceError> {
     for (key, _) in keys {
         let row = match store::identity::throttle::get(tx, key).await? {
-            Some(r) if r.window_start + WINDOW_MS > now => ThrottleRow {
+            Some(r) if r.window_start.millis() + WINDOW_MS > now => ThrottleWindow {
                 failures: r.failures + 1,
                 ..r
             },
-            _ => ThrottleRow {
+            _ => ThrottleWindow {
                 key: key.clone(),
-                window_start: now,
+                window_start: Timestamp::from_millis(now),
                 failures: 1,
             },
         };
@@ -117,18 +107,8 @@ async fn count_failure(tx: &mut Tx, keys: &[(String, i64)], now: i64) -> Result<
     Ok(())
 }
 
-fn needs_mfa(user: &UserRow, memberships: &[Membership]) -> bool {
-    user.system_admin == 1 || memberships.iter().any(|m| m.role.requires_mfa())
-}
-
-/// A stored user's id, typed.
-pub(crate) fn stored_user_id(id: &str) -> Result<UserId, ServiceError> {
-    UserId::from_str(id).map_err(|_| {
-        ServiceError::Storage(store::StorageError::Corrupt {
-            table: "users",
-            column: "id",
-        })
-    })
+fn needs_mfa(user: &User, memberships: &[Membership]) -> bool {
+    user.system_admin || memberships.iter().any(|m| m.role.requires_mfa())
 }
 
 impl App {
@@ -152,7 +132,7 @@ impl App {
         let mut tx = self.db().write().await?;
         let user = store::identity::users::find_by_email(&mut tx, &email).await?;
         if throttled(&mut tx, &keys, now).await? {
-            let subject = Subject::User(user.as_ref().map(|u| u.id.clone()));
+            let subject = Subject::User(user.as_ref().map(|u| u.id.to_string()));
             event(
                 &mut tx,
                 None,
@@ -167,10 +147,7 @@ impl App {
         }
         count_failure(&mut tx, &keys, now).await?;
         let memberships = match &user {
-            Some(u) => {
-                store::administration::memberships::for_user(&mut tx, stored_user_id(&u.id)?)
-                    .await?
-            }
+            Some(u) => store::administration::memberships::for_user(&mut tx, u.id).await?,
             None => Vec::new(),
         };
         tx.commit().await?;
@@ -186,7 +163,7 @@ impl App {
             other => {
                 // The failure was counted with the reservation.
                 let mut tx = self.db().write().await?;
-                let subject = Subject::User(other.map(|u| u.id));
+                let subject = Subject::User(other.map(|u| u.id.to_string()));
                 event(
                     &mut tx,
                     None,
@@ -223,18 +200,25 @@ impl App {
         partnerships.sort_unstable();
         partnerships.dedup();
         let active = match partnerships.as_slice() {
-            [only] => Some(only.to_string()),
+            [only] => Some(*only),
             _ => None,
         };
-        let token = insert_session(&mut tx, &user.id, stage, active, now).await?;
-        let user_id = UserId::from_str(&user.id).ok();
+        let token = insert_session(&mut tx, user.id, stage, active, now).await?;
         let action = if stage == Stage::Complete {
             IdentityAction::SignedIn
         } else {
             IdentityAction::PasswordAccepted
         };
-        let subject = Subject::User(Some(user.id.clone()));
-        event(&mut tx, user_id, ctx, action, subject, Outcome::Success).await?;
+        let subject = Subject::User(Some(user.id.to_string()));
+        event(
+            &mut tx,
+            Some(user.id),
+            ctx,
+            action,
+            subject,
+            Outcome::Success,
+        )
+        .await?;
         tx.commit().await?;
         Ok(NewSession { token, stage })
     }
@@ -248,18 +232,17 @@ impl App {
             return Ok(None);
         };
         let cfg = self.config();
-        if row.last_seen_at + cfg.session_idle_ms < now
-            || row.created_at + cfg.session_absolute_ms < now
+        if row.last_seen_at.millis() + cfg.session_idle_ms < now
+            || row.created_at.millis() + cfg.session_absolute_ms < now
         {
             tx.commit().await?;
             let mut tx = self.db().write().await?;
             store::identity::sessions::delete(&mut tx, &key).await?;
-            let uid = UserId::from_str(&row.user_id).ok();
-            let subject = Subject::User(Some(row.user_id.clone()));
+            let subject = Subject::User(Some(row.user_id.to_string()));
             let ctx = RequestContext::default();
             event(
                 &mut tx,
-                uid,
+                Some(row.user_id),
                 &ctx,
                 IdentityAction::SessionExpired,
                 subject,
@@ -269,28 +252,24 @@ impl App {
             tx.commit().await?;
             return Ok(None);
         }
-        let Some(user) = store::identity::users::get(&mut tx, &row.user_id).await? else {
+        let Some(user) = store::identity::users::get(&mut tx, &row.user_id.to_string()).await?
+        else {
             return Ok(None);
         };
         if user.disabled_at.is_some() {
             return Ok(None);
         }
-        let memberships =
-            store::administration::memberships::for_user(&mut tx, stored_user_id(&user.id)?)
-                .await?;
+        let memberships = store::administration::memberships::for_user(&mut tx, user.id).await?;
         tx.commit().await?;
 
         // Record activity at most once a minute, to keep reads cheap.
-        if now - row.last_seen_at > 60_000 {
+        if now - row.last_seen_at.millis() > 60_000 {
             let mut tx = self.db().write().await?;
             store::identity::sessions::update(&mut tx, &key, vec![(S::LastSeenAt, now.into())])
                 .await?;
             tx.commit().await?;
         }
-        let stage = Stage::from_key(&row.stage)
-            .ok_or_else(|| ServiceError::Internal("unknown session stage".into()))?;
-        let view = build_view(key, stage, &user, &memberships, &row)?;
-        Ok(Some(view))
+        Ok(Some(build_view(key, &user, &memberships, &row)))
     }
 
     /// Check a code from the authenticator app, or a recovery code, for a session waiting at
@@ -336,7 +315,12 @@ impl App {
             let hash = sha256_hex(&rc);
             for row in store::identity::users::unused_recovery_codes(&mut tx, &user_id).await? {
                 if row.code_hash == hash {
-                    ok = store::identity::users::use_recovery_code(&mut tx, &row.id, now).await?;
+                    ok = store::identity::users::use_recovery_code(
+                        &mut tx,
+                        &row.id.to_string(),
+                        now,
+                    )
+                    .await?;
                     used_recovery = ok;
                     break;
                 }
@@ -361,9 +345,7 @@ impl App {
             ));
         }
         store::identity::throttle::clear(&mut tx, &mfa_key).await?;
-        store::identity::sessions::delete(&mut tx, &session.key).await?;
-        let active = session.active_partnership.map(|p| p.to_string());
-        let token = insert_session(&mut tx, &user_id, Stage::Complete, active, now).await?;
+        let token = complete(&mut tx, session, now).await?;
         let action = if used_recovery {
             IdentityAction::SignedInWithRecoveryCode
         } else {
@@ -466,11 +448,9 @@ impl App {
             ],
         )
         .await?;
-        let (codes, rows) = super::accounts::new_recovery_codes(&user_id, now);
+        let (codes, rows) = super::accounts::new_recovery_codes(session.user.id, now);
         store::identity::users::replace_recovery_codes(&mut tx, &user_id, &rows).await?;
-        store::identity::sessions::delete(&mut tx, &session.key).await?;
-        let active = session.active_partnership.map(|p| p.to_string());
-        let token = insert_session(&mut tx, &user_id, Stage::Complete, active, now).await?;
+        let token = complete(&mut tx, session, now).await?;
         event(
             &mut tx,
             Some(session.user.id),
@@ -576,22 +556,37 @@ impl App {
     }
 }
 
+/// Replace a session that has just passed its second factor with a new, complete one in the
+/// same partnership; answers the new session's secret.
+async fn complete(tx: &mut Tx, session: &SessionView, now: i64) -> Result<String, ServiceError> {
+    store::identity::sessions::delete(tx, &session.key).await?;
+    insert_session(
+        tx,
+        session.user.id,
+        Stage::Complete,
+        session.active_partnership,
+        now,
+    )
+    .await
+}
+
 pub(crate) async fn insert_session(
     tx: &mut Tx,
-    user_id: &str,
+    user_id: UserId,
     stage: Stage,
-    active: Option<String>,
+    active: Option<PartnershipId>,
     now: i64,
 ) -> Result<String, ServiceError> {
     let token = random_token(32);
+    let now = Timestamp::from_millis(now);
     store::identity::sessions::insert(
         tx,
-        &SessionRow {
+        &Session {
             id_hash: sha256_hex(&token),
-            user_id: user_id.to_owned(),
-            stage: stage.key().to_owned(),
+            user_id,
+            stage,
             pending_totp_secret: None,
-            active_partnership_id: active,
+            active_partnership: active,
             created_at: now,
             last_seen_at: now,
         },
@@ -604,45 +599,26 @@ pub(crate) fn parse_memberships(rows: &[Membership]) -> Vec<(PartnershipId, Role
     rows.iter().map(|m| (m.partnership_id, m.role)).collect()
 }
 
-pub(crate) fn clearance_of(user: &UserRow) -> Clearance {
-    clearance_from_key(&user.clearance)
-}
-
-/// A stored clearance; anything unreadable counts as the lowest.
-pub(crate) fn clearance_from_key(key: &str) -> Clearance {
-    Clearance(Marking::from_key(key).unwrap_or(Marking::Official))
-}
-
-fn build_view(
-    key: String,
-    stage: Stage,
-    user: &UserRow,
-    memberships: &[Membership],
-    row: &SessionRow,
-) -> Result<SessionView, ServiceError> {
-    let id = UserId::from_str(&user.id)
-        .map_err(|_| ServiceError::Internal("stored user id is not a UUID".into()))?;
+fn build_view(key: String, user: &User, memberships: &[Membership], row: &Session) -> SessionView {
+    let stage = row.stage;
     let actor = crate::identity::actor(preventkit_domain::VerifiedIdentity {
-        user_id: id,
-        system_admin: user.system_admin == 1,
+        user_id: user.id,
+        system_admin: user.system_admin,
         memberships: parse_memberships(memberships),
-        clearance: clearance_of(user),
+        clearance: user.clearance(),
         mfa_verified: stage == Stage::Complete && user.mfa_enrolled_at.is_some(),
     });
-    Ok(SessionView {
+    SessionView {
         key,
         stage,
         user: UserSummary {
-            id,
+            id: user.id,
             email: user.email.clone(),
             display_name: user.display_name.clone(),
             mfa_enrolled: user.mfa_enrolled_at.is_some(),
-            system_admin: user.system_admin == 1,
+            system_admin: user.system_admin,
         },
         actor,
-        active_partnership: row
-            .active_partnership_id
-            .as_deref()
-            .and_then(|p| PartnershipId::from_str(p).ok()),
-    })
+        active_partnership: row.active_partnership,
+    }
 }

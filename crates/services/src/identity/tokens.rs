@@ -5,14 +5,15 @@
 //! stops working when it expires, is revoked, the user is disabled or the role is removed.
 
 use crate::audit::{event, Subject};
-use crate::identity::{clearance_from_key, SessionView, Stage};
+use crate::identity::{SessionView, Stage};
 use crate::secrets::{random_token, sha256_hex};
 use crate::{now_ms, App, RequestContext, ServiceError};
 use preventkit_domain::actions::IdentityAction;
 use preventkit_domain::audit::Outcome;
+use preventkit_domain::identity::ApiToken;
 use preventkit_domain::validate::{required_text, ValidationErrors};
-use preventkit_domain::{Actor, PartnershipId, Role, TokenId, UserId};
-use preventkit_storage::{self as store, ApiTokenRow};
+use preventkit_domain::{Actor, Clearance, PartnershipId, Role, Timestamp, TokenId, UserId};
+use preventkit_storage as store;
 use std::str::FromStr;
 
 pub const TOKEN_PREFIX: &str = "pkt_";
@@ -31,17 +32,17 @@ pub struct TokenSummary {
     pub last_used_at: Option<i64>,
 }
 
-impl From<ApiTokenRow> for TokenSummary {
-    fn from(r: ApiTokenRow) -> Self {
+impl From<ApiToken> for TokenSummary {
+    fn from(t: ApiToken) -> Self {
         Self {
-            id: r.id,
-            name: r.name,
-            partnership_id: r.partnership_id,
-            role: r.role,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-            revoked_at: r.revoked_at,
-            last_used_at: r.last_used_at,
+            id: t.id.to_string(),
+            name: t.name,
+            partnership_id: t.partnership_id.to_string(),
+            role: t.role.key().to_owned(),
+            created_at: t.created_at.millis(),
+            expires_at: t.expires_at.millis(),
+            revoked_at: t.revoked_at.map(Timestamp::millis),
+            last_used_at: t.last_used_at.map(Timestamp::millis),
         }
     }
 }
@@ -118,15 +119,15 @@ impl App {
         let mut tx = self.db().write().await?;
         store::identity::tokens::insert(
             &mut tx,
-            &ApiTokenRow {
-                id: id.to_string(),
-                user_id: session.user.id.to_string(),
-                partnership_id: partnership.to_string(),
-                role: role.key().to_owned(),
+            &ApiToken {
+                id,
+                user_id: session.user.id,
+                partnership_id: partnership,
+                role,
                 name,
                 token_hash: sha256_hex(&secret),
-                created_at: now,
-                expires_at: now + days * DAY_MS,
+                created_at: Timestamp::from_millis(now),
+                expires_at: Timestamp::from_millis(now + days * DAY_MS),
                 revoked_at: None,
                 last_used_at: None,
             },
@@ -166,17 +167,18 @@ impl App {
     ) -> Result<(), ServiceError> {
         let mut tx = self.db().write().await?;
         let rows = store::identity::tokens::for_user(&mut tx, &user.to_string()).await?;
-        let Some(row) = rows.into_iter().find(|r| r.id == token.to_string()) else {
+        let Some(row) = rows.into_iter().find(|r| r.id == token) else {
             return Err(ServiceError::NotFound);
         };
-        if !store::identity::tokens::revoke(&mut tx, &row.id, &row.user_id, now_ms()).await? {
+        let (id, owner) = (row.id.to_string(), row.user_id.to_string());
+        if !store::identity::tokens::revoke(&mut tx, &id, &owner, now_ms()).await? {
             return Err(ServiceError::Conflict(
                 "That token was already revoked".into(),
             ));
         }
         let subject = Subject::Token {
-            id: row.id,
-            partnership: row.partnership_id,
+            id,
+            partnership: row.partnership_id.to_string(),
         };
         event(
             &mut tx,
@@ -204,31 +206,22 @@ impl App {
         else {
             return Ok(None);
         };
-        if row.revoked_at.is_some() || row.expires_at <= now || row.disabled_at.is_some() {
+        if row.revoked_at.is_some() || row.expires_at.millis() <= now || row.disabled_at.is_some() {
             return Ok(None);
         }
-        let (Ok(partnership), Some(role), Ok(user_id), Ok(token_id)) = (
-            PartnershipId::from_str(&row.partnership_id),
-            Role::from_key(&row.role),
-            UserId::from_str(&row.user_id),
-            TokenId::from_str(&row.token_id),
-        ) else {
-            return Ok(None);
-        };
-        let clearance = clearance_from_key(&row.clearance);
-        if row.last_used_at.is_none_or(|t| now - t > 60_000) {
+        if row.last_used_at.is_none_or(|t| now - t.millis() > 60_000) {
             let mut tx = self.db().write().await?;
-            store::identity::tokens::touch(&mut tx, &row.token_id, now).await?;
+            store::identity::tokens::touch(&mut tx, &row.token_id.to_string(), now).await?;
             tx.commit().await?;
         }
         Ok(Some(TokenActor {
-            token_id,
-            partnership,
+            token_id: row.token_id,
+            partnership: row.partnership_id,
             actor: crate::identity::actor(preventkit_domain::VerifiedIdentity {
-                user_id,
+                user_id: row.user_id,
                 system_admin: false,
-                memberships: vec![(partnership, role)],
-                clearance,
+                memberships: vec![(row.partnership_id, row.role)],
+                clearance: Clearance(row.clearance),
                 mfa_verified: true,
             }),
         }))

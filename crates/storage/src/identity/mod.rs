@@ -1,5 +1,6 @@
 //! Accounts, sign-in sessions with their two-factor state, API tokens and the sign-in throttle.
 
+mod rows;
 pub mod sessions;
 pub mod tables;
 pub mod throttle;

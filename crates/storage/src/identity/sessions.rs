@@ -1,45 +1,49 @@
+use crate::decode::one;
+use crate::identity::rows::SessionRow;
 use crate::identity::tables::Sessions as S;
-use crate::records::SessionRow;
 use crate::{StorageError, Tx};
+use preventkit_domain::identity::Session;
 use sea_query::{Expr, Query, SimpleExpr};
 
-pub async fn insert(tx: &mut Tx, row: &SessionRow) -> Result<(), StorageError> {
+pub async fn insert(tx: &mut Tx, row: &Session) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         S::Table,
         [
             (S::IdHash, row.id_hash.clone().into()),
-            (S::UserId, row.user_id.clone().into()),
-            (S::Stage, row.stage.clone().into()),
+            (S::UserId, row.user_id.to_string().into()),
+            (S::Stage, row.stage.key().into()),
             (S::PendingTotpSecret, row.pending_totp_secret.clone().into()),
             (
                 S::ActivePartnershipId,
-                row.active_partnership_id.clone().into(),
+                row.active_partnership.map(|p| p.to_string()).into(),
             ),
-            (S::CreatedAt, row.created_at.into()),
-            (S::LastSeenAt, row.last_seen_at.into()),
+            (S::CreatedAt, row.created_at.millis().into()),
+            (S::LastSeenAt, row.last_seen_at.millis().into()),
         ],
     )?)
     .await?;
     Ok(())
 }
 
-pub async fn get(tx: &mut Tx, id_hash: &str) -> Result<Option<SessionRow>, StorageError> {
-    tx.fetch_optional(
-        &Query::select()
-            .columns([
-                S::IdHash,
-                S::UserId,
-                S::Stage,
-                S::PendingTotpSecret,
-                S::ActivePartnershipId,
-                S::CreatedAt,
-                S::LastSeenAt,
-            ])
-            .from(S::Table)
-            .and_where(Expr::col(S::IdHash).eq(id_hash))
-            .to_owned(),
-    )
-    .await
+pub async fn get(tx: &mut Tx, id_hash: &str) -> Result<Option<Session>, StorageError> {
+    let row: Option<SessionRow> = tx
+        .fetch_optional(
+            &Query::select()
+                .columns([
+                    S::IdHash,
+                    S::UserId,
+                    S::Stage,
+                    S::PendingTotpSecret,
+                    S::ActivePartnershipId,
+                    S::CreatedAt,
+                    S::LastSeenAt,
+                ])
+                .from(S::Table)
+                .and_where(Expr::col(S::IdHash).eq(id_hash))
+                .to_owned(),
+        )
+        .await?;
+    one(row)
 }
 
 pub async fn update(

@@ -1,25 +1,28 @@
+use crate::identity::rows::ThrottleRow;
 use crate::identity::tables::Throttle as T;
-use crate::records::ThrottleRow;
 use crate::{StorageError, Tx};
+use preventkit_domain::identity::ThrottleWindow;
 use sea_query::{Expr, OnConflict, Query};
 
-pub async fn get(tx: &mut Tx, key: &str) -> Result<Option<ThrottleRow>, StorageError> {
-    tx.fetch_optional(
-        &Query::select()
-            .columns([T::Key, T::WindowStart, T::Failures])
-            .from(T::Table)
-            .and_where(Expr::col(T::Key).eq(key))
-            .to_owned(),
-    )
-    .await
+pub async fn get(tx: &mut Tx, key: &str) -> Result<Option<ThrottleWindow>, StorageError> {
+    let row: Option<ThrottleRow> = tx
+        .fetch_optional(
+            &Query::select()
+                .columns([T::Key, T::WindowStart, T::Failures])
+                .from(T::Table)
+                .and_where(Expr::col(T::Key).eq(key))
+                .to_owned(),
+        )
+        .await?;
+    Ok(row.map(Into::into))
 }
 
-pub async fn put(tx: &mut Tx, row: &ThrottleRow) -> Result<(), StorageError> {
+pub async fn put(tx: &mut Tx, row: &ThrottleWindow) -> Result<(), StorageError> {
     let mut stmt = crate::insert(
         T::Table,
         [
             (T::Key, row.key.clone().into()),
-            (T::WindowStart, row.window_start.into()),
+            (T::WindowStart, row.window_start.millis().into()),
             (T::Failures, row.failures.into()),
         ],
     )?;

@@ -1,7 +1,9 @@
 use crate::administration::tables::Memberships as M;
+use crate::decode::{all, one};
+use crate::identity::rows::{RecoveryCodeRow, UserRow};
 use crate::identity::tables::{RecoveryCodes as RC, Users as U};
-use crate::records::{RecoveryCodeRow, UserRow};
 use crate::{StorageError, Tx};
+use preventkit_domain::identity::{RecoveryCode, User};
 use sea_query::{Expr, Order, Query, SimpleExpr};
 
 const COLUMNS: [U; 13] = [
@@ -20,23 +22,26 @@ const COLUMNS: [U; 13] = [
     U::UpdatedAt,
 ];
 
-pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), StorageError> {
+pub async fn insert(tx: &mut Tx, row: &User) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         U::Table,
         [
-            (U::Id, row.id.clone().into()),
+            (U::Id, row.id.to_string().into()),
             (U::Email, row.email.clone().into()),
             (U::DisplayName, row.display_name.clone().into()),
-            (U::OrganisationId, row.organisation_id.clone().into()),
+            (U::OrganisationId, row.organisation_id.to_string().into()),
             (U::PasswordHash, row.password_hash.clone().into()),
             (U::TotpSecret, row.totp_secret.clone().into()),
-            (U::MfaEnrolledAt, row.mfa_enrolled_at.into()),
+            (
+                U::MfaEnrolledAt,
+                row.mfa_enrolled_at.map(|t| t.millis()).into(),
+            ),
             (U::LastTotpStep, row.last_totp_step.into()),
-            (U::SystemAdmin, row.system_admin.into()),
-            (U::Clearance, row.clearance.clone().into()),
-            (U::DisabledAt, row.disabled_at.into()),
-            (U::CreatedAt, row.created_at.into()),
-            (U::UpdatedAt, row.updated_at.into()),
+            (U::SystemAdmin, i64::from(row.system_admin).into()),
+            (U::Clearance, row.clearance.key().into()),
+            (U::DisabledAt, row.disabled_at.map(|t| t.millis()).into()),
+            (U::CreatedAt, row.created_at.millis().into()),
+            (U::UpdatedAt, row.updated_at.millis().into()),
         ],
     )?)
     .await?;
@@ -50,53 +55,61 @@ fn select() -> sea_query::SelectStatement {
         .to_owned()
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<UserRow>, StorageError> {
-    tx.fetch_optional(
-        &select()
-            .and_where(Expr::col((U::Table, U::Id)).eq(id))
-            .to_owned(),
-    )
-    .await
+pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<User>, StorageError> {
+    let row: Option<UserRow> = tx
+        .fetch_optional(
+            &select()
+                .and_where(Expr::col((U::Table, U::Id)).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    one(row)
 }
 
-pub async fn find_by_email(tx: &mut Tx, email: &str) -> Result<Option<UserRow>, StorageError> {
-    tx.fetch_optional(
-        &select()
-            .and_where(Expr::col((U::Table, U::Email)).eq(email))
-            .to_owned(),
-    )
-    .await
+pub async fn find_by_email(tx: &mut Tx, email: &str) -> Result<Option<User>, StorageError> {
+    let row: Option<UserRow> = tx
+        .fetch_optional(
+            &select()
+                .and_where(Expr::col((U::Table, U::Email)).eq(email))
+                .to_owned(),
+        )
+        .await?;
+    one(row)
 }
 
-pub async fn list(tx: &mut Tx) -> Result<Vec<UserRow>, StorageError> {
-    tx.fetch_all(
-        &select()
-            .order_by((U::Table, U::Email), Order::Asc)
-            .to_owned(),
-    )
-    .await
+pub async fn list(tx: &mut Tx) -> Result<Vec<User>, StorageError> {
+    let rows: Vec<UserRow> = tx
+        .fetch_all(
+            &select()
+                .order_by((U::Table, U::Email), Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    all(rows)
 }
 
 /// Users holding any role in a partnership.
 pub async fn list_in_partnership(
     tx: &mut Tx,
     partnership_id: &str,
-) -> Result<Vec<UserRow>, StorageError> {
-    tx.fetch_all(
-        &select()
-            .and_where(
-                Expr::col((U::Table, U::Id)).in_subquery(
-                    Query::select()
-                        .column(M::UserId)
-                        .from(M::Table)
-                        .and_where(Expr::col(M::PartnershipId).eq(partnership_id))
-                        .to_owned(),
-                ),
-            )
-            .order_by((U::Table, U::Email), Order::Asc)
-            .to_owned(),
-    )
-    .await
+) -> Result<Vec<User>, StorageError> {
+    let rows: Vec<UserRow> = tx
+        .fetch_all(
+            &select()
+                .and_where(
+                    Expr::col((U::Table, U::Id)).in_subquery(
+                        Query::select()
+                            .column(M::UserId)
+                            .from(M::Table)
+                            .and_where(Expr::col(M::PartnershipId).eq(partnership_id))
+                            .to_owned(),
+                    ),
+                )
+                .order_by((U::Table, U::Email), Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    all(rows)
 }
 
 /// Set some columns of one user, always stamping `updated_at`.
@@ -141,7 +154,7 @@ pub async fn claim_totp_step(tx: &mut Tx, id: &str, step: i64) -> Result<bool, S
 pub async fn replace_recovery_codes(
     tx: &mut Tx,
     user_id: &str,
-    codes: &[RecoveryCodeRow],
+    codes: &[RecoveryCode],
 ) -> Result<(), StorageError> {
     tx.execute(
         &Query::delete()
@@ -154,11 +167,11 @@ pub async fn replace_recovery_codes(
         tx.execute(&crate::insert(
             RC::Table,
             [
-                (RC::Id, c.id.clone().into()),
-                (RC::UserId, c.user_id.clone().into()),
+                (RC::Id, c.id.to_string().into()),
+                (RC::UserId, c.user_id.to_string().into()),
                 (RC::CodeHash, c.code_hash.clone().into()),
-                (RC::UsedAt, c.used_at.into()),
-                (RC::CreatedAt, c.created_at.into()),
+                (RC::UsedAt, c.used_at.map(|t| t.millis()).into()),
+                (RC::CreatedAt, c.created_at.millis().into()),
             ],
         )?)
         .await?;
@@ -169,16 +182,18 @@ pub async fn replace_recovery_codes(
 pub async fn unused_recovery_codes(
     tx: &mut Tx,
     user_id: &str,
-) -> Result<Vec<RecoveryCodeRow>, StorageError> {
-    tx.fetch_all(
-        &Query::select()
-            .columns([RC::Id, RC::UserId, RC::CodeHash, RC::UsedAt, RC::CreatedAt])
-            .from(RC::Table)
-            .and_where(Expr::col(RC::UserId).eq(user_id))
-            .and_where(Expr::col(RC::UsedAt).is_null())
-            .to_owned(),
-    )
-    .await
+) -> Result<Vec<RecoveryCode>, StorageError> {
+    let rows: Vec<RecoveryCodeRow> = tx
+        .fetch_all(
+            &Query::select()
+                .columns([RC::Id, RC::UserId, RC::CodeHash, RC::UsedAt, RC::CreatedAt])
+                .from(RC::Table)
+                .and_where(Expr::col(RC::UserId).eq(user_id))
+                .and_where(Expr::col(RC::UsedAt).is_null())
+                .to_owned(),
+        )
+        .await?;
+    all(rows)
 }
 
 /// Mark a recovery code used; answers false if it had already been used (by a racing request).

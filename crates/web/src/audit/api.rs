@@ -46,17 +46,17 @@ pub async fn list_audit_events(
         rows.into_iter()
             .map(|e| AuditEvent {
                 position: e.position,
-                chain: e.chain,
+                chain: e.chain.key(),
                 seq: e.seq,
-                id: e.id,
-                occurred_at: rfc3339(e.occurred_at),
-                actor_id: e.actor_id,
-                partnership_id: e.partnership_id,
+                id: e.id.to_string(),
+                occurred_at: rfc3339(e.occurred_at.millis()),
+                actor_id: e.actor.map(|a| a.to_string()),
+                partnership_id: e.partnership.map(|p| p.to_string()),
                 action_label: AuditAction::describe(&e.action).to_owned(),
                 action: e.action,
                 object_type: e.object_type,
                 object_id: e.object_id,
-                outcome: e.outcome,
+                outcome: e.outcome.key().to_owned(),
                 source: e.source,
                 hash: e.hash,
             })

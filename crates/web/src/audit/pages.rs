@@ -119,7 +119,7 @@ async fn audit_page(
         .into_iter()
         .map(|e| {
             context! {
-                seq => e.seq, at => e.occurred_at, actor => e.actor_id,
+                seq => e.seq, at => e.occurred_at, actor => e.actor,
                 action_label => AuditAction::describe(&e.action), action => e.action,
                 object_type => e.object_type, object_id => e.object_id, outcome => e.outcome,
                 source => e.source,

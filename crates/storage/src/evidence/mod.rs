@@ -1,11 +1,16 @@
 use crate::administration::tables::Partnerships;
+use crate::decode::{all, one};
 use crate::evidence::{Evidence as E, EvidenceFiles as F, EvidenceLinks as L};
-use crate::records::EvidenceRow;
 use crate::schema::{id, int, int_null, ref_id, text, text_null, Step};
 use crate::{StorageError, Tx};
+use preventkit_domain::assessment::date_text;
+use preventkit_domain::evidence::Evidence as EvidenceItem;
+use rows::EvidenceRow;
 #[allow(unused_imports)]
 use sea_query::{ColumnDef, ForeignKey, Iden, Index, Table};
 use sea_query::{Expr, OnConflict, Order, Query};
+
+mod rows;
 
 // The tables of this capability.
 
@@ -123,32 +128,35 @@ const COLS: [E; 13] = [
 
 pub async fn insert(
     tx: &mut Tx,
-    e: &EvidenceRow,
+    e: &EvidenceItem,
     bytes: Option<Vec<u8>>,
 ) -> Result<(), StorageError> {
     tx.execute(&crate::insert(
         E::Table,
         [
-            (E::Id, e.id.clone().into()),
-            (E::PartnershipId, e.partnership_id.clone().into()),
+            (E::Id, e.id.to_string().into()),
+            (E::PartnershipId, e.partnership_id.to_string().into()),
             (E::Title, e.title.clone().into()),
-            (E::Kind, e.kind.clone().into()),
+            (E::Kind, e.kind.key().into()),
             (E::Url, e.url.clone().into()),
             (E::FileName, e.file_name.clone().into()),
             (E::ContentType, e.content_type.clone().into()),
             (E::Size, e.size.into()),
-            (E::OwnerId, e.owner_id.clone().into()),
-            (E::Marking, e.marking.clone().into()),
-            (E::ReviewDate, e.review_date.clone().into()),
-            (E::CreatedBy, e.created_by.clone().into()),
-            (E::CreatedAt, e.created_at.into()),
+            (E::OwnerId, e.owner_id.to_string().into()),
+            (E::Marking, e.marking.key().into()),
+            (E::ReviewDate, e.review_date.map(date_text).into()),
+            (E::CreatedBy, e.created_by.to_string().into()),
+            (E::CreatedAt, e.created_at.millis().into()),
         ],
     )?)
     .await?;
     if let Some(b) = bytes {
         tx.execute(&crate::insert(
             F::Table,
-            [(F::EvidenceId, e.id.clone().into()), (F::Bytes, b.into())],
+            [
+                (F::EvidenceId, e.id.to_string().into()),
+                (F::Bytes, b.into()),
+            ],
         )?)
         .await?;
     }
@@ -159,31 +167,35 @@ pub async fn get(
     tx: &mut Tx,
     id: &str,
     partnership_id: &str,
-) -> Result<Option<EvidenceRow>, StorageError> {
-    tx.fetch_optional(
-        &Query::select()
-            .columns(COLS)
-            .from(E::Table)
-            .and_where(Expr::col(E::Id).eq(id))
-            .and_where(Expr::col(E::PartnershipId).eq(partnership_id))
-            .to_owned(),
-    )
-    .await
+) -> Result<Option<EvidenceItem>, StorageError> {
+    let row: Option<EvidenceRow> = tx
+        .fetch_optional(
+            &Query::select()
+                .columns(COLS)
+                .from(E::Table)
+                .and_where(Expr::col(E::Id).eq(id))
+                .and_where(Expr::col(E::PartnershipId).eq(partnership_id))
+                .to_owned(),
+        )
+        .await?;
+    one(row)
 }
 
 pub async fn for_partnership(
     tx: &mut Tx,
     partnership_id: &str,
-) -> Result<Vec<EvidenceRow>, StorageError> {
-    tx.fetch_all(
-        &Query::select()
-            .columns(COLS)
-            .from(E::Table)
-            .and_where(Expr::col(E::PartnershipId).eq(partnership_id))
-            .order_by(E::Title, Order::Asc)
-            .to_owned(),
-    )
-    .await
+) -> Result<Vec<EvidenceItem>, StorageError> {
+    let rows: Vec<EvidenceRow> = tx
+        .fetch_all(
+            &Query::select()
+                .columns(COLS)
+                .from(E::Table)
+                .and_where(Expr::col(E::PartnershipId).eq(partnership_id))
+                .order_by(E::Title, Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    all(rows)
 }
 
 pub async fn bytes(tx: &mut Tx, id: &str) -> Result<Option<Vec<u8>>, StorageError> {

@@ -1,11 +1,16 @@
 //! The audit log: one hash chain per partnership and one for the platform, each with its head
 //! row in `audit_chain_heads`. Appending an event locks the head of its chain only.
 
-use crate::records::AuditEventRow;
+use crate::decode::all;
 use crate::schema::{AuditChainHeads as H, AuditEvents as A, AuditHead as OldHead, DataStep, Step};
 use crate::{now_ms, Engine, StorageError, Tx};
-use preventkit_domain::audit::{AuditEvent, Chain, NewAuditEvent, GENESIS_HASH};
-use preventkit_domain::AuditEventId;
+use preventkit_domain::audit::{
+    AuditEvent, AuditQuery, AuditRecord, Chain, NewAuditEvent, GENESIS_HASH,
+};
+use preventkit_domain::{AuditEventId, PartnershipId};
+use rows::AuditEventRow;
+
+mod rows;
 use sea_query::{ColumnDef, Expr, Iden, Index, LockType, OnConflict, Order, Query, Table};
 use std::collections::HashMap;
 
@@ -100,7 +105,7 @@ pub async fn chains_with_events(tx: &mut Tx) -> Result<Vec<String>, StorageError
 /// Append an event at the end of its partnership's chain (or the platform's). Must run in a
 /// transaction from [`crate::Db::write`]; it locks the chain's head until the transaction
 /// ends.
-pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
+pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditRecord, StorageError> {
     append_all(tx, std::slice::from_ref(event))
         .await?
         .pop()
@@ -113,7 +118,7 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent) -> Result<AuditEvent, St
 pub async fn append_all(
     tx: &mut Tx,
     events: &[NewAuditEvent],
-) -> Result<Vec<AuditEvent>, StorageError> {
+) -> Result<Vec<AuditRecord>, StorageError> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
@@ -135,7 +140,7 @@ pub async fn append_all(
         let (seq, prev) = ends.get(&chain).cloned().ok_or_else(|| {
             StorageError::Inconsistent(format!("the head of audit chain {chain} was not locked"))
         })?;
-        let mut e = AuditEvent {
+        let mut e = AuditRecord {
             chain: chain.clone(),
             seq: seq + 1,
             id: AuditEventId::new().to_string(),
@@ -175,7 +180,7 @@ pub async fn append_all(
     Ok(out)
 }
 
-fn row_values(e: &AuditEvent) -> [sea_query::SimpleExpr; 13] {
+fn row_values(e: &AuditRecord) -> [sea_query::SimpleExpr; 13] {
     [
         e.chain.clone().into(),
         e.seq.into(),
@@ -210,7 +215,7 @@ const COLUMNS: [A; 13] = [
     A::Hash,
 ];
 
-/// The columns read into an [`AuditEventRow`].
+/// The columns read into an `AuditEventRow`.
 const ROW_COLUMNS: [A; 14] = [
     A::Position,
     A::Chain,
@@ -236,7 +241,7 @@ pub async fn batch_after(
     chain: &str,
     after_seq: Option<i64>,
     limit: u64,
-) -> Result<Vec<AuditEventRow>, StorageError> {
+) -> Result<Vec<AuditRecord>, StorageError> {
     let mut q = Query::select()
         .columns(ROW_COLUMNS)
         .from(A::Table)
@@ -245,35 +250,29 @@ pub async fn batch_after(
     if let Some(after) = after_seq {
         q.and_where(Expr::col(A::Seq).gt(after));
     }
-    tx.fetch_all(&q.order_by(A::Seq, Order::Asc).limit(limit).to_owned())
-        .await
+    let rows: Vec<AuditEventRow> = tx
+        .fetch_all(&q.order_by(A::Seq, Order::Asc).limit(limit).to_owned())
+        .await?;
+    Ok(rows.into_iter().map(AuditRecord::from).collect())
 }
 
-/// What to show of the log. Every field narrows the result.
-#[derive(Clone, Debug, Default)]
-pub struct AuditFilter {
-    pub partnership_id: Option<String>,
-    pub actor_id: Option<String>,
-    pub action_prefix: Option<String>,
-    pub outcome: Option<String>,
-    pub from_ms: Option<i64>,
-    pub to_ms: Option<i64>,
-    /// Only events written before the one at this position (for paging back).
-    pub before_position: Option<i64>,
-    pub limit: u64,
-}
-
-/// Newest first (in the order events were written, across chains).
-pub async fn search(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEventRow>, StorageError> {
+/// The events of one partnership (or of every chain, with `None`) that `f` asks for, newest
+/// first (in the order events were written, across chains). Every field of `f` narrows the
+/// result.
+pub async fn search(
+    tx: &mut Tx,
+    partnership: Option<PartnershipId>,
+    f: &AuditQuery,
+) -> Result<Vec<AuditEvent>, StorageError> {
     let mut q = Query::select()
         .columns(ROW_COLUMNS)
         .from(A::Table)
         .to_owned();
-    if let Some(p) = &f.partnership_id {
-        q.and_where(Expr::col(A::PartnershipId).eq(p.as_str()));
+    if let Some(p) = partnership {
+        q.and_where(Expr::col(A::PartnershipId).eq(p.to_string()));
     }
-    if let Some(a) = &f.actor_id {
-        q.and_where(Expr::col(A::ActorId).eq(a.as_str()));
+    if let Some(a) = &f.actor {
+        q.and_where(Expr::col(A::ActorId).eq(a.to_string()));
     }
     if let Some(prefix) = &f.action_prefix {
         let escaped = prefix
@@ -285,7 +284,7 @@ pub async fn search(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEventRow>, 
         );
     }
     if let Some(o) = &f.outcome {
-        q.and_where(Expr::col(A::Outcome).eq(o.as_str()));
+        q.and_where(Expr::col(A::Outcome).eq(o.key()));
     }
     if let Some(from) = f.from_ms {
         q.and_where(Expr::col(A::OccurredAt).gte(from));
@@ -298,7 +297,8 @@ pub async fn search(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEventRow>, 
     }
     q.order_by(A::Position, Order::Desc)
         .limit(f.limit.clamp(1, 500));
-    tx.fetch_all(&q).await
+    let rows: Vec<AuditEventRow> = tx.fetch_all(&q).await?;
+    all(rows)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ async fn rechain(tx: &mut Tx) -> Result<(), StorageError> {
             .columns(ROW_COLUMNS)
             .to_owned();
         for row in batch {
-            let old = AuditEvent {
+            let old = AuditRecord {
                 chain: String::new(),
                 seq: row.seq,
                 id: row.id,
@@ -477,7 +477,7 @@ async fn rechain(tx: &mut Tx) -> Result<(), StorageError> {
                 .get(&chain)
                 .cloned()
                 .unwrap_or((0, GENESIS_HASH.to_owned()));
-            let mut new = AuditEvent {
+            let mut new = AuditRecord {
                 chain: chain.clone(),
                 seq: seq + 1,
                 prev_hash: link,
