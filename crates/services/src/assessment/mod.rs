@@ -8,13 +8,15 @@ mod comments;
 mod comparison;
 mod gaps;
 mod lifecycle;
+mod summary;
 mod transfer;
 mod upgrade;
 
 pub use assignment::AssignmentView;
 pub use comments::CommentView;
-pub use comparison::{Comparison, MappedSummary};
+pub use comparison::{CapabilityRow, ComparedQuestion, Comparison, MappedSummary, SectionChanges};
 pub use gaps::{Gap, NewAction};
+pub use summary::rating_chart;
 pub use upgrade::UpgradePlan;
 
 use crate::audit::{event, new_event, Subject};
