@@ -160,12 +160,12 @@ pub struct MappedSummary {
     /// The ratings counted, in scale order, then "Not applicable" and "Not assessed".
     pub columns: Vec<RatingColumn>,
     /// A row per capability (target question) with at least one question mapped to it.
-    pub rows: Vec<CapabilityRow>,
+    pub rows: Vec<CapabilityCounts>,
 }
 
 /// One capability of another framework and the questions of this assessment mapped to it.
 #[derive(Clone, Debug, serde::Serialize)]
-pub struct CapabilityRow {
+pub struct CapabilityCounts {
     /// The target question's title: the capability's name.
     pub name: String,
     /// The mapped questions as (id, number), in this framework's order, each once.
@@ -237,7 +237,7 @@ impl App {
                             .count()
                     })
                     .collect();
-                rows.push(CapabilityRow {
+                rows.push(CapabilityCounts {
                     name: tq.title.clone(),
                     questions: mapped
                         .iter()

@@ -14,7 +14,9 @@ mod upgrade;
 
 pub use assignment::AssignmentView;
 pub use comments::CommentView;
-pub use comparison::{CapabilityRow, ComparedQuestion, Comparison, MappedSummary, SectionChanges};
+pub use comparison::{
+    CapabilityCounts, ComparedQuestion, Comparison, MappedSummary, SectionChanges,
+};
 pub use gaps::{Gap, NewAction};
 pub use summary::rating_chart;
 pub use upgrade::UpgradePlan;
