@@ -359,16 +359,19 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     await clickAndWait(page.getByRole('link', { name: 'Compare with earlier periods' }));
     assert.equal(await heading(), 'Compare periods');
     const columns = (await page.locator('table.pk-compare thead th').allInnerTexts()).map((c) => c.replace(/\s+/g, ' ').trim());
-    assert.equal(columns.length, 3, `a column for the question and one per year (got ${columns.join(' | ')})`);
+    assert.equal(columns.length, 4, `a column for the question, one per year and one for the change (got ${columns.join(' | ')})`);
     assert.match(columns[1], new RegExp(`^${LAST_YEAR} 1 April 2025 to 31 March 2026$`), 'last year first');
     assert.match(columns[2], new RegExp(`^${THIS_YEAR} 1 April 2026 to 31 March 2027$`), 'then this year');
+    assert.equal(columns[3], 'Change');
 
     const row = page.locator('table.pk-compare tbody tr', { has: page.locator('th', { hasText: numbered(QUESTION) }) });
     const cells = (await row.locator('td').allInnerTexts()).map((c) => c.replace(/\s+/g, ' ').trim());
-    assert.deepEqual(cells, ['Achieving', 'Developing changed'], `question ${QUESTION} moved from Achieving to Developing, marked as changed`);
+    assert.deepEqual(cells, ['Achieving', 'Developing', 'Declined'], `question ${QUESTION} moved from Achieving to Developing, in words`);
     assert.ok(await row.evaluate((r) => r.classList.contains('pk-compare__row--changed')), 'the row is marked as changed');
-    const changed = await page.locator('table.pk-compare tbody .govuk-tag', { hasText: 'changed' }).count();
+    const changed = await page.locator('table.pk-compare tbody tr.pk-compare__row--changed').count();
     assert.ok(changed >= 2, `this answer and the ones the demonstration moved on are marked (${changed} marked)`);
+    const declined = Number(await page.locator('#change-counts li', { hasText: 'declined' }).locator('.pk-change-counts__number').innerText());
+    assert.ok(declined >= 1, `the counts at the top include the decline (${declined} declined)`);
     await scan(st, page, 'comparison of the two years', { path: `${taskList}/compare` });
     await signOut(page);
   });

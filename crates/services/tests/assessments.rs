@@ -444,8 +444,8 @@ async fn shipped_frameworks_and_the_demonstration_assessments(engine: Engine) {
     let changed: Vec<&str> = comparison
         .rows
         .iter()
-        .filter(|(_, _, _, ratings)| ratings.windows(2).any(|w| w[0] != w[1]))
-        .map(|(number, _, _, _)| number.as_str())
+        .filter(|r| r.ratings.windows(2).any(|w| w[0] != w[1]))
+        .map(|r| r.number.as_str())
         .collect();
     assert!(!changed.is_empty() && changed.len() <= 3, "{changed:?}");
     // Summarised as the five HMIC capabilities, every question counted at least once.
@@ -454,7 +454,7 @@ async fn shipped_frameworks_and_the_demonstration_assessments(engine: Engine) {
         .iter()
         .find(|s| s.rows.len() == 5)
         .expect("capabilities");
-    let counted: usize = hmic.rows.iter().flat_map(|(_, _, c)| c).sum();
+    let counted: usize = hmic.rows.iter().flat_map(|r| &r.counts).sum();
     assert!(counted >= 37, "{counted}");
     // Evidence carried into this year.
     let evidence = app

@@ -213,6 +213,11 @@ const SPEC: &[(&str, &str, Rule)] = {
         ),
         (
             "GET",
+            "/p/{partnership}/assessments/{assessment}/summary",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
             "/p/{partnership}/assessments/{assessment}/compare",
             Needs(P::AssessmentRead),
         ),
@@ -824,6 +829,12 @@ const ANSWERS: &[(&str, &str, &[u16], Kind)] = {
             "POST",
             "/p/{partnership}/assessments/{assessment}/reopen",
             &[422],
+            Html,
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/summary",
+            &[200],
             Html,
         ),
         (

@@ -6,6 +6,7 @@
 //! silently overwrite each other.
 
 mod records;
+pub mod summary;
 
 pub use records::{
     date_text, parse_date, Action, ActionStatus, AnswerContext, Assessment, Assignment, Comment,

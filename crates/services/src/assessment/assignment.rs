@@ -48,7 +48,7 @@ impl App {
         self.assessment_head(&mut tx, pid, assessment).await?;
         let organisation = store::identity::users::get(&mut tx, &grant.user_id().to_string())
             .await?
-            .and_then(|u| u.organisation_id.parse().ok());
+            .map(|u| u.organisation_id);
         let assignments = store::assessment::comments::assignments(&mut tx, assessment).await?;
         tx.commit().await?;
         Ok(assignments

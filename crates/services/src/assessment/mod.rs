@@ -8,13 +8,17 @@ mod comments;
 mod comparison;
 mod gaps;
 mod lifecycle;
+mod summary;
 mod transfer;
 mod upgrade;
 
 pub use assignment::AssignmentView;
 pub use comments::CommentView;
-pub use comparison::{Comparison, MappedSummary};
+pub use comparison::{
+    CapabilityCounts, ComparedQuestion, Comparison, MappedSummary, SectionChanges,
+};
 pub use gaps::{Gap, NewAction};
+pub use summary::rating_chart;
 pub use transfer::ImportReport;
 pub use upgrade::UpgradePlan;
 

@@ -140,6 +140,12 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         page(
             M::GET,
+            "/p/{partnership}/assessments/{assessment}/summary",
+            Perm(P::AssessmentRead),
+            get(pages::summary),
+        ),
+        page(
+            M::GET,
             "/p/{partnership}/assessments/{assessment}/compare",
             Perm(P::AssessmentRead),
             get(pages::compare),

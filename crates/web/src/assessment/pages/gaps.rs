@@ -64,7 +64,7 @@ pub(crate) async fn gaps_page(
                 .map_or_else(|| form_errors(&ValidationErrors::new()), |(_, e)| form_errors(e));
             context! {
                 id => gap.question_id, number => gap.number, title => gap.title, kind => gap.kind,
-                rating => rating_label(&view, &gap.question_id, &gap.rating), actions => raised, errors => errs,
+                rating => rating_display(&view, &gap.question_id, &gap.rating), actions => raised, errors => errs,
             }
         })
         .collect();

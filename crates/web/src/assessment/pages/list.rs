@@ -13,7 +13,7 @@ pub(crate) async fn list_page(
     let rows = state.app.list_assessments(g).await?;
     let items: Vec<Value> = rows
         .iter()
-        .map(|a| context! { id => a.id, title => a.title, start => a.start_text(), end => a.end_text(), state => a.state.label() })
+        .map(|a| context! { id => a.id, title => a.title, start => a.start_text(), end => a.end_text(), state => a.state.label(), state_key => a.state.key() })
         .collect();
     render_with_flash(
         state,

@@ -6,6 +6,7 @@ mod gaps;
 mod lifecycle;
 mod list;
 mod question;
+mod summary;
 mod task_list;
 mod transfer;
 
@@ -14,6 +15,7 @@ pub use gaps::*;
 pub use lifecycle::*;
 pub use list::*;
 pub use question::*;
+pub use summary::*;
 pub use task_list::*;
 pub use transfer::*;
 
@@ -25,6 +27,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use minijinja::{context, Value};
 use preventkit_services::assessment::{AssessmentView, NewAssessment, StaleEdit};
+use preventkit_services::domain::assessment::summary as summary_words;
 use preventkit_services::domain::assessment::{
     date_text, reviewed_this_period, Rating, Transition,
 };
@@ -60,5 +63,56 @@ pub(crate) fn rating_label(view: &AssessmentView, question: &str, rating: &str) 
                 .map(|l| l.label.clone())
                 .unwrap_or(k)
         }
+    }
+}
+
+/// A rating as the rating macro (`assessment/_rating.html`) shows it: its words, the colour of
+/// its key swatch (checked to be `#rrggbb`) and what kind of answer it is.
+pub(crate) fn rating_display(view: &AssessmentView, question: &str, rating: &str) -> Value {
+    let (kind, colour) = match Rating::from_stored(rating) {
+        Rating::NotAssessed => (
+            "not-assessed",
+            summary_words::NOT_ASSESSED_COLOUR.to_owned(),
+        ),
+        Rating::NotApplicable => (
+            "not-applicable",
+            summary_words::NOT_APPLICABLE_COLOUR.to_owned(),
+        ),
+        Rating::Level(k) => (
+            "level",
+            view.framework
+                .scales
+                .iter()
+                .flat_map(|s| s.levels.iter())
+                .find(|l| l.key == k)
+                .map(|l| l.colour.clone())
+                .unwrap_or_default(),
+        ),
+    };
+    context! {
+        label => rating_label(view, question, rating),
+        colour => safe_colour(&colour),
+        kind => kind,
+    }
+}
+
+/// A column of ratings counted (a summary's or a comparison's) as the rating macro shows it.
+pub(crate) fn column_display(c: &summary_words::RatingColumn) -> Value {
+    let kind = match c.kind {
+        summary_words::ColumnKind::Level => "level",
+        summary_words::ColumnKind::NotApplicable => "not-applicable",
+        summary_words::ColumnKind::NotAssessed => "not-assessed",
+    };
+    context! { label => c.label, colour => safe_colour(&c.colour), kind => kind }
+}
+
+/// A colour from a framework file as given when it is `#rrggbb`, otherwise grey: nothing else
+/// reaches a page's SVG.
+pub(crate) fn safe_colour(c: &str) -> &str {
+    let hex = c.strip_prefix('#').unwrap_or("");
+    if hex.len() == 6 && hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
+        c
+    } else {
+        summary_words::NOT_ASSESSED_COLOUR
     }
 }

@@ -179,7 +179,7 @@ pub(crate) async fn render_question(
     let comments = state.app.comments(&read, aid, question).await?;
     let history: Vec<Value> = history
         .iter()
-        .map(|h| context! { version => h.version, rating => rating_label(&view, qid, &h.rating), details => h.details, at => h.changed_at })
+        .map(|h| context! { version => h.version, rating => rating_display(&view, qid, &h.rating), details => h.details, at => h.changed_at })
         .collect();
     let stale_ctx = stale.map(|s| {
         context! {
@@ -238,6 +238,7 @@ pub(crate) async fn render_question(
                 prompts => q.prompts, evidence => q.evidence,
             },
             rating_items => items,
+            rating_shown => rating_display(&view, qid, &current_rating),
             rating => current_rating,
             details => current_details,
             version => response.as_ref().map(|r| r.version).unwrap_or(1),
