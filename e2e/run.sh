@@ -106,7 +106,7 @@ done
 # 4. The tests. The TAP reporter ends with the summary lines (# pass N, # fail N).
 status=0
 mkdir -p "$tmp/accounts"
-BASE_URL="$base_url" E2E_STATE_DIR="$tmp/accounts" node --test --test-reporter=tap tests/*.test.mjs || status=$?
+BASE_URL="$base_url" E2E_STATE_DIR="$tmp/accounts" node --test --test-reporter=tap ${E2E_TESTS:-tests/*.test.mjs} || status=$?
 if ((status != 0)); then
   show_server_log
 fi

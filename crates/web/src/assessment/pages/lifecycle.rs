@@ -20,14 +20,12 @@ pub(crate) async fn move_on(
         )),
         Err(ServiceError::Conflict(m)) => {
             let view = state.app.assessment(&g, aid).await?;
-            render(
+            conflict_page(
                 &state,
                 &id,
-                "error.html",
-                StatusCode::CONFLICT,
-                context! { title => format!("{} could not be changed", view.assessment.title), message => m },
+                format!("{} could not be changed", view.assessment.title),
+                m,
             )
-            .map_err(PageError::from)
         }
         Err(e) => Err(PageError::from(e)),
     }
@@ -79,14 +77,9 @@ pub async fn upgrade(
             &format!("/p/{pid}/assessments/{aid}"),
             "assessment-upgraded",
         )),
-        Err(ServiceError::Conflict(m)) => render(
-            &state,
-            &id,
-            "error.html",
-            StatusCode::CONFLICT,
-            context! { title => "The assessment was not moved", message => m },
-        )
-        .map_err(PageError::from),
+        Err(ServiceError::Conflict(m)) => {
+            conflict_page(&state, &id, "The assessment was not moved", m)
+        }
         Err(e) => Err(PageError::from(e)),
     }
 }
@@ -161,14 +154,9 @@ pub async fn submit(
         Err(ServiceError::Validation(e)) => {
             submit_page(&state, &id, &g, aid, StatusCode::UNPROCESSABLE_ENTITY, &e).await
         }
-        Err(ServiceError::Conflict(m)) => render(
-            &state,
-            &id,
-            "error.html",
-            StatusCode::CONFLICT,
-            context! { title => "The assessment could not be submitted", message => m },
-        )
-        .map_err(PageError::from),
+        Err(ServiceError::Conflict(m)) => {
+            conflict_page(&state, &id, "The assessment could not be submitted", m)
+        }
         Err(e) => Err(PageError::from(e)),
     }
 }
@@ -329,14 +317,9 @@ pub async fn approve(
             )
             .await
         }
-        Err(ServiceError::Conflict(m)) => render(
-            &state,
-            &id,
-            "error.html",
-            StatusCode::CONFLICT,
-            context! { title => "The assessment could not be changed", message => m },
-        )
-        .map_err(PageError::from),
+        Err(ServiceError::Conflict(m)) => {
+            conflict_page(&state, &id, "The assessment could not be changed", m)
+        }
         Err(e) => Err(PageError::from(e)),
     }
 }

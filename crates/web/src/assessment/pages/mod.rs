@@ -42,6 +42,24 @@ pub(crate) fn can(id: &Identity, p: Permission, pid: PartnershipId) -> bool {
         .is_some_and(|s| decide(&s.actor, p, Scope::Partnership(pid)).is_ok())
 }
 
+/// The page for a change that cannot happen in the assessment's present state (409), titled
+/// with what could not be done and saying why.
+pub(crate) fn conflict_page(
+    state: &AppState,
+    id: &Identity,
+    title: impl Into<String>,
+    message: String,
+) -> PageResult {
+    render(
+        state,
+        id,
+        "error.html",
+        StatusCode::CONFLICT,
+        context! { title => title.into(), message => message },
+    )
+    .map_err(PageError::from)
+}
+
 pub(crate) fn pid_of(g: &Grant) -> Result<PartnershipId, crate::pages::PageError> {
     g.partnership()
         .ok_or_else(|| PageError::from(crate::WebError::NotFound))

@@ -184,14 +184,9 @@ async fn import_outcome(
             let view = state.app.assessment(g, aid).await?;
             import_page(state, id, g, &view, StatusCode::UNPROCESSABLE_ENTITY, &e)
         }
-        Err(ServiceError::Conflict(m)) => render(
-            state,
-            id,
-            "error.html",
-            StatusCode::CONFLICT,
-            context! { title => "The answers could not be imported", message => m },
-        )
-        .map_err(PageError::from),
+        Err(ServiceError::Conflict(m)) => {
+            conflict_page(state, id, "The answers could not be imported", m)
+        }
         Err(e) => Err(PageError::from(e)),
     }
 }
