@@ -125,11 +125,7 @@ pub async fn append_all(
     let mut chains: Vec<Chain> = events.iter().map(|e| Chain::of(e.partnership)).collect();
     chains.sort();
     chains.dedup();
-    let mut ends: HashMap<String, (i64, String)> = HashMap::new();
-    for chain in &chains {
-        let head = lock_chain(tx, chain).await?;
-        ends.insert(chain.key(), head);
-    }
+    let mut ends: HashMap<String, (i64, String)> = lock_chains(tx, &chains).await?;
     let mut insert = Query::insert()
         .into_table(A::Table)
         .columns(COLUMNS)
@@ -161,23 +157,104 @@ pub async fn append_all(
         out.push(e);
     }
     tx.execute(&insert).await?;
-    for chain in &chains {
-        let key = chain.key();
-        let Some((seq, hash)) = ends.remove(&key) else {
-            continue;
-        };
+    // Every head moved by this batch, in one statement: a batch of answers from many
+    // partnerships would otherwise pay one round trip per chain.
+    let moved: Vec<(String, i64, String)> = chains
+        .iter()
+        .filter_map(|c| {
+            let key = c.key();
+            ends.remove(&key).map(|(seq, hash)| (key, seq, hash))
+        })
+        .collect();
+    if let [(key, seq, hash)] = moved.as_slice() {
         tx.execute(
             &Query::update()
                 .table(H::Table)
-                .value(H::LastSeq, seq)
+                .value(H::LastSeq, *seq)
                 .value(H::LastHash, hash.clone())
                 .and_where(Expr::col(H::Chain).eq(key.as_str()))
                 .to_owned(),
         )
         .await?;
+    } else if !moved.is_empty() {
+        let mut last_seq = sea_query::CaseStatement::new();
+        let mut last_hash = sea_query::CaseStatement::new();
+        for (key, seq, hash) in &moved {
+            last_seq = last_seq.case(Expr::col(H::Chain).eq(key.as_str()), *seq);
+            last_hash = last_hash.case(Expr::col(H::Chain).eq(key.as_str()), hash.as_str());
+        }
+        tx.execute(
+            &Query::update()
+                .table(H::Table)
+                .value(H::LastSeq, last_seq)
+                .value(H::LastHash, last_hash)
+                .and_where(Expr::col(H::Chain).is_in(moved.iter().map(|(k, _, _)| k.as_str())))
+                .to_owned(),
+        )
+        .await?;
+    }
+    for (key, seq, hash) in moved {
         tx.audit_heads.insert(key, (seq, hash));
     }
     Ok(out)
+}
+
+/// Lock the heads of `chains` (sorted, without repeats) and answer each one's last sequence
+/// number and hash, by chain key. Heads already locked by this transaction are taken from it;
+/// the others are locked together in one statement, in chain order (so two batches never wait
+/// on each other crosswise). A chain without a head row yet is made by [`lock_chain`].
+async fn lock_chains(
+    tx: &mut Tx,
+    chains: &[Chain],
+) -> Result<HashMap<String, (i64, String)>, StorageError> {
+    let mut found: HashMap<String, (i64, String)> = HashMap::new();
+    let mut wanted: Vec<String> = Vec::new();
+    for chain in chains {
+        let key = chain.key();
+        match tx.audit_heads.get(&key) {
+            Some(h) => {
+                found.insert(key, h.clone());
+            }
+            None => wanted.push(key),
+        }
+    }
+    if wanted.len() > 1 {
+        let rows: Vec<(String, i64, String)> = if tx.engine() == Engine::Sqlite {
+            // An update takes SQLite's write lock at once and answers the heads.
+            tx.fetch_all(
+                &Query::update()
+                    .table(H::Table)
+                    .value(H::TouchedAt, now_ms())
+                    .and_where(Expr::col(H::Chain).is_in(wanted.iter().map(String::as_str)))
+                    .returning(Query::returning().columns([H::Chain, H::LastSeq, H::LastHash]))
+                    .to_owned(),
+            )
+            .await?
+        } else {
+            tx.fetch_all(
+                &Query::select()
+                    .columns([H::Chain, H::LastSeq, H::LastHash])
+                    .from(H::Table)
+                    .and_where(Expr::col(H::Chain).is_in(wanted.iter().map(String::as_str)))
+                    .order_by(H::Chain, Order::Asc)
+                    .lock(LockType::Update)
+                    .to_owned(),
+            )
+            .await?
+        };
+        for (key, seq, hash) in rows {
+            tx.audit_heads.insert(key.clone(), (seq, hash.clone()));
+            found.insert(key, (seq, hash));
+        }
+    }
+    // One chain, or a chain whose head row does not exist yet: one at a time.
+    for chain in chains {
+        if !found.contains_key(&chain.key()) {
+            let head = lock_chain(tx, chain).await?;
+            found.insert(chain.key(), head);
+        }
+    }
+    Ok(found)
 }
 
 fn row_values(e: &AuditRecord) -> [sea_query::SimpleExpr; 13] {
