@@ -249,9 +249,8 @@ async fn lock_chains(
     }
     // One chain, or a chain whose head row does not exist yet: one at a time.
     for chain in chains {
-        if !found.contains_key(&chain.key()) {
-            let head = lock_chain(tx, chain).await?;
-            found.insert(chain.key(), head);
+        if let std::collections::hash_map::Entry::Vacant(slot) = found.entry(chain.key()) {
+            slot.insert(lock_chain(tx, chain).await?);
         }
     }
     Ok(found)
