@@ -657,6 +657,18 @@ async fn answers_match_their_documented_status_content_type_and_schema(engine: E
     assert_eq!(r.status, 409, "{}", r.body);
     assert_eq!(r.json()["error"]["code"], "conflict");
     conforms(&doc, &p_answer, "PUT", &r);
+    // An import into an assessment that is not a draft: the error body, as documented.
+    let r = b
+        .api(
+            "POST",
+            &format!("{base}/{draft}/import"),
+            Some(&lead),
+            Some(json!({"file": ""})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "conflict");
+    conforms(&doc, &format!("{p_base}/{{assessment}}/import"), "POST", &r);
 }
 
 /// A request with a raw body of the given type.

@@ -85,6 +85,15 @@ pub struct ImportResult {
     pub unchanged: Vec<ImportUnchanged>,
 }
 
+/// A 409 from an import: the plan, when stale answers need `confirm` (nothing was written), or
+/// the error body, when the assessment cannot be changed at all.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportConflict {
+    Plan(ImportResult),
+    Error(ErrorBody),
+}
+
 fn answer(a: &Answer) -> ImportAnswer {
     ImportAnswer {
         rating: a.rating.clone(),
@@ -179,7 +188,7 @@ pub async fn export_csv(
         (status = 200, description = "Imported: what changed, what was refused as stale and what was already the same", body = ImportResult),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "Some answers changed on the site since the export: nothing was written (`applied` is false); send again with `confirm` to write the rest. Or the assessment is not a draft (an error body)", body = ImportResult),
+        (status = 409, description = "Some answers changed on the site since the export: nothing was written (`applied` is false); send again with `confirm` to write the rest. Or the assessment is not a draft (an error body)", body = ImportConflict),
         (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn import_xlsx(
