@@ -86,6 +86,8 @@ pub struct EvidenceView {
     pub size: Option<i64>,
     pub marking: String,
     pub review_date: Option<String>,
+    /// Whether its review date has passed.
+    pub overdue: bool,
     /// The name of the person who owns the item (who added it), when the reader may see it
     /// and the owner is still a member of the partnership.
     pub owner: Option<String>,
@@ -106,7 +108,12 @@ async fn owner_names(
     .collect())
 }
 
-fn view(grant: &Grant, e: &Evidence, owners: &HashMap<UserId, String>) -> EvidenceView {
+fn view(
+    grant: &Grant,
+    e: &Evidence,
+    owners: &HashMap<UserId, String>,
+    today: time::Date,
+) -> EvidenceView {
     let marking = e.marking;
     let visible = grant.may_read_marking(marking);
     EvidenceView {
@@ -119,6 +126,7 @@ fn view(grant: &Grant, e: &Evidence, owners: &HashMap<UserId, String>) -> Eviden
         size: if visible { e.size } else { None },
         marking: marking.label().to_owned(),
         review_date: e.review_date.map(date_text),
+        overdue: e.review_date.is_some_and(|d| d < today),
         owner: if visible {
             owners.get(&e.owner_id).cloned()
         } else {
@@ -400,6 +408,7 @@ impl App {
         grant: &Grant,
         assessment_id: &str,
     ) -> Result<Vec<(String, EvidenceView)>, ServiceError> {
+        let today = self.today();
         let aid = assessment_id
             .parse::<AssessmentId>()
             .map_err(|_| ServiceError::NotFound)?;
@@ -415,7 +424,7 @@ impl App {
             .filter_map(|(eid, q)| {
                 all.iter()
                     .find(|e| e.id.to_string() == eid)
-                    .map(|e| (q, view(grant, e, &owners)))
+                    .map(|e| (q, view(grant, e, &owners, today)))
             })
             .collect())
     }
@@ -425,6 +434,7 @@ impl App {
         &self,
         grant: &Grant,
     ) -> Result<Vec<EvidenceView>, ServiceError> {
+        let today = self.today();
         let pid = grant
             .partnership()
             .ok_or(ServiceError::Denied(preventkit_domain::Denial::WrongScope))?
@@ -436,7 +446,7 @@ impl App {
         tx.commit().await?;
         Ok(all
             .iter()
-            .map(|e| view(grant, e, &owners))
+            .map(|e| view(grant, e, &owners, today))
             .filter(|v| v.visible)
             .collect())
     }

@@ -699,3 +699,53 @@ async fn the_board_sends_a_submission_back_to_the_lead_with_comments(engine: Eng
         .await;
     assert_eq!(events.len(), 1, "[{e}] the decision is in the audit log");
 }
+
+#[each_engine]
+async fn evidence_past_its_review_date_is_flagged_as_overdue(engine: Engine) {
+    let e = engine.name();
+    let (s, _pid, page, _aid, mut lead) = draft(&engine).await;
+    let path = format!("{page}/questions/1.1/evidence");
+    for (title, review) in [
+        ("Partnership plan 2025", "2026-01-31"),
+        ("Partnership plan 2027", "2099-01-31"),
+    ] {
+        let csrf = lead
+            .get(&format!("{page}/questions/1.1"))
+            .await
+            .csrf()
+            .expect("csrf");
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", csrf)
+            .text("title", title)
+            .text("kind", "link")
+            .text("url", "https://intranet.example/plan")
+            .text("marking", "official")
+            .text("review_date", review);
+        let res = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .post(format!("{}{path}", s.base))
+            .header("cookie", lead.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status().as_u16(), 303, "[{e}]");
+    }
+    let body = lead.get(&format!("{page}/questions/1.1")).await.body;
+    let item = |title: &str| {
+        body.split("<li")
+            .find(|li| li.contains(title))
+            .expect("listed")
+            .to_owned()
+    };
+    assert!(
+        item("Partnership plan 2025").contains("Review overdue"),
+        "[{e}]"
+    );
+    assert!(
+        !item("Partnership plan 2027").contains("Review overdue"),
+        "[{e}]"
+    );
+}
