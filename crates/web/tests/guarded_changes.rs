@@ -411,6 +411,18 @@ async fn the_api_refuses_a_stale_spreadsheet_and_writes_the_rest_only_when_confi
 }
 
 async fn add_link(b: &mut Browser, base: &str, page: &str, title: &str, marking: &str) {
+    add_link_reviewed(b, base, page, title, marking, "").await;
+}
+
+/// Add a link as evidence to question 1.1, with a review date (`""` for none).
+async fn add_link_reviewed(
+    b: &mut Browser,
+    base: &str,
+    page: &str,
+    title: &str,
+    marking: &str,
+    review_date: &str,
+) {
     let path = format!("{page}/questions/1.1/evidence");
     let csrf = b
         .get(&format!("{page}/questions/1.1"))
@@ -422,7 +434,8 @@ async fn add_link(b: &mut Browser, base: &str, page: &str, title: &str, marking:
         .text("title", title.to_owned())
         .text("kind", "link")
         .text("url", "https://intranet.example/doc")
-        .text("marking", marking.to_owned());
+        .text("marking", marking.to_owned())
+        .text("review_date", review_date.to_owned());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -704,34 +717,11 @@ async fn the_board_sends_a_submission_back_to_the_lead_with_comments(engine: Eng
 async fn evidence_past_its_review_date_is_flagged_as_overdue(engine: Engine) {
     let e = engine.name();
     let (s, _pid, page, _aid, mut lead) = draft(&engine).await;
-    let path = format!("{page}/questions/1.1/evidence");
     for (title, review) in [
         ("Partnership plan 2025", "2026-01-31"),
         ("Partnership plan 2027", "2099-01-31"),
     ] {
-        let csrf = lead
-            .get(&format!("{page}/questions/1.1"))
-            .await
-            .csrf()
-            .expect("csrf");
-        let form = reqwest::multipart::Form::new()
-            .text("csrf_token", csrf)
-            .text("title", title)
-            .text("kind", "link")
-            .text("url", "https://intranet.example/plan")
-            .text("marking", "official")
-            .text("review_date", review);
-        let res = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-            .post(format!("{}{path}", s.base))
-            .header("cookie", lead.cookie_header())
-            .multipart(form)
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(res.status().as_u16(), 303, "[{e}]");
+        add_link_reviewed(&mut lead, &s.base, &page, title, "official", review).await;
     }
     let body = lead.get(&format!("{page}/questions/1.1")).await.body;
     let item = |title: &str| {
