@@ -280,8 +280,12 @@ test('Prevent lead: self-assessment pages', { timeout: 180_000 }, async (t) => {
     assert.ok(frameworks >= 2, `the start form offers the shipped frameworks (found ${frameworks - 1})`);
     await page.fill('#title', 'Accessibility scan assessment');
     await page.selectOption('#framework', { index: 1 });
-    await page.fill('#period_start', '2026-04-01');
-    await page.fill('#period_end', '2027-03-31');
+    // Dates are GOV.UK date inputs: day, month and year boxes.
+    for (const [field, [d, m, y]] of [['period_start', ['1', '4', '2026']], ['period_end', ['31', '3', '2027']]]) {
+      await page.fill(`#${field}`, d);
+      await page.fill(`#${field}-month`, m);
+      await page.fill(`#${field}-year`, y);
+    }
     await submitFrom(page, '#title');
     const overview = new URL(page.url()).pathname;
     assert.match(overview, new RegExp(`^${base}/[0-9a-f-]{36}$`), `starting an assessment opens it (at ${overview})`);

@@ -54,6 +54,30 @@ impl std::fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
+/// A date someone entered (see [`crate::dates::read_date`]), called `what` in messages ("review
+/// date"). Nothing entered is an error only when the date is `required`.
+pub fn date(
+    field: &str,
+    what: &str,
+    entry: &crate::dates::DateEntry,
+    required: bool,
+    errors: &mut ValidationErrors,
+) -> Option<time::Date> {
+    match crate::dates::read_date(entry) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            if required {
+                errors.add(field, crate::dates::DateProblem::Missing.message(what));
+            }
+            None
+        }
+        Err(problem) => {
+            errors.add(field, problem.message(what));
+            None
+        }
+    }
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 

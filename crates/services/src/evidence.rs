@@ -7,7 +7,8 @@ use crate::audit::{event, Subject};
 use crate::{now_ms, App, RequestContext, ServiceError};
 
 use preventkit_domain::actions::EvidenceAction;
-use preventkit_domain::assessment::{date_text, parse_date};
+use preventkit_domain::assessment::date_text;
+pub use preventkit_domain::dates::DateEntry;
 use preventkit_domain::audit::Outcome;
 use preventkit_domain::evidence::{Evidence, EvidenceKind};
 use preventkit_domain::validate::{self, ValidationErrors};
@@ -63,7 +64,7 @@ pub struct NewEvidence {
     pub kind: String,
     pub url: String,
     pub marking: String,
-    pub review_date: String,
+    pub review_date: DateEntry,
 }
 
 /// An uploaded file.
@@ -227,19 +228,13 @@ impl App {
             ),
             Some(_) => {}
         }
-        let review = input.review_date.trim();
-        let review_date = if review.is_empty() {
-            None
-        } else {
-            let date = parse_date(review);
-            if date.is_none() {
-                errors.add(
-                    "review_date",
-                    "Enter a review date like 2027-03-31, or leave it empty",
-                );
-            }
-            date
-        };
+        let review_date = validate::date(
+            "review_date",
+            "review date",
+            &input.review_date,
+            false,
+            &mut errors,
+        );
         let kind = EvidenceKind::from_key(input.kind.trim());
         let (url, file) = match kind {
             Some(EvidenceKind::Link) => {

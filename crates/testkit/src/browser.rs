@@ -177,9 +177,10 @@ impl Browser {
         (status, res.bytes().await.expect("body").to_vec())
     }
 
-    /// Post a form as it is given (no CSRF token added).
+    /// Post a form as it is given (no CSRF token added), except that a date written
+    /// `YYYY-MM-DD` for a date field is typed into its three boxes ([`date_boxes`]).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(fields).expect("form");
+        let body = serde_urlencoded::to_string(date_boxes(fields)).expect("form");
         let req = self
             .client
             .post(format!("{}{path}", self.base))
@@ -263,4 +264,33 @@ pub async fn upload(
         .expect("upload");
     let status = res.status().as_u16();
     (status, res.text().await.unwrap_or_default())
+}
+
+/// The pages' dates are GOV.UK date inputs: three boxes posted as `name-day`, `name-month` and
+/// `name-year`. Tests write a date field as one `YYYY-MM-DD` value (a field named `*_date` or
+/// `period_*`); this types it into the boxes as a person would (`2027-03-05` becomes 5, 3,
+/// 2027). A value of another shape goes into the day box as it is, so a test can still post
+/// nonsense. Other fields pass through unchanged.
+pub fn date_boxes(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (k, v) in fields {
+        let is_date = k.ends_with("_date") || k.starts_with("period_");
+        if !is_date {
+            out.push(((*k).to_owned(), (*v).to_owned()));
+            continue;
+        }
+        let parts: Vec<&str> = v.split('-').collect();
+        let (day, month, year) = match parts.as_slice() {
+            [y, m, d] if y.len() == 4 => (
+                d.trim_start_matches('0').to_owned(),
+                m.trim_start_matches('0').to_owned(),
+                (*y).to_owned(),
+            ),
+            _ => ((*v).to_owned(), String::new(), String::new()),
+        };
+        out.push((format!("{k}-day"), day));
+        out.push((format!("{k}-month"), month));
+        out.push((format!("{k}-year"), year));
+    }
+    out
 }

@@ -26,7 +26,9 @@ mod server;
 mod sql;
 mod totp;
 
-pub use browser::{element_text, extract_value, field_value, unescape_html, upload, Browser, Page};
+pub use browser::{
+    date_boxes, element_text, extract_value, field_value, unescape_html, upload, Browser, Page,
+};
 pub use engine::{
     block_on, engines, fresh_database, Engine, TestDatabase, POSTGRESQL_URL_VARIABLE,
 };

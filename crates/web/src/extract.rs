@@ -60,6 +60,16 @@ impl Fields {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     }
+
+    /// A date entered with the GOV.UK date input named `name`: its boxes are posted as
+    /// `name-day`, `name-month` and `name-year` (see `templates/_date.html`).
+    pub fn date(&self, name: &str) -> preventkit_domain::dates::DateEntry {
+        preventkit_domain::dates::DateEntry::Parts(preventkit_domain::dates::DateParts {
+            day: self.get(&format!("{name}-day")),
+            month: self.get(&format!("{name}-month")),
+            year: self.get(&format!("{name}-year")),
+        })
+    }
 }
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {

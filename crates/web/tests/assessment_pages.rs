@@ -686,8 +686,8 @@ async fn upload_evidence(
     file: Option<(&str, Vec<u8>)>,
 ) -> (u16, String) {
     let mut form = reqwest::multipart::Form::new().text("csrf_token", csrf.to_owned());
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
+    for (k, v) in preventkit_testkit::date_boxes(fields) {
+        form = form.text(k, v);
     }
     if let Some((name, bytes)) = file {
         form = form.part(

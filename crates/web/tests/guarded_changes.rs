@@ -429,13 +429,17 @@ async fn add_link_reviewed(
         .await
         .csrf()
         .expect("csrf");
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", csrf)
-        .text("title", title.to_owned())
-        .text("kind", "link")
-        .text("url", "https://intranet.example/doc")
-        .text("marking", marking.to_owned())
-        .text("review_date", review_date.to_owned());
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in preventkit_testkit::date_boxes(&[
+        ("csrf_token", &csrf),
+        ("title", title),
+        ("kind", "link"),
+        ("url", "https://intranet.example/doc"),
+        ("marking", marking),
+        ("review_date", review_date),
+    ]) {
+        form = form.text(k, v);
+    }
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -77,7 +77,7 @@ async fn home_shows_each_person_their_work(engine: Engine) {
                     question_id: String::new(),
                     title: title.into(),
                     owner_id: contributor.id.clone(),
-                    due_date: (today + time::Duration::days(days)).to_string(),
+                    due_date: (today + time::Duration::days(days)).to_string().into(),
                 },
                 &RequestContext::default(),
             )

@@ -20,7 +20,7 @@ pub struct NewAction {
     pub question_id: String,
     pub title: String,
     pub owner_id: String,
-    pub due_date: String,
+    pub due_date: DateEntry,
 }
 
 impl AssessmentView {
@@ -88,7 +88,7 @@ impl App {
         let mut errors = ValidationErrors::new();
         let title =
             validate::required_text("title", "what needs doing", &input.title, 300, &mut errors);
-        let due = parse_date("due_date", &input.due_date, &mut errors);
+        let due = validate::date("due_date", "due date", &input.due_date, true, &mut errors);
         let mut tx = self.db().write().await?;
         let members = store::administration::memberships::members_of(&mut tx, pid).await?;
         if !members

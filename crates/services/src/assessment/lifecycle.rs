@@ -34,8 +34,20 @@ impl App {
         let pid = self.assessment_scope(grant, Permission::AssessmentManage)?;
         let mut errors = ValidationErrors::new();
         let title = validate::required_text("title", "a title", &input.title, 200, &mut errors);
-        let start = parse_date("period_start", &input.period_start, &mut errors);
-        let end = parse_date("period_end", &input.period_end, &mut errors);
+        let start = validate::date(
+            "period_start",
+            "start of the period",
+            &input.period_start,
+            true,
+            &mut errors,
+        );
+        let end = validate::date(
+            "period_end",
+            "end of the period",
+            &input.period_end,
+            true,
+            &mut errors,
+        );
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
                 errors.add(

@@ -12,6 +12,7 @@ mod summary;
 mod transfer;
 mod upgrade;
 
+pub use preventkit_domain::dates::DateEntry;
 pub use assignment::AssignmentView;
 pub use comments::CommentView;
 pub use comparison::{
@@ -50,8 +51,8 @@ pub struct NewAssessment {
     pub title: String,
     /// The framework's id; its newest version is used.
     pub framework: String,
-    pub period_start: String,
-    pub period_end: String,
+    pub period_start: DateEntry,
+    pub period_end: DateEntry,
     /// Start from this earlier assessment's answers (same partnership).
     pub previous_id: String,
     /// Empty for the whole partnership, or one member organisation's id to assess only it.
@@ -228,16 +229,6 @@ fn rating_is_valid(f: &Framework, question: &str, rating: &str) -> bool {
         Rating::NotAssessed => true,
         Rating::NotApplicable => scale.not_applicable.is_some(),
         Rating::Level(k) => scale.levels.iter().any(|l| l.key == k),
-    }
-}
-
-fn parse_date(field: &str, value: &str, errors: &mut ValidationErrors) -> Option<time::Date> {
-    match preventkit_domain::assessment::parse_date(value.trim()) {
-        Some(d) => Some(d),
-        None => {
-            errors.add(field, "Enter a date like 2026-04-01");
-            None
-        }
     }
 }
 

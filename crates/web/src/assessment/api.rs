@@ -490,8 +490,8 @@ pub async fn create_assessment(
     let input = NewAssessment {
         title: body.title,
         framework: body.framework,
-        period_start: body.period_start,
-        period_end: body.period_end,
+        period_start: body.period_start.into(),
+        period_end: body.period_end.into(),
         previous_id: body.previous_id.unwrap_or_default(),
         organisation_id: body.organisation_id.unwrap_or_default(),
     };

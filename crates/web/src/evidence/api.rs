@@ -352,7 +352,7 @@ pub async fn add_evidence(
         kind: body.kind,
         url: body.url,
         marking: body.marking,
-        review_date: body.review_date,
+        review_date: body.review_date.into(),
     };
     let eid = state
         .app

@@ -18,6 +18,7 @@ pub async fn add_evidence(
 ) -> PageResult {
     let mut input = preventkit_services::evidence::NewEvidence::default();
     let mut upload = None;
+    let mut review = preventkit_domain::dates::DateParts::default();
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
@@ -34,10 +35,13 @@ pub async fn add_evidence(
             "kind" => input.kind = value,
             "url" => input.url = value,
             "marking" => input.marking = value,
-            "review_date" => input.review_date = value,
+            "review_date-day" => review.day = value,
+            "review_date-month" => review.month = value,
+            "review_date-year" => review.year = value,
             _ => {}
         }
     }
+    input.review_date = preventkit_domain::dates::DateEntry::Parts(review);
     let pid = pid_of(&g)?;
     match state
         .app

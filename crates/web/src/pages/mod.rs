@@ -48,7 +48,8 @@ fn nav(session: Option<&SessionView>) -> Vec<NavItem> {
     items
 }
 
-/// The errors of a form, shaped for the error summary and the inline messages.
+/// The errors of a form, shaped for the error summary and the inline messages, in the order
+/// the services found them. Pages whose fields come in another order use [`form_errors_in`].
 pub fn form_errors(errors: &ValidationErrors) -> Value {
     let list: Vec<Value> = errors
         .0
@@ -62,6 +63,19 @@ pub fn form_errors(errors: &ValidationErrors) -> Value {
             .or_insert_with(|| e.message.clone());
     }
     context! { list => list, field => by_field }
+}
+
+/// The errors of a form with the error summary in the order the fields appear on the page
+/// (`fields`, top to bottom); a field not named keeps its place after them.
+pub fn form_errors_in(errors: &ValidationErrors, fields: &[&str]) -> Value {
+    let mut sorted = errors.clone();
+    sorted.0.sort_by_key(|e| {
+        fields
+            .iter()
+            .position(|f| *f == e.field)
+            .unwrap_or(fields.len())
+    });
+    form_errors(&sorted)
 }
 
 /// Render a page with the shared layout context.

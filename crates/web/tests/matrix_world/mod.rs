@@ -247,7 +247,7 @@ impl World {
                     kind: "file".into(),
                     url: String::new(),
                     marking: "official".into(),
-                    review_date: String::new(),
+                    review_date: Default::default(),
                 },
                 Some(Upload {
                     file_name: "training-register.txt".into(),
@@ -376,7 +376,7 @@ impl World {
                     kind: "file".into(),
                     url: String::new(),
                     marking: "official".into(),
-                    review_date: String::new(),
+                    review_date: Default::default(),
                 },
                 Some(Upload {
                     file_name: "risk-assessment.txt".into(),
@@ -706,8 +706,8 @@ pub async fn post_multipart(
     file: Option<(&str, Vec<u8>)>,
 ) -> Page {
     let mut form = reqwest::multipart::Form::new();
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
+    for (k, v) in preventkit_testkit::date_boxes(fields) {
+        form = form.text(k, v);
     }
     if let Some((name, bytes)) = file {
         form = form.part(

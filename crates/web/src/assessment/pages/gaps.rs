@@ -120,7 +120,7 @@ pub async fn create_action(
         question_id: question.clone(),
         title: form.get("title"),
         owner_id: form.get("owner_id"),
-        due_date: form.get("due_date"),
+        due_date: form.date("due_date"),
     };
     match state.app.create_action(&g, &input, &id.ctx).await {
         Ok(_) => {

@@ -78,7 +78,7 @@ pub(crate) async fn new_page(
             .list_assessments(&r)
             .await?
             .into_iter()
-            .map(|a| context! { value => a.id, text => format!("{} ({} to {})", a.title, a.start_text(), a.end_text()) })
+            .map(|a| context! { value => a.id, text => format!("{} ({} to {})", a.title, long_date(a.period_start), long_date(a.period_end)) })
             .collect(),
         None => Vec::new(),
     };
@@ -100,7 +100,7 @@ pub(crate) async fn new_page(
             partnership_id => pid.to_string(),
             frameworks => options,
             previous => previous,
-            errors => errors.map(form_errors),
+            errors => errors.map(|e| form_errors_in(e, &["title", "framework", "organisation_id", "period_start", "period_end", "previous_id"])),
             values => values,
         },
     )
@@ -132,8 +132,8 @@ pub async fn create(
     let input = NewAssessment {
         title: form.get("title"),
         framework: form.get("framework"),
-        period_start: form.get("period_start"),
-        period_end: form.get("period_end"),
+        period_start: form.date("period_start"),
+        period_end: form.date("period_end"),
         previous_id: form.get("previous_id"),
         organisation_id: form.get("organisation_id"),
     };
@@ -148,8 +148,8 @@ pub async fn create(
         }
         Err(ServiceError::Validation(e)) => {
             let values = context! {
-                title => input.title, framework => input.framework, period_start => input.period_start,
-                period_end => input.period_end, previous_id => input.previous_id,
+                title => input.title, framework => input.framework, period_start => input.period_start.parts(),
+                period_end => input.period_end.parts(), previous_id => input.previous_id,
                 organisation_id => input.organisation_id,
             };
             new_page(

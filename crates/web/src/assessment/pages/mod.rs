@@ -21,7 +21,10 @@ pub use transfer::*;
 
 use crate::extract::{Fields, Granted, PageIds};
 use crate::guard::Identity;
-use crate::pages::{form_errors, render, render_with_flash, see_other_with, PageError, PageResult};
+use crate::pages::{
+    form_errors, form_errors_in, render, render_with_flash, see_other_with, PageError, PageResult,
+};
+use preventkit_services::domain::dates::long_date;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
