@@ -38,6 +38,16 @@ async function scrollsSideways(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 }
 
+/** The elements that reach past the window's right edge, to say what scrolls sideways. */
+async function tooWide(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('main *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+      .slice(0, 5)
+      .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> ${(el.textContent || '').trim().slice(0, 60)}`),
+  );
+}
+
 /** The error summary's messages, top to bottom. */
 async function summary(page) {
   return (await page.locator('.govuk-error-summary__list a').allInnerTexts()).map((s) => s.trim());
@@ -61,8 +71,12 @@ test('a contributor answers their questions and adds evidence', { timeout: 300_0
     assert.match(taskList, /^\/p\/[0-9a-f-]{36}\/assessments\/[0-9a-f-]{36}$/);
 
     // The task list starts with their questions.
-    const firstHeading = await text(page.locator('main h2').first());
-    assert.equal(firstHeading, 'Your questions', 'the task list starts with the contributor’s questions');
+    const headings = (await page.locator('main h2').allInnerTexts()).map((h) => h.trim());
+    assert.deepEqual(
+      headings.slice(0, 3),
+      ['Progress', 'Your questions', 'All questions'],
+      'after the progress, the task list starts with the contributor’s questions',
+    );
     const yours = page.locator('#your-questions + ul a[href*="/questions/"]');
     assert.equal(await yours.count(), 9, 'the nine questions of benchmark 7');
     assert.match(await text(yours.first()), /^7\.1 /);
@@ -87,6 +101,10 @@ test('a contributor answers their questions and adds evidence', { timeout: 300_0
     assert.ok(await page.getByRole('radio', { name: 'Developing', exact: true }).isChecked(), 'Developing stays chosen');
     assert.match(await text(page.locator('#details-error')), /Enter supporting details/);
     await scan(t, page, 'question page: details needed', { path: question });
+    await page.setViewportSize({ width: 390, height: 800 });
+    assert.equal(await scrollsSideways(page), false, `the refused answer does not scroll sideways at 390 px: ${(await tooWide(page)).join('; ')}`);
+    await page.screenshot({ path: join(SHOTS, 'question-details-error-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Evidence with a date that is not real: everything typed comes back.
     await page.locator('summary', { hasText: 'Add evidence' }).click();
@@ -182,7 +200,7 @@ test('a contributor answers their questions and adds evidence', { timeout: 300_0
     await page.setViewportSize({ width: 390, height: 800 });
     for (const p of ['/home', taskList, question, `${taskList}/questions/8.1`]) {
       await page.goto(url(p));
-      assert.equal(await scrollsSideways(page), false, `${p} does not scroll sideways at 390 px`);
+      assert.equal(await scrollsSideways(page), false, `${p} does not scroll sideways at 390 px: ${(await tooWide(page)).join('; ')}`);
     }
     await page.screenshot({ path: join(SHOTS, 'question-390.png'), fullPage: true });
   } finally {

@@ -93,7 +93,7 @@ async function openThisYear() {
 }
 
 /** The rows of the "Earlier versions" table on a question page. */
-const earlierVersions = () => page.locator('h2:text-is("Earlier versions") + table tbody tr');
+const earlierVersions = () => page.locator('h2:text-is("Earlier versions") + .pk-table-scroll table tbody tr');
 
 // The steps depend on one another (one browser tab, one assessment moving through its life),
 // so they are subtests of one test; after a failed step the later ones are skipped.
