@@ -221,10 +221,13 @@ impl App {
         );
         let marking = Marking::from_key(input.marking.trim());
         match marking {
-            None => errors.add("marking", "Choose OFFICIAL or OFFICIAL-SENSITIVE"),
+            None => errors.add(
+                "marking",
+                "Choose a protective marking: OFFICIAL or OFFICIAL-SENSITIVE",
+            ),
             Some(m) if !grant.may_read_marking(m) => errors.add(
                 "marking",
-                "You can mark evidence only up to your own clearance",
+                "Choose a protective marking no higher than your own clearance",
             ),
             Some(_) => {}
         }
