@@ -227,7 +227,7 @@ impl App {
             ),
             Some(m) if !grant.may_read_marking(m) => errors.add(
                 "marking",
-                "Choose a protective marking no higher than your own clearance",
+                "Choose a protective marking up to your own clearance",
             ),
             Some(_) => {}
         }
