@@ -93,7 +93,7 @@ async function openThisYear() {
 }
 
 /** The rows of the "Earlier versions" table on a question page. */
-const earlierVersions = () => page.locator('h2:text-is("Earlier versions") + table tbody tr');
+const earlierVersions = () => page.locator('h2:text-is("Earlier versions") + .pk-table-scroll table tbody tr');
 
 // The steps depend on one another (one browser tab, one assessment moving through its life),
 // so they are subtests of one test; after a failed step the later ones are skipped.
@@ -175,9 +175,11 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     const form = evidenceForm();
     await form.getByLabel('Title', { exact: true }).fill('Local risk assessment 2026, summary for partners');
     await form.getByRole('radio', { name: 'A file' }).check();
-    await form.getByLabel(/^File \(/).setInputFiles(pdf);
+    await form.getByLabel('File', { exact: true }).setInputFiles(pdf);
     await form.getByLabel('Protective marking').selectOption({ label: 'OFFICIAL' });
-    await form.getByLabel('Review date (YYYY-MM-DD, optional)').fill('2027-03-31');
+    await form.locator('#review_date').fill('31');
+    await form.locator('#review_date-month').fill('3');
+    await form.locator('#review_date-year').fill('2027');
     await clickAndWait(form.getByRole('button', { name: 'Add evidence' }));
     assert.equal(path(), questionPage, 'adding evidence goes back to the question');
     assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'no errors');
@@ -192,9 +194,11 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     await page.locator('summary', { hasText: 'Add evidence' }).click();
     await form.getByLabel('Title', { exact: true }).fill('Prevent action plan 2026 to 2027');
     await form.getByRole('radio', { name: 'A link' }).check();
-    await form.getByLabel('Link (for a link)').fill('https://intranet.riverton.example/prevent/action-plan-2026');
+    await form.getByLabel('Web address').fill('https://intranet.riverton.example/prevent/action-plan-2026');
     await form.getByLabel('Protective marking').selectOption({ label: 'OFFICIAL-SENSITIVE' });
-    await form.getByLabel('Review date (YYYY-MM-DD, optional)').fill('2026-12-31');
+    await form.locator('#review_date').fill('31');
+    await form.locator('#review_date-month').fill('12');
+    await form.locator('#review_date-year').fill('2026');
     await clickAndWait(form.getByRole('button', { name: 'Add evidence' }));
     assert.equal(path(), questionPage);
     assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'no errors');

@@ -83,6 +83,17 @@ pub struct Level {
     #[serde(default)]
     pub description: Option<String>,
     pub colour: String,
+    /// Whether an answer rated at this level must say, in its supporting details, what
+    /// shows it (`details_required = true` in the file).
+    ///
+    /// Optional, and false when absent. A stored framework version is never edited (its
+    /// fingerprint is the text as imported, and the install refuses different content under
+    /// the same version), so this setting is not added to versions already published: it is
+    /// carried by the newest version of the shipped benchmark (version 3), and every earlier
+    /// version, and any framework a deployment imported itself, still reads and behaves as
+    /// it did. A draft on an older version gains the rule when it moves to the newer one.
+    #[serde(default)]
+    pub details_required: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -175,6 +186,31 @@ impl Framework {
 
     pub fn scale(&self, id: &str) -> Option<&Scale> {
         self.scales.iter().find(|s| s.id == id)
+    }
+
+    /// What is wrong with an answer to `question_id` rated `rating` (a level key, `n/a` or
+    /// empty) whose supporting details are `details`, when its level needs details and they
+    /// are empty: the one rule for every way an answer is saved (pages, the API and the
+    /// spreadsheet import). `None` when the answer may be saved as it is.
+    pub fn missing_details(
+        &self,
+        question_id: &str,
+        rating: &str,
+        details: &str,
+    ) -> Option<String> {
+        if !details.trim().is_empty() {
+            return None;
+        }
+        let question = self.question(question_id)?;
+        let level = self
+            .scale(&question.scale)?
+            .levels
+            .iter()
+            .find(|l| l.key == rating.trim() && l.details_required)?;
+        Some(format!(
+            "Enter supporting details: a rating of {} needs them, saying what is in place and what shows it",
+            level.label
+        ))
     }
 
     pub fn kind_label(&self, key: &str) -> Option<&str> {

@@ -122,6 +122,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_benchmark_asks_for_details_with_developing_and_achieving() {
+        let f = benchmark();
+        let needs: Vec<&str> = f
+            .scale("progress")
+            .map(|s| {
+                s.levels
+                    .iter()
+                    .filter(|l| l.details_required)
+                    .map(|l| l.key.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(needs, ["developing", "achieving"]);
+        for blank in ["", "  \n "] {
+            assert!(f.missing_details("1.1", "developing", blank).is_some());
+            assert!(f.missing_details("1.1", "achieving", blank).is_some());
+            assert!(f.missing_details("1.1", "not-yet-started", blank).is_none());
+            assert!(f.missing_details("1.1", "n/a", blank).is_none());
+            assert!(f.missing_details("1.1", "", blank).is_none());
+        }
+        assert!(f
+            .missing_details("1.1", "developing", "Partly in place")
+            .is_none());
+        // The other shipped frameworks say nothing of it, so nothing changes for them.
+        for other in all()
+            .iter()
+            .filter(|o| o.envelope.id != PREVENT_DUTY_BENCHMARK)
+        {
+            assert!(other
+                .scales
+                .iter()
+                .all(|s| s.levels.iter().all(|l| !l.details_required)));
+        }
+    }
+
     const HMIC: &str = "hmic-prevent-2009";
 
     fn benchmark() -> Framework {

@@ -500,6 +500,15 @@ pub fn from_xlsx(
                 });
                 continue;
             }
+            if let Some(m) = framework.missing_details(&q.id, &rating, details) {
+                problems.push(CellProblem {
+                    sheet: name.clone(),
+                    row: row_no,
+                    column: column_letter(COL_DETAILS),
+                    message: m,
+                });
+                continue;
+            }
             let version_text = cell(COL_VERSION).trim();
             let exported_version = if version_text.is_empty() {
                 None

@@ -732,8 +732,13 @@ fn an_exported_workbook_reads_back_as_written() {
     let ratings = ["", "not-yet-started", "developing", "achieving", "n/a"];
     let mut rows = HashMap::new();
     for (i, q) in questions.iter().enumerate() {
-        let d = details[i % details.len()];
-        rows.insert(q.clone(), answer(q, ratings[i % ratings.len()], d));
+        let rating = ratings[i % ratings.len()];
+        // A rating that needs supporting details always has some; the others may be blank.
+        let d = match details[i % details.len()] {
+            "" if f.missing_details(q, rating, "").is_some() => "Details given",
+            d => d,
+        };
+        rows.insert(q.clone(), answer(q, rating, d));
     }
     let bytes = export(&f, &rows);
     let m = measure(&bytes, &f, ID);
@@ -864,9 +869,10 @@ fn every_bad_row_is_reported_and_nothing_is_imported() {
 
     // A changed hidden version is reported in its column.
     let sheet = worksheet(&format!(
-        r#"<row r="2">{}{}{}</row>"#,
+        r#"<row r="2">{}{}{}{}</row>"#,
         inline("A2", &q.number),
         inline("D2", "Achieving"),
+        inline("E2", "Reviewed by the board"),
         inline("G2", "latest"),
     ));
     let problems = from_xlsx(&with_section(deflated("", &sheet)), &f, ID).expect_err("bad version");
@@ -874,6 +880,23 @@ fn every_bad_row_is_reported_and_nothing_is_imported() {
     assert_eq!((problems[0].row, problems[0].column.as_str()), (2, "G"));
     assert!(
         problems[0].message.contains("hidden answer version"),
+        "{problems:?}"
+    );
+
+    // A rating that needs supporting details, without them, is reported in the details column.
+    let sheet = worksheet(&format!(
+        r#"<row r="2">{}{}{}</row>"#,
+        inline("A2", &q.number),
+        inline("D2", "Developing"),
+        inline("E2", "   "),
+    ));
+    let problems = from_xlsx(&with_section(deflated("", &sheet)), &f, ID).expect_err("no details");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!((problems[0].row, problems[0].column.as_str()), (2, "E"));
+    assert!(
+        problems[0]
+            .message
+            .starts_with("Enter supporting details: a rating of Developing needs them"),
         "{problems:?}"
     );
 

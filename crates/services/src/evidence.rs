@@ -8,8 +8,8 @@ use crate::{now_ms, App, RequestContext, ServiceError};
 
 use preventkit_domain::actions::EvidenceAction;
 use preventkit_domain::assessment::date_text;
-pub use preventkit_domain::dates::DateEntry;
 use preventkit_domain::audit::Outcome;
+pub use preventkit_domain::dates::DateEntry;
 use preventkit_domain::evidence::{Evidence, EvidenceKind};
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_domain::{
@@ -221,10 +221,13 @@ impl App {
         );
         let marking = Marking::from_key(input.marking.trim());
         match marking {
-            None => errors.add("marking", "Choose OFFICIAL or OFFICIAL-SENSITIVE"),
+            None => errors.add(
+                "marking",
+                "Choose a protective marking: OFFICIAL or OFFICIAL-SENSITIVE",
+            ),
             Some(m) if !grant.may_read_marking(m) => errors.add(
                 "marking",
-                "You can mark evidence only up to your own clearance",
+                "Choose a protective marking up to your own clearance",
             ),
             Some(_) => {}
         }
@@ -235,6 +238,9 @@ impl App {
             false,
             &mut errors,
         );
+        // Only the chosen kind's field is read: the page shows both fields when scripts do not
+        // run, so a link typed before choosing "A file" (or a file chosen before choosing
+        // "A link") is ignored, never checked or stored.
         let kind = EvidenceKind::from_key(input.kind.trim());
         let (url, file) = match kind {
             Some(EvidenceKind::Link) => {
@@ -258,7 +264,7 @@ impl App {
                 }
             },
             None => {
-                errors.add("kind", "Choose a file or a link");
+                errors.add("kind", "Choose whether the evidence is a file or a link");
                 (None, None)
             }
         };

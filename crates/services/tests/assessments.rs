@@ -394,7 +394,7 @@ async fn shipped_frameworks_and_the_demonstration_assessments(engine: Engine) {
             },
             ImportOutcome::Imported {
                 key: "prevent-duty-benchmark".into(),
-                version: 2
+                version: 3
             },
         ]
     );

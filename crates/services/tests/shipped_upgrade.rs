@@ -221,3 +221,119 @@ async fn a_draft_on_benchmark_version_1_moves_to_the_shipped_version_with_every_
     assert!(title("6.1").contains("formal"), "{}", title("6.1"));
     assert_eq!(app.upgrade_plan(&manage, id).await.expect("plan"), None);
 }
+
+/// Version 3 of the benchmark says which ratings need supporting details. A database holding
+/// version 2 (which did not) installs it without a refusal, version 2 stays as it was, and a
+/// draft on version 2 keeps that version's rules until it moves.
+#[each_engine]
+async fn the_benchmark_version_that_asks_for_details_installs_beside_version_2(engine: Engine) {
+    let (app, _db) = fresh_app(&engine, SecurityConfig::default()).await;
+    let ctx = RequestContext::console();
+    let fg = decide(
+        &Actor::console(),
+        Permission::FrameworkManage,
+        Scope::Platform,
+    )
+    .expect("grant");
+    app.import_framework(
+        &fg,
+        "prevent-duty-benchmark.toml",
+        frameworks::BENCHMARK_VERSION_2,
+        &ctx,
+    )
+    .await
+    .expect("version 2");
+    let (p, lead) = partnership_and_lead(&app, &ctx).await;
+    let scope = Scope::Partnership(p);
+    let manage = decide(&lead, Permission::AssessmentManage, scope).expect("manage");
+    let respond = decide(&lead, Permission::AssessmentRespond, scope).expect("respond");
+    let read = decide(&lead, Permission::AssessmentRead, scope).expect("read");
+    let id = app
+        .create_assessment(
+            &manage,
+            &NewAssessment {
+                title: "On version 2".into(),
+                framework: PREVENT_DUTY_BENCHMARK.into(),
+                period_start: "2026-04-01".into(),
+                period_end: "2027-03-31".into(),
+                ..NewAssessment::default()
+            },
+            &ctx,
+        )
+        .await
+        .expect("create");
+
+    let installed = app.install_shipped_frameworks().await.expect("install");
+    assert!(
+        installed.contains(&ImportOutcome::Imported {
+            key: PREVENT_DUTY_BENCHMARK.into(),
+            version: 3
+        }),
+        "{installed:?}"
+    );
+    // Installing again changes nothing, and version 2 is still stored.
+    let again = app
+        .install_shipped_frameworks()
+        .await
+        .expect("install again");
+    assert!(again.contains(&ImportOutcome::AlreadyPresent {
+        key: PREVENT_DUTY_BENCHMARK.into(),
+        version: 3
+    }));
+    let fr = decide(
+        &Actor::console(),
+        Permission::FrameworkRead,
+        Scope::Platform,
+    )
+    .expect("grant");
+    let versions: Vec<i64> = app
+        .list_frameworks(&fr)
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|f| f.key == PREVENT_DUTY_BENCHMARK)
+        .map(|f| f.version)
+        .collect();
+    assert!(
+        versions.contains(&2) && versions.contains(&3),
+        "{versions:?}"
+    );
+
+    // The draft on version 2 saves Developing without details, as version 2 allows.
+    let view = app.assessment(&read, id).await.expect("view");
+    assert_eq!(view.framework_version, 2);
+    let q = preventkit_domain::QuestionId::from("1.1");
+    let version = view.responses["1.1"].version;
+    app.respond(&respond, id, &q, version, "developing", "", &ctx)
+        .await
+        .expect("version 2 has no such rule");
+
+    // A draft on version 3 does not.
+    let id3 = app
+        .create_assessment(
+            &manage,
+            &NewAssessment {
+                title: "On version 3".into(),
+                framework: PREVENT_DUTY_BENCHMARK.into(),
+                period_start: "2027-04-01".into(),
+                period_end: "2028-03-31".into(),
+                ..NewAssessment::default()
+            },
+            &ctx,
+        )
+        .await
+        .expect("create");
+    let view = app.assessment(&read, id3).await.expect("view");
+    assert_eq!(view.framework_version, 3);
+    let version = view.responses["1.1"].version;
+    match app
+        .respond(&respond, id3, &q, version, "developing", " ", &ctx)
+        .await
+    {
+        Err(Err(preventkit_services::ServiceError::Validation(e))) => {
+            assert_eq!(e.0.len(), 1, "{e:?}");
+            assert_eq!(e.0[0].field, "details");
+        }
+        other => panic!("refused without details: {other:?}"),
+    }
+}

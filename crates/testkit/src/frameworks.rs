@@ -19,6 +19,10 @@ pub const API_TEST: &str = include_str!("../frameworks/api-test.toml");
 /// database holding it (a stored version never changes, so this text never does either).
 pub const BENCHMARK_VERSION_1: &str = include_str!("../frameworks/prevent-duty-benchmark-1.toml");
 
+/// The Prevent duty benchmark exactly as version 2 was published (before its levels said
+/// which ratings need supporting details).
+pub const BENCHMARK_VERSION_2: &str = include_str!("../frameworks/prevent-duty-benchmark-2.toml");
+
 /// `text` published as its next version: the envelope's `version = N` raised to N + 1 and
 /// nothing else changed. Answers (N + 1, the new text).
 pub fn next_version(text: &str) -> (u32, String) {

@@ -329,6 +329,7 @@ mod tests {
             label: format!("Label {key}"),
             description: None,
             colour: "#000000".into(),
+            details_required: false,
         }
     }
 

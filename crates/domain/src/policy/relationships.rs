@@ -24,6 +24,13 @@ pub fn may_answer(grant: &Grant, facts: &AnswerFacts) -> bool {
     answers(grant.roles(), grant.user_id(), facts)
 }
 
+/// Whether the grant's holder may answer any question of an assessment (the Prevent lead),
+/// rather than only those assigned to them (a contributor): what "the next question" means
+/// for them after saving an answer.
+pub fn answers_any_question(grant: &Grant) -> bool {
+    grant.roles().contains(&Role::PreventLead)
+}
+
 /// Whether a question is assigned to the grant's holder: to them by name, or to the
 /// organisation they belong to. (Who may answer it is [`may_answer`].)
 pub fn is_assigned_to(grant: &Grant, facts: &AnswerFacts) -> bool {

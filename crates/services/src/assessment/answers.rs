@@ -104,6 +104,9 @@ impl App {
             DETAILS_MAX_CHARS,
             &mut errors,
         );
+        if let Some(m) = framework.missing_details(question.as_str(), rating, details) {
+            errors.add("details", m);
+        }
         errors.into_result().map_err(ServiceError::from)?;
         let seen = found.response;
         let stale = |current: Response, framework: Arc<StoredFramework>| {

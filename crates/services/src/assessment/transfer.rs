@@ -325,7 +325,8 @@ fn current_answer(view: &AssessmentView, q: &QuestionId) -> Option<import_plan::
 }
 
 /// Check rows carried from a file as if they had just been read: each names a question of
-/// this assessment once, with a rating on its scale and details within the limit. The number
+/// this assessment once, with a rating on its scale, details within the limit and present
+/// where the rating needs them. The number
 /// shown is the framework's, whatever the row says.
 fn checked_rows(
     view: &AssessmentView,
@@ -364,6 +365,15 @@ fn checked_rows(
         );
         for fe in e.0 {
             errors.add("file", format!("Question {}: {}", row.number, fe.message));
+        }
+        // Rows carried through a confirmation are checked again here; the reader has already
+        // named the row and column of a file's own rows.
+        if let Some(m) = view.framework.missing_details(
+            row.question.as_str(),
+            &row.answer.rating,
+            &row.answer.details,
+        ) {
+            errors.add("file", format!("Question {}: {m}", row.number));
         }
         out.push(row);
     }

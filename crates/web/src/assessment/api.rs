@@ -616,7 +616,9 @@ pub async fn get_response(
 /// Rate one question and write its supporting details, based on the version last read. Only a
 /// draft can change, and a contributor answers only the questions assigned to them or their
 /// organisation. If someone else changed the answer since `version`, nothing is written and
-/// the answer comes back with 409 as `current` (error code `stale_edit`).
+/// the answer comes back with 409 as `current` (error code `stale_edit`). A rating whose level
+/// the framework marks as needing supporting details (Developing and Achieving in the Prevent
+/// duty benchmark) is refused with 422 naming the field `details` when they are empty.
 #[utoipa::path(put, path = "/api/v1/partnerships/{partnership}/assessments/{assessment}/responses/{question}", tag = "assessments",
     params(("partnership" = String, Path, description = "Partnership id"), ("assessment" = String, Path, description = "Assessment id"), ("question" = String, Path, description = "Question id, such as `1.1`")),
     request_body = ResponseUpdate,

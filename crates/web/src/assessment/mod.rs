@@ -20,6 +20,7 @@ pub(crate) const CAPABILITY: Capability = Capability {
     messages: &[
     ("assessment-created", "The self-assessment was started."),
     ("answer-saved", "The answer was saved."),
+    ("answer-saved-none-left", "The answer was saved. There are no more questions for you after that one."),
     ("assessment-submitted", "The self-assessment was submitted for the board's approval."),
     ("assessment-approved", "The self-assessment was approved."),
     ("assessment-sent-back", "The self-assessment was sent back to the lead with your comments."),

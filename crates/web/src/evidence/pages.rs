@@ -1,12 +1,13 @@
 //! Evidence pages: adding and linking evidence to a question, and downloading a file.
 
-use crate::assessment::pages::{pid_of, question_page};
+use crate::assessment::pages::{pid_of, question_page, QuestionExtras};
 use crate::extract::{Fields, Granted};
 use crate::guard::Identity;
 use crate::pages::{see_other_with, PageError, PageResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use minijinja::context;
 use preventkit_services::ServiceError;
 
 pub async fn add_evidence(
@@ -41,8 +42,9 @@ pub async fn add_evidence(
             _ => {}
         }
     }
-    input.review_date = preventkit_domain::dates::DateEntry::Parts(review);
+    input.review_date = preventkit_domain::dates::DateEntry::Parts(review.clone());
     let pid = pid_of(&g)?;
+    let chosen_file = upload.as_ref().map(|u| u.file_name.clone());
     match state
         .app
         .add_evidence(&g, &aid, &qid, &input, upload, &id.ctx)
@@ -53,7 +55,31 @@ pub async fn add_evidence(
             &format!("/p/{pid}/assessments/{aid}/questions/{qid}"),
             "evidence-added",
         )),
-        Err(ServiceError::Validation(e)) => {
+        Err(ServiceError::Validation(mut e)) => {
+            // A browser never fills a file input in again. When the file was fine but another
+            // field needs correcting, say so on the file field, so the person chooses it again
+            // before sending the form back (otherwise they would only learn it on the next try).
+            if input.kind.trim() == "file" && !e.0.iter().any(|f| f.field == "file") {
+                if let Some(name) = chosen_file.filter(|n| !n.trim().is_empty()) {
+                    let name = name
+                        .rsplit(['/', '\\'])
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    e.add(
+                        "file",
+                        format!("Choose the file {name} again: it was fine, but a file cannot be kept while the rest of the form is corrected"),
+                    );
+                }
+            }
+            // Everything typed comes back; only the file has to be chosen again.
+            let values = context! {
+                title => input.title,
+                kind => input.kind,
+                url => input.url,
+                marking => input.marking,
+                review_date => context! { day => review.day, month => review.month, year => review.year },
+            };
             question_page(
                 &state,
                 &id,
@@ -61,9 +87,11 @@ pub async fn add_evidence(
                 &aid,
                 &qid,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&e),
-                None,
-                None,
+                QuestionExtras {
+                    errors: Some(&e),
+                    values: Some(values),
+                    ..QuestionExtras::default()
+                },
             )
             .await
         }
@@ -97,9 +125,11 @@ pub async fn link_evidence(
                 &aid,
                 &qid,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&e),
-                None,
-                None,
+                QuestionExtras {
+                    errors: Some(&e),
+                    values: Some(context! { evidence_id => form.get("evidence_id") }),
+                    ..QuestionExtras::default()
+                },
             )
             .await
         }

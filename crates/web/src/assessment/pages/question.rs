@@ -3,20 +3,49 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// The question page's fields from top to bottom, for the error summary's order: the answer,
+/// the add-evidence form, linking held evidence, and the comment.
+const FIELD_ORDER: &[&str] = &[
+    "rating",
+    "details",
+    "title",
+    "kind",
+    "file",
+    "url",
+    "marking",
+    "review_date",
+    "evidence_id",
+    "comment",
+];
+
+/// The fields of the add-evidence forms: an error on one of them opens the "Add evidence"
+/// section.
+const EVIDENCE_FIELDS: &[&str] = &[
+    "title",
+    "kind",
+    "file",
+    "url",
+    "marking",
+    "review_date",
+    "evidence_id",
+];
+
 /// What a question page shows besides the question: errors, a stale edit with what the user
-/// typed, or a one-time message.
+/// typed in the answer, what they typed in another form (`values`: the evidence form's
+/// `title`, `kind`, `url`, `marking` and `review_date` boxes, or the `comment`), or a
+/// one-time message.
 #[derive(Default)]
 pub(crate) struct QuestionExtras<'a> {
-    errors: Option<&'a ValidationErrors>,
-    stale: Option<&'a StaleEdit>,
-    typed: Option<(String, String)>,
-    flash: Option<&'static str>,
+    pub(crate) errors: Option<&'a ValidationErrors>,
+    pub(crate) stale: Option<&'a StaleEdit>,
+    pub(crate) typed: Option<(String, String)>,
+    pub(crate) values: Option<Value>,
+    pub(crate) flash: Option<&'static str>,
 }
 
 /// The question page again, for handlers that hold the path's identifiers as text (the
 /// evidence pages): an identifier that is not well formed names nothing, so it answers not
 /// found.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn question_page(
     state: &AppState,
     id: &Identity,
@@ -24,25 +53,12 @@ pub(crate) async fn question_page(
     aid: &str,
     qid: &str,
     status: StatusCode,
-    errors: Option<&ValidationErrors>,
-    stale: Option<&StaleEdit>,
-    typed: Option<(String, String)>,
+    extras: QuestionExtras<'_>,
 ) -> PageResult {
     let aid: AssessmentId = aid
         .parse()
         .map_err(|_| PageError::from(crate::WebError::NotFound))?;
-    typed_question_page(
-        state,
-        id,
-        g,
-        aid,
-        &QuestionId::from(qid),
-        status,
-        errors,
-        stale,
-        typed,
-    )
-    .await
+    render_question(state, id, g, aid, &QuestionId::from(qid), status, extras).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -68,10 +84,43 @@ pub(crate) async fn typed_question_page(
             errors,
             stale,
             typed,
-            flash: None,
+            ..QuestionExtras::default()
         },
     )
     .await
+}
+
+/// The grant to answer questions in the partnership, if the person holds one.
+fn respond_grant(id: &Identity, pid: PartnershipId) -> Option<Grant> {
+    id.session.as_ref().and_then(|s| {
+        decide(
+            &s.actor,
+            Permission::AssessmentRespond,
+            Scope::Partnership(pid),
+        )
+        .ok()
+    })
+}
+
+/// The question to go to after saving `qid`: for someone who answers only the questions
+/// assigned to them, their next assigned question; for the lead, the next question of the
+/// framework. `None` when there is none after this one.
+async fn next_question(
+    state: &AppState,
+    respond: Option<&Grant>,
+    view: &AssessmentView,
+    qid: &str,
+) -> Result<Option<String>, PageError> {
+    let all = view.framework.questions();
+    let pos = all.iter().position(|(_, x)| x.id == qid).unwrap_or(0);
+    let later = all.iter().skip(pos + 1).map(|(_, x)| x.id.clone());
+    match respond {
+        Some(r) if !preventkit_services::domain::policy::answers_any_question(r) => {
+            let mine = state.app.assigned_to_me(r, view.assessment.id).await?;
+            Ok(later.into_iter().find(|q| mine.contains(q)))
+        }
+        _ => Ok(later.into_iter().next()),
+    }
 }
 
 pub(crate) async fn render_question(
@@ -88,6 +137,7 @@ pub(crate) async fn render_question(
         errors,
         stale,
         typed,
+        values,
         flash,
     } = extras;
     let pid = pid_of(g)?;
@@ -138,14 +188,7 @@ pub(crate) async fn render_question(
     }
     items.push(context! { value => "", text => "Not assessed yet" });
     let st = view.assessment.state;
-    let respond_grant = id.session.as_ref().and_then(|s| {
-        decide(
-            &s.actor,
-            Permission::AssessmentRespond,
-            Scope::Partnership(pid),
-        )
-        .ok()
-    });
+    let respond_grant = respond_grant(id, pid);
     let may_answer = match &respond_grant {
         Some(r) => state.app.ensure_may_answer(r, aid, question).await.is_ok(),
         None => false,
@@ -188,10 +231,31 @@ pub(crate) async fn render_question(
             yours_details => s.yours_details, at => s.current.updated_at,
         }
     });
-    // The next and previous questions, for moving through the framework.
-    let all = view.framework.questions();
-    let pos = all.iter().position(|(_, x)| x.id == qid).unwrap_or(0);
-    let next = all.get(pos + 1).map(|(_, x)| x.id.clone());
+    // Where "Save and go to the next question" goes. Someone who answers only their assigned
+    // questions always has the button: after their last one it goes back to the task list.
+    let next = if editable {
+        next_question(state, respond_grant.as_ref(), &view, qid).await?
+    } else {
+        None
+    };
+    let only_assigned = respond_grant
+        .as_ref()
+        .is_some_and(|r| !preventkit_services::domain::policy::answers_any_question(r));
+    // The ratings that need supporting details, for the details box's hint.
+    let details_needed_for: Vec<String> = scale
+        .map(|s| {
+            s.levels
+                .iter()
+                .filter(|l| l.details_required)
+                .map(|l| l.label.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let details_hint = details_hint(&details_needed_for);
+    let evidence_open = errors.is_some_and(|e| {
+        e.0.iter()
+            .any(|f| EVIDENCE_FIELDS.contains(&f.field.as_str()))
+    });
     let evidence: Vec<Value> = state
         .app
         .assessment_evidence(&read, &aid.to_string())
@@ -201,18 +265,10 @@ pub(crate) async fn render_question(
         .map(|(_, e)| Value::from_serialize(&e))
         .collect();
     let linkable: Vec<Value> = if editable {
-        let respond = id.session.as_ref().and_then(|s| {
-            decide(
-                &s.actor,
-                Permission::AssessmentRespond,
-                Scope::Partnership(pid),
-            )
-            .ok()
-        });
-        match respond {
+        match &respond_grant {
             Some(r) => state
                 .app
-                .partnership_evidence(&r)
+                .partnership_evidence(r)
                 .await?
                 .into_iter()
                 .map(|e| context! { value => e.id, text => e.title })
@@ -248,16 +304,34 @@ pub(crate) async fn render_question(
             history => history,
             stale => stale_ctx,
             next => next,
+            next_button => next.is_some() || only_assigned,
+            details_hint => details_hint,
+            evidence_open => evidence_open,
             evidence => evidence,
             linkable => linkable,
             assigned => assigned,
             comments => comments,
             can_comment => can(id, Permission::AssessmentComment, pid),
-            errors => errors.map(form_errors),
+            errors => errors.map(|e| form_errors_in(e, FIELD_ORDER)),
+            values => values,
             flash => flash,
         },
     )
     .map_err(PageError::from)
+}
+
+/// What the supporting details box asks for, naming the ratings that need them.
+fn details_hint(needed_for: &[String]) -> String {
+    let needed = match needed_for {
+        [] => String::new(),
+        [one] => format!(" A rating of {one} needs them."),
+        [first @ .., last] => format!(" A rating of {} or {last} needs them.", first.join(", ")),
+    };
+    format!(
+        "Say what is in place, what is missing and what evidence shows it.{needed} Describe the \
+         partnership's arrangements: do not enter names or other personal details of members of \
+         the public, or of anyone referred."
+    )
 }
 
 pub async fn question(
@@ -331,12 +405,25 @@ pub async fn answer(
     {
         Ok(_) => {
             let pid = pid_of(&g)?;
-            let to = if form.get("then") == "next" && !form.get("next").is_empty() {
-                format!("/p/{pid}/assessments/{aid}/questions/{}", form.get("next"))
-            } else {
-                format!("/p/{pid}/assessments/{aid}")
-            };
-            Ok(see_other_with(&state.cfg, &to, "answer-saved"))
+            let summary = format!("/p/{pid}/assessments/{aid}");
+            if form.get("then") != "next" {
+                return Ok(see_other_with(&state.cfg, &summary, "answer-saved"));
+            }
+            // The next question is worked out again now (assignments may have changed since
+            // the page was shown), never taken from the form.
+            let view = state.app.assessment(&g, aid).await?;
+            match next_question(&state, Some(&g), &view, qid.as_str()).await? {
+                Some(next) => Ok(see_other_with(
+                    &state.cfg,
+                    &format!("{summary}/questions/{next}"),
+                    "answer-saved",
+                )),
+                None => Ok(see_other_with(
+                    &state.cfg,
+                    &summary,
+                    "answer-saved-none-left",
+                )),
+            }
         }
         Err(Ok(stale)) => {
             // Someone else saved first: show both; keep what this user typed in the form.
@@ -432,16 +519,18 @@ pub async fn comment(
             "comment-added",
         )),
         Err(ServiceError::Validation(e)) => {
-            typed_question_page(
+            render_question(
                 &state,
                 &id,
                 &g,
                 aid,
                 &qid,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&e),
-                None,
-                None,
+                QuestionExtras {
+                    errors: Some(&e),
+                    values: Some(context! { comment => form.get("comment") }),
+                    ..QuestionExtras::default()
+                },
             )
             .await
         }
