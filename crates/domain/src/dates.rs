@@ -259,7 +259,6 @@ mod tests {
         Timestamp((t.unix_timestamp_nanos() / 1_000_000) as i64)
     }
 
-
     fn parts(d: &str, m: &str, y: &str) -> DateEntry {
         DateEntry::Parts(DateParts {
             day: d.into(),

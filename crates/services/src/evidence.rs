@@ -8,8 +8,8 @@ use crate::{now_ms, App, RequestContext, ServiceError};
 
 use preventkit_domain::actions::EvidenceAction;
 use preventkit_domain::assessment::date_text;
-pub use preventkit_domain::dates::DateEntry;
 use preventkit_domain::audit::Outcome;
+pub use preventkit_domain::dates::DateEntry;
 use preventkit_domain::evidence::{Evidence, EvidenceKind};
 use preventkit_domain::validate::{self, ValidationErrors};
 use preventkit_domain::{

@@ -12,13 +12,13 @@ mod summary;
 mod transfer;
 mod upgrade;
 
-pub use preventkit_domain::dates::DateEntry;
 pub use assignment::AssignmentView;
 pub use comments::CommentView;
 pub use comparison::{
     CapabilityCounts, ComparedQuestion, Comparison, MappedSummary, SectionChanges,
 };
 pub use gaps::{Gap, NewAction};
+pub use preventkit_domain::dates::DateEntry;
 pub use summary::rating_chart;
 pub use transfer::ImportReport;
 pub use upgrade::UpgradePlan;

@@ -24,7 +24,6 @@ use crate::guard::Identity;
 use crate::pages::{
     form_errors, form_errors_in, render, render_with_flash, see_other_with, PageError, PageResult,
 };
-use preventkit_services::domain::dates::long_date;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -34,6 +33,7 @@ use preventkit_services::domain::assessment::summary as summary_words;
 use preventkit_services::domain::assessment::{
     date_text, reviewed_this_period, Rating, Transition,
 };
+use preventkit_services::domain::dates::long_date;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::validate::ValidationErrors;
 use preventkit_services::domain::{AssessmentId, PartnershipId, Permission, QuestionId, Scope};
