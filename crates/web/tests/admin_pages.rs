@@ -544,3 +544,28 @@ async fn page_not_found(engine: Engine) {
         assert!(res.body.contains(text), "[{e}] `{text}`:\n{}", res.body);
     }
 }
+
+#[each_engine]
+async fn nobody_is_asked_to_remove_their_own_role(engine: Engine) {
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let pid = s.partnership_id(RIVERTON).await;
+    let own = membership_of(&s, &pid, "admin@riverton.example", Role::Administrator)
+        .await
+        .unwrap();
+    let mut b = s.signed_in("admin@riverton.example").await;
+    let res = b.get(&format!("/p/{pid}/members/{own}/remove")).await;
+    assert_eq!(res.status, 403, "[{e}]");
+    assert!(
+        res.body.contains("govuk-error-summary")
+            && res
+                .body
+                .contains("You cannot change or remove your own roles"),
+        "[{e}] {}",
+        res.body
+    );
+    assert!(
+        !res.body.contains("name=\"confirm\""),
+        "[{e}] nothing to confirm"
+    );
+}

@@ -283,16 +283,23 @@ async fn partnership_name(state: &AppState, id: &Identity, pid: PartnershipId) -
 }
 
 /// The page that asks "Are you sure you want to remove X from Y?", with what removing does.
+/// Nobody removes their own role, so for one's own membership there is nothing to ask: the
+/// members page says so in its error summary.
 async fn remove_member_page(
     state: &AppState,
     id: &Identity,
     grant: &preventkit_services::Grant,
+    headers: &HeaderMap,
     mid: MembershipId,
 ) -> PageResult {
     let pid = grant
         .partnership()
         .ok_or_else(|| PageError::from(crate::WebError::NotFound))?;
     let m = state.app.get_member(grant, mid).await?;
+    if id.session.as_ref().map(|s| s.user.id) == Some(m.user_id) {
+        let own = ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant);
+        return member_change_refused(state, id, grant, headers, own).await;
+    }
     let name = partnership_name(state, id, pid).await;
     let label = m.role.label();
     render(
@@ -319,9 +326,10 @@ pub async fn confirm_remove_member(
     id: Identity,
     Granted(grant): Granted,
     Path((_, membership)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> PageResult {
     let mid = membership_id(&membership)?;
-    remove_member_page(&state, &id, &grant, mid).await
+    remove_member_page(&state, &id, &grant, &headers, mid).await
 }
 
 /// `POST .../members/{membership}/remove`. Removing a member is asked for first: the members
@@ -340,7 +348,7 @@ pub async fn remove_member(
 ) -> PageResult {
     let mid = membership_id(&membership)?;
     if form.get("confirm") != "yes" {
-        return remove_member_page(&state, &id, &grant, mid).await;
+        return remove_member_page(&state, &id, &grant, &headers, mid).await;
     }
     let pid = grant
         .partnership()
