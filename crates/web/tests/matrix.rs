@@ -2756,7 +2756,7 @@ async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_inv
         (
             "page: remove own membership",
             format!("/p/{r}/members/{own}/remove"),
-            Payload::Form(Vec::new()),
+            Payload::Form(vec![("confirm", "yes".to_owned())]),
             "membership.delete",
             Some(own.clone()),
         ),
