@@ -367,7 +367,7 @@ impl App {
                 };
                 all.extend(self.audit_events(grant, &one).await?);
             }
-            all.sort_by(|a, b| b.position.cmp(&a.position));
+            all.sort_by_key(|e| std::cmp::Reverse(e.position));
             all
         };
         let limit = usize::try_from(if q.limit == 0 { 50 } else { q.limit }).unwrap_or(50);

@@ -569,3 +569,46 @@ async fn nobody_is_asked_to_remove_their_own_role(engine: Engine) {
         "[{e}] nothing to confirm"
     );
 }
+
+#[each_engine]
+async fn codes_made_at_set_up_can_be_downloaded_from_their_page(engine: Engine) {
+    let e = engine.name();
+    let s = Server::start(&engine).await;
+    let mut b = s.browser();
+    let r = b
+        .post_form(
+            "/sign-in",
+            "/sign-in",
+            &[
+                ("email", "chair@riverton.example"),
+                ("password", preventkit_services::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/sign-in/mfa/set-up"), "[{e}]");
+    let setup = b.get("/sign-in/mfa/set-up").await;
+    let secret = preventkit_testkit::element_text(&setup.body, "id=\"totp-secret\">")
+        .unwrap()
+        .replace(' ', "");
+    let code = preventkit_testkit::totp_at(&secret, preventkit_testkit::current_step());
+    let shown = b
+        .post_form(
+            "/sign-in/mfa/set-up",
+            "/sign-in/mfa/set-up",
+            &[("code", &code)],
+        )
+        .await;
+    assert_eq!(shown.status, 200, "[{e}] {}", shown.body);
+    let codes = field_value(&shown.body, "codes").unwrap();
+    // The page's form carries the new session's CSRF token, so the download works from it.
+    let csrf = shown.csrf().unwrap();
+    let res = b
+        .post_raw(
+            "/account/recovery-codes/download",
+            &[("csrf_token", &csrf), ("codes", &codes)],
+        )
+        .await;
+    assert_eq!(res.status, 200, "[{e}] {}", res.body);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert!(res.body.contains(codes.split(' ').next().unwrap()));
+}
