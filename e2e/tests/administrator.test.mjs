@@ -3,7 +3,7 @@
 // account (each through a page that asks first), reads the audit log filtered by a person's
 // name and an action, and is refused when removing a partnership's last administrator (the
 // error summary, with the page). A partnership administrator revokes an API token through its
-// page. Every new page state is scanned by axe and checked at 390 px for sideways scrolling.
+// page and makes new recovery codes, which can be downloaded and printed alone. Every new page state is scanned by axe and checked at 390 px for sideways scrolling.
 //
 // Accounts: the system administrator (shared with the accessibility file through the shared
 // sign-in helper) and Eastvale's administrator, which no other file uses. What is changed is
@@ -175,6 +175,25 @@ test('a partnership administrator revokes an API token through its page', { time
     await expectBanner(page, /token was revoked/);
     assert.equal(await me(), 401, 'the token no longer works');
     await check(t, page, 'tokens after revoking one', 'tokens-revoked');
+
+    // New recovery codes: a download button, and a printout of the codes alone.
+    await page.goto(url('/account'));
+    await clickAndWait(page, page.getByRole('button', { name: 'Make new recovery codes' }));
+    assert.equal(await page.locator('#recovery-codes code').count(), 10);
+    assert.ok(await page.getByRole('button', { name: 'Download the codes as a text file' }).isVisible());
+    await check(t, page, 'new recovery codes', 'recovery-codes');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the codes as a text file' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'prevent-toolkit-recovery-codes.txt');
+    await page.emulateMedia({ media: 'print' });
+    assert.ok(await page.locator('#recovery-codes').isVisible(), 'the codes are printed');
+    for (const hidden of ['.pk-header', '.pk-footer', 'form', '.govuk-warning-text']) {
+      assert.equal(await page.locator(hidden).first().isVisible(), false, `${hidden} is not printed`);
+    }
+    await screenshot(page, 'administrator-recovery-codes-print.png');
+    await page.emulateMedia({ media: 'screen' });
   } finally {
     await context.close();
   }
