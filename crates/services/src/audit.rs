@@ -129,6 +129,17 @@ pub struct DeniedRequest {
 
 pub use preventkit_domain::audit::AuditQuery;
 
+/// How many people a search of the audit log by name matches at most.
+pub const PEOPLE_MATCHED: usize = 25;
+
+/// An audit event with the name of the person who caused it (none for the console or an
+/// account no longer known).
+#[derive(Clone, Debug)]
+pub struct NamedAuditEvent {
+    pub event: AuditEvent,
+    pub actor_name: Option<String>,
+}
+
 /// Refusals of requests from nobody signed in, counted per source address and window instead
 /// of written one by one: an anonymous flood must not grow the database or the audit chain
 /// without bound. The first refusal from an address in a window is recorded at once, as any
@@ -316,6 +327,58 @@ impl App {
         let rows = store::audit::search(&mut tx, partnership, &q).await?;
         tx.commit().await?;
         Ok(rows)
+    }
+
+    /// The audit log for pages: the events [`App::audit_events`] answers, each with the name
+    /// of the person who caused it, and, when `person` is given, only events caused by people
+    /// whose name contains it (any case). At most [`PEOPLE_MATCHED`] people are matched; the
+    /// events of all of them are merged, newest first, up to the query's limit.
+    pub async fn audit_events_named(
+        &self,
+        grant: &Grant,
+        q: &AuditQuery,
+        person: &str,
+    ) -> Result<Vec<NamedAuditEvent>, ServiceError> {
+        // Check the grant before reading anything else.
+        if !grant.covers(Permission::PlatformAuditRead) {
+            grant.require_partnership(Permission::AuditRead)?;
+        }
+        let mut tx = self.db().read().await?;
+        let users = store::identity::users::list(&mut tx).await?;
+        tx.commit().await?;
+        let names: std::collections::HashMap<UserId, String> =
+            users.into_iter().map(|u| (u.id, u.display_name)).collect();
+        let wanted = person.trim().to_lowercase();
+        let mut events = if wanted.is_empty() {
+            self.audit_events(grant, q).await?
+        } else {
+            let mut people: Vec<UserId> = names
+                .iter()
+                .filter(|(_, n)| n.to_lowercase().contains(&wanted))
+                .map(|(id, _)| *id)
+                .collect();
+            people.sort();
+            people.truncate(PEOPLE_MATCHED);
+            let mut all = Vec::new();
+            for id in people {
+                let one = AuditQuery {
+                    actor: Some(id),
+                    ..q.clone()
+                };
+                all.extend(self.audit_events(grant, &one).await?);
+            }
+            all.sort_by_key(|e| std::cmp::Reverse(e.position));
+            all
+        };
+        let limit = usize::try_from(if q.limit == 0 { 50 } else { q.limit }).unwrap_or(50);
+        events.truncate(limit);
+        Ok(events
+            .into_iter()
+            .map(|event| NamedAuditEvent {
+                actor_name: event.actor.and_then(|a| names.get(&a).cloned()),
+                event,
+            })
+            .collect())
     }
 
     /// Walk every chain of the log: each partnership's and the platform's. Each chain's report

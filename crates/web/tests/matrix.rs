@@ -109,7 +109,9 @@ const SPEC: &[(&str, &str, Rule)] = {
         ("POST", "/account/recovery-codes", SignedIn),
         ("GET", "/account/tokens", SignedIn),
         ("POST", "/account/tokens", SignedIn),
+        ("GET", "/account/tokens/{token}/revoke", SignedIn),
         ("POST", "/account/tokens/{token}/revoke", SignedIn),
+        ("POST", "/account/recovery-codes/download", SignedIn),
         ("POST", "/invitations/{invitation}/{answer}", SignedIn),
         ("GET", "/partnerships", SignedIn),
         ("POST", "/partnerships/switch", SignedIn),
@@ -128,6 +130,11 @@ const SPEC: &[(&str, &str, Rule)] = {
         (
             "POST",
             "/p/{partnership}/members/{membership}/role",
+            Needs(P::MembershipManage),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/members/{membership}/remove",
             Needs(P::MembershipManage),
         ),
         (
@@ -394,6 +401,7 @@ const SPEC: &[(&str, &str, Rule)] = {
         ("POST", "/admin/regions", Needs(P::PartnershipManage)),
         ("GET", "/admin/users", Needs(P::UserManage)),
         ("POST", "/admin/users", Needs(P::UserManage)),
+        ("GET", "/admin/users/{user}/disable", Needs(P::UserManage)),
         ("POST", "/admin/users/{user}/disable", Needs(P::UserManage)),
         ("POST", "/admin/users/{user}/enable", Needs(P::UserManage)),
         (
@@ -724,6 +732,8 @@ const ANSWERS: &[(&str, &str, &[u16], Kind)] = {
         ("POST", "/account/password", &[422], Html),
         ("POST", "/account/recovery-codes", &[200, 409], Html),
         ("GET", "/account/tokens", &[200], Html),
+        ("GET", "/account/tokens/{token}/revoke", &[200], Html),
+        ("POST", "/account/recovery-codes/download", &[409], Html),
         ("POST", "/account/tokens", &[422], Html),
         (
             "POST",
@@ -749,6 +759,7 @@ const ANSWERS: &[(&str, &str, &[u16], Kind)] = {
             &[422],
             Html,
         ),
+        ("GET", "/p/{partnership}/members/{membership}/remove", &[200], Html),
         (
             "POST",
             "/p/{partnership}/members/{membership}/remove",
@@ -940,6 +951,7 @@ const ANSWERS: &[(&str, &str, &[u16], Kind)] = {
         ("POST", "/admin/regions", &[422], Html),
         ("GET", "/admin/users", &[200], Html),
         ("POST", "/admin/users", &[422], Html),
+        ("GET", "/admin/users/{user}/disable", &[200], Html),
         (
             "POST",
             "/admin/users/{user}/disable",
@@ -1163,9 +1175,8 @@ enum Fixture {
 fn fixture_of(spec: &RouteSpec) -> Option<Fixture> {
     let (m, p) = (spec.method.as_str(), spec.path);
     Some(match (m, p) {
-        ("POST", "/account/tokens/{token}/revoke") | ("DELETE", "/api/v1/tokens/{token}") => {
-            Fixture::OwnToken
-        }
+        ("GET" | "POST", "/account/tokens/{token}/revoke")
+        | ("DELETE", "/api/v1/tokens/{token}") => Fixture::OwnToken,
         ("POST", "/invitations/{invitation}/{answer}") => Fixture::OwnInvitation,
         _ if p.contains("{membership}") && m != "GET" => Fixture::SpareMembership,
         ("POST", _) if p.ends_with("/submit") => Fixture::Assessment("draft"),
@@ -1181,6 +1192,10 @@ fn fixture_of(spec: &RouteSpec) -> Option<Fixture> {
 /// What the object must read after an allowed call succeeded. `None`: unchanged.
 fn effect_of(spec: &RouteSpec) -> Option<&'static str> {
     let (m, p) = (spec.method.as_str(), spec.path);
+    if m == "GET" {
+        // A confirmation page changes nothing.
+        return None;
+    }
     Some(match fixture_of(spec)? {
         Fixture::OwnToken => "revoked",
         Fixture::OwnInvitation => "Declined",
@@ -1335,6 +1350,14 @@ fn own_payload(spec: &RouteSpec) -> Payload {
     let page_post = spec.surface == Surface::Page && spec.method == "POST";
     if page_post && spec.path.ends_with("/submit") {
         Payload::Form(vec![("confirm_unanswered", "yes".to_owned())])
+    } else if page_post
+        && (spec.path.ends_with("/members/{membership}/remove")
+            || spec.path.ends_with("/users/{user}/disable")
+            || spec.path.ends_with("/tokens/{token}/revoke"))
+    {
+        // Removing, disabling and revoking act only once confirmed (the post without
+        // `confirm` is tested on its own).
+        Payload::Form(vec![("confirm", "yes".to_owned())])
     } else if page_post && spec.path.ends_with("/approve") {
         Payload::Form(vec![
             ("decision", "approve".to_owned()),
@@ -1939,6 +1962,9 @@ fn foreign_probes(w: &World) -> Vec<Probe> {
         };
         let payload = match (spec.surface, spec.method.as_str()) {
             (Surface::Page, "POST") if p.ends_with("/role") => form(&[("role", "auditor")]),
+            (Surface::Page, "POST") if p.ends_with("/remove") || p.ends_with("/revoke") => {
+                form(&[("confirm", "yes")])
+            }
             (Surface::Page, "POST") if p.ends_with("/questions/{question}") => form(&[
                 ("rating", "not-yet-started"),
                 ("details", "Written through another partnership's route"),
@@ -2730,7 +2756,7 @@ async fn nobody_changes_their_own_roles_and_another_councils_account_is_only_inv
         (
             "page: remove own membership",
             format!("/p/{r}/members/{own}/remove"),
-            Payload::Form(Vec::new()),
+            Payload::Form(vec![("confirm", "yes".to_owned())]),
             "membership.delete",
             Some(own.clone()),
         ),

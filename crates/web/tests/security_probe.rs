@@ -368,7 +368,11 @@ async fn nobody_grants_themselves_a_role(engine: Engine) {
     assert_eq!(r.status, 403, "[{}] own role change", engine.name());
     assert!(r.body.contains("cannot change or remove your own roles"));
     let r = admin
-        .post_form(&members, &format!("{members}/{own}/remove"), &[])
+        .post_form(
+            &members,
+            &format!("{members}/{own}/remove"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 403, "own removal");
     let r = admin

@@ -30,6 +30,16 @@ impl State {
     pub fn editable(self) -> bool {
         self == State::Draft
     }
+
+    /// The state as words that follow "is" in a sentence: "is a draft", "is submitted".
+    pub fn after_is(self) -> &'static str {
+        match self {
+            State::Draft => "a draft",
+            State::Submitted => "submitted",
+            State::Approved => "approved by the board",
+            State::Locked => "locked",
+        }
+    }
 }
 
 /// A request to move an assessment on.
@@ -73,7 +83,7 @@ impl std::fmt::Display for TransitionError {
                 write!(
                     f,
                     "An assessment that is {} cannot be {transition}",
-                    state.label().to_lowercase()
+                    state.after_is()
                 )
             }
             TransitionError::OwnSubmission => f.write_str(
@@ -180,6 +190,19 @@ pub fn reviewed_this_period(version: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_say_is_a_draft() {
+        let e = TransitionError::NotAllowedFrom {
+            state: State::Draft,
+            transition: "approved",
+        };
+        assert_eq!(
+            e.to_string(),
+            "An assessment that is a draft cannot be approved"
+        );
+        assert_eq!(State::Locked.after_is(), "locked");
+    }
 
     #[test]
     fn the_happy_path() {

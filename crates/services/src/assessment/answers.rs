@@ -88,7 +88,7 @@ impl App {
         if !state.editable() {
             return Err(ServiceError::Conflict(format!(
                 "This assessment is {} and cannot be changed. Reopen it first",
-                state.label().to_lowercase()
+                state.after_is()
             ))
             .into());
         }

@@ -99,6 +99,9 @@ fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub const RECOVERY_CODE_COUNT: usize = 10;
+
+/// How long after recovery codes are made they may be downloaded from the page showing them.
+pub const RECOVERY_DOWNLOAD_MS: i64 = 15 * 60 * 1000;
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 
 /// A fresh set of recovery codes: the plain codes to show once, and the rows to store.
@@ -252,6 +255,51 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(codes)
+    }
+
+    /// The signed-in person's recovery codes, for a download, if `codes` (as the recovery
+    /// codes page shows them, separated by spaces) are exactly their whole current set, none
+    /// of them used yet, made less than [`RECOVERY_DOWNLOAD_MS`] ago. The server keeps only the
+    /// codes' hashes, so it can never give the codes out by itself: the page that shows them
+    /// sends them back, and this check makes that work only for the person who has just made
+    /// them, and only while they are being shown. Anything else is refused, the same way.
+    pub async fn recovery_codes_for_download(
+        &self,
+        session: &SessionView,
+        codes: &str,
+    ) -> Result<Vec<String>, ServiceError> {
+        let refused = || {
+            ServiceError::Conflict(
+                "These recovery codes can no longer be downloaded. Codes can be downloaded only \
+                 from the page that shows them, straight after they are made. If you did not save \
+                 them, make new ones from your account page"
+                    .into(),
+            )
+        };
+        if session.stage != Stage::Complete {
+            return Err(refused());
+        }
+        let mut given: Vec<String> = Vec::new();
+        for c in codes.split_whitespace() {
+            given.push(sha256_hex(&normalise_recovery_code(c).ok_or_else(refused)?));
+        }
+        given.sort();
+        given.dedup();
+        let mut tx = self.db().read().await?;
+        let stored =
+            store::identity::users::unused_recovery_codes(&mut tx, &session.user.id.to_string())
+                .await?;
+        tx.commit().await?;
+        let now = self.config().clock.now_ms();
+        let fresh = stored
+            .iter()
+            .all(|r| now - r.created_at.millis() < RECOVERY_DOWNLOAD_MS);
+        let mut held: Vec<String> = stored.iter().map(|r| r.code_hash.clone()).collect();
+        held.sort();
+        if given.len() != RECOVERY_CODE_COUNT || held != given || !fresh {
+            return Err(refused());
+        }
+        Ok(codes.split_whitespace().map(str::to_owned).collect())
     }
 
     /// How many unused recovery codes the signed-in user has left.

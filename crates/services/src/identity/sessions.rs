@@ -531,6 +531,12 @@ impl App {
         self.secret().sign("csrf", binding)
     }
 
+    /// The CSRF token for the forms of the first page a new session sees (the page is made
+    /// while the request still carries the session before it).
+    pub fn new_session_csrf_token(&self, new: &NewSession) -> Result<String, ServiceError> {
+        self.csrf_token(&sha256_hex(&new.token))
+    }
+
     /// Constant-time check of a CSRF token.
     pub fn csrf_valid(&self, binding: &str, token: &str) -> bool {
         self.secret().verify("csrf", binding, token)

@@ -22,12 +22,13 @@ pub(crate) const CAPABILITY: Capability = Capability {
     messages: &[
     ("invitation-sent", "The invitation was recorded. The role is given when the person accepts it after signing in."),
     ("member-updated", "The role was changed."),
-    ("member-removed", "The membership was removed."),
+    ("member-removed", "The member was removed. The removal is in the audit log."),
     ("organisation-created", "The organisation was added."),
     ("partnership-created", "The partnership was created."),
     ("partnership-updated", "The partnership was updated."),
     ("region-created", "The region was added."),
     ("user-created", "The account was created."),
+    ("user-disabled", "The account was disabled. Its sessions were ended and its API tokens stopped working."),
     ("user-updated", "The account was updated."),
 ],
     nav,
@@ -96,6 +97,12 @@ pub(crate) fn routes() -> Vec<Route> {
             post(pages::partnership::change_role),
         ),
         page(
+            M::GET,
+            "/p/{partnership}/members/{membership}/remove",
+            Perm(P::MembershipManage),
+            get(pages::partnership::confirm_remove_member),
+        ),
+        page(
             M::POST,
             "/p/{partnership}/members/{membership}/remove",
             Perm(P::MembershipManage),
@@ -148,6 +155,12 @@ pub(crate) fn routes() -> Vec<Route> {
             "/admin/users",
             Perm(P::UserManage),
             post(pages::platform::create_user),
+        ),
+        page(
+            M::GET,
+            "/admin/users/{user}/disable",
+            Perm(P::UserManage),
+            get(pages::platform::confirm_disable_user),
         ),
         page(
             M::POST,

@@ -31,6 +31,7 @@ pub async fn list_audit_events(
         )))
     })?;
     let filter = Filter {
+        person: String::new(),
         action: p.action.unwrap_or_default(),
         outcome: p.outcome.unwrap_or_default(),
         actor: p.actor.unwrap_or_default(),

@@ -14,10 +14,14 @@ use preventkit_services::domain::audit::Outcome;
 use preventkit_services::domain::UserId;
 use serde::Deserialize;
 
-/// The filter form (GET, so a filtered view can be bookmarked; it holds no personal data:
-/// actors are chosen by account id).
+/// The filter form (GET, so a filtered view can be bookmarked). People are found by name
+/// (`person`, any part of it); `actor` (an account id) still narrows to one account, for
+/// addresses made before names could be searched and for the API. `action` is an action's
+/// key, chosen from a list of readable actions (or, from the API, any start of keys).
 #[derive(Deserialize, Default, Clone, serde::Serialize)]
 pub struct Filter {
+    #[serde(default)]
+    pub person: String,
     #[serde(default)]
     pub action: String,
     #[serde(default)]
@@ -91,6 +95,28 @@ pub(crate) fn to_query(
     })
 }
 
+/// Every action the log records, by readable name, for the filter's list; an action asked for
+/// that the list does not have (a start of keys typed into an address) is kept as an option.
+fn action_choices(chosen: &str) -> Vec<minijinja::Value> {
+    let mut all: Vec<(&'static str, &'static str)> = AuditAction::all()
+        .into_iter()
+        .map(|a| (a.label(), a.key()))
+        .collect();
+    all.sort_unstable();
+    all.dedup_by(|a, b| a.1 == b.1);
+    let mut items = vec![context! { value => "", text => "Any action" }];
+    let chosen = chosen.trim();
+    if !chosen.is_empty() && !all.iter().any(|(_, k)| *k == chosen) {
+        let text = format!("Actions starting ‘{chosen}’");
+        items.push(context! { value => chosen, text => text });
+    }
+    items.extend(
+        all.into_iter()
+            .map(|(label, key)| context! { value => key, text => label }),
+    );
+    items
+}
+
 async fn audit_page(
     state: &AppState,
     id: &Identity,
@@ -100,7 +126,10 @@ async fn audit_page(
 ) -> PageResult {
     let (events, errors, status) = match to_query(&filter) {
         Ok(q) => (
-            state.app.audit_events(grant, &q).await?,
+            state
+                .app
+                .audit_events_named(grant, &q, &filter.person)
+                .await?,
             None,
             StatusCode::OK,
         ),
@@ -111,27 +140,32 @@ async fn audit_page(
         ),
     };
     let older = if events.len() == 50 {
-        events.last().map(|e| e.position)
+        events.last().map(|e| e.event.position)
     } else {
         None
     };
     let rows: Vec<_> = events
         .into_iter()
-        .map(|e| {
+        .map(|n| {
+            let e = n.event;
             context! {
-                seq => e.seq, at => e.occurred_at, actor => e.actor,
+                seq => e.seq, at => e.occurred_at, actor => e.actor, actor_name => n.actor_name,
                 action_label => AuditAction::describe(&e.action), action => e.action,
-                object_type => e.object_type, object_id => e.object_id, outcome => e.outcome,
-                source => e.source,
+                object_type => e.object_type, object_id => e.object_id,
+                outcome => e.outcome.label(), source => e.source,
             }
         })
         .collect();
+    let actions = action_choices(&filter.action);
     render(
         state,
         id,
         "audit/log.html",
         status,
-        context! { title => heading, events => rows, filter => filter, errors => errors, older => older },
+        context! {
+            title => heading, events => rows, filter => filter, errors => errors, older => older,
+            actions => actions,
+        },
     )
     .map_err(PageError::from)
 }

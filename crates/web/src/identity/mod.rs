@@ -28,7 +28,10 @@ pub(crate) const CAPABILITY: Capability = Capability {
             "password-changed",
             "Your password was changed. Your other sessions have been signed out.",
         ),
-        ("token-revoked", "The token was revoked."),
+        (
+            "token-revoked",
+            "The token was revoked. Programs using it are refused from now on.",
+        ),
     ],
     nav,
 };
@@ -86,6 +89,12 @@ pub(crate) fn routes() -> Vec<Route> {
             post(pages::account::recovery_codes),
         ),
         page(
+            M::POST,
+            "/account/recovery-codes/download",
+            SignedIn,
+            post(pages::account::download_recovery_codes),
+        ),
+        page(
             M::GET,
             "/account/tokens",
             SignedIn,
@@ -96,6 +105,12 @@ pub(crate) fn routes() -> Vec<Route> {
             "/account/tokens",
             SignedIn,
             post(pages::account::create_token),
+        ),
+        page(
+            M::GET,
+            "/account/tokens/{token}/revoke",
+            SignedIn,
+            get(pages::account::confirm_revoke_token),
         ),
         page(
             M::POST,

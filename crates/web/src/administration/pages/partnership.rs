@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use minijinja::{context, Value};
 use preventkit_services::administration::NewInvitation;
 use preventkit_services::domain::policy::decide;
+use preventkit_services::domain::validate::ValidationErrors;
 use preventkit_services::domain::{MembershipId, PartnershipId, Permission, Role, Scope};
 use preventkit_services::ServiceError;
 
@@ -102,7 +103,9 @@ async fn members_page(
         members => rows,
         roles => roles(),
         can_manage => can_manage,
-        problem => message,
+        // A refused change (such as removing the last administrator) is shown in the error
+        // summary at the top of the page, linked to the members table.
+        errors => message.map(|m| form_errors(&ValidationErrors::single("members", m))),
     };
     if status == StatusCode::OK {
         render_with_flash(state, id, headers, "administration/members.html", ctx)
@@ -259,7 +262,66 @@ async fn member_change_refused(
     members_page(state, id, grant, headers, status, Some(message)).await
 }
 
-pub async fn remove_member(
+/// The partnership's name, for headings (empty if the person may not read the partnership).
+async fn partnership_name(state: &AppState, id: &Identity, pid: PartnershipId) -> String {
+    let Some(read) = id.session.as_ref().and_then(|s| {
+        decide(
+            &s.actor,
+            Permission::PartnershipRead,
+            Scope::Partnership(pid),
+        )
+        .ok()
+    }) else {
+        return String::new();
+    };
+    state
+        .app
+        .get_partnership(&read)
+        .await
+        .map(|(p, _)| p.name)
+        .unwrap_or_default()
+}
+
+/// The page that asks "Are you sure you want to remove X from Y?", with what removing does.
+/// Nobody removes their own role, so for one's own membership there is nothing to ask: the
+/// members page says so in its error summary.
+async fn remove_member_page(
+    state: &AppState,
+    id: &Identity,
+    grant: &preventkit_services::Grant,
+    headers: &HeaderMap,
+    mid: MembershipId,
+) -> PageResult {
+    let pid = grant
+        .partnership()
+        .ok_or_else(|| PageError::from(crate::WebError::NotFound))?;
+    let m = state.app.get_member(grant, mid).await?;
+    if id.session.as_ref().map(|s| s.user.id) == Some(m.user_id) {
+        let own = ServiceError::Denied(preventkit_services::domain::Denial::SelfGrant);
+        return member_change_refused(state, id, grant, headers, own).await;
+    }
+    let name = partnership_name(state, id, pid).await;
+    let label = m.role.label();
+    render(
+        state,
+        id,
+        "administration/member-remove.html",
+        StatusCode::OK,
+        context! {
+            title => format!("Are you sure you want to remove {} from {}?", m.display_name, name),
+            partnership_id => pid.to_string(),
+            partnership_name => name,
+            member => context! {
+                id => m.id, name => m.display_name, email => m.email, role_label => label,
+                granted => m.created_at,
+            },
+        },
+    )
+    .map_err(PageError::from)
+}
+
+/// `GET .../members/{membership}/remove`: the confirmation page.
+pub async fn confirm_remove_member(
     State(state): State<AppState>,
     id: Identity,
     Granted(grant): Granted,
@@ -267,6 +329,27 @@ pub async fn remove_member(
     headers: HeaderMap,
 ) -> PageResult {
     let mid = membership_id(&membership)?;
+    remove_member_page(&state, &id, &grant, &headers, mid).await
+}
+
+/// `POST .../members/{membership}/remove`. Removing a member is asked for first: the members
+/// page links to the confirmation page (`GET` of this path), whose form posts here with
+/// `confirm=yes`. A post without `confirm=yes` (a form from an older page, a script that
+/// skipped the question) removes nothing: it shows the confirmation page instead. A refusal,
+/// such as removing the partnership's last administrator, is shown on the members page in its
+/// error summary and changes nothing.
+pub async fn remove_member(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(grant): Granted,
+    Path((_, membership)): Path<(String, String)>,
+    headers: HeaderMap,
+    form: Fields,
+) -> PageResult {
+    let mid = membership_id(&membership)?;
+    if form.get("confirm") != "yes" {
+        return remove_member_page(&state, &id, &grant, &headers, mid).await;
+    }
     let pid = grant
         .partnership()
         .map(|p| p.to_string())

@@ -373,15 +373,58 @@ async fn user_action(
     }
 }
 
+/// The page that asks "Are you sure you want to disable ...?", with what disabling does.
+async fn disable_user_page(state: &AppState, id: &Identity, g: &Grant, uid: UserId) -> PageResult {
+    let account = state
+        .app
+        .list_users(g)
+        .await?
+        .into_iter()
+        .find(|u| u.id == uid.to_string())
+        .ok_or_else(|| PageError::from(crate::WebError::NotFound))?;
+    render(
+        state,
+        id,
+        "administration/user-disable.html",
+        StatusCode::OK,
+        context! {
+            title => format!("Are you sure you want to disable the account of {}?", account.display_name),
+            account => account,
+        },
+    )
+    .map_err(PageError::from)
+}
+
+/// `GET /admin/users/{user}/disable`: the confirmation page.
+pub async fn confirm_disable_user(
+    State(state): State<AppState>,
+    id: Identity,
+    Granted(g): Granted,
+    PageIds(uid): PageIds<UserId>,
+) -> PageResult {
+    disable_user_page(&state, &id, &g, uid).await
+}
+
+/// `POST /admin/users/{user}/disable`. Disabling is asked for first: the accounts page links to
+/// the confirmation page (`GET` of this path), whose form posts here with `confirm=yes`. A
+/// post without it disables nothing and shows the confirmation page. A refusal (such as
+/// disabling your own account, which would leave the platform without you as its
+/// administrator) is shown on the accounts page in its error summary and changes nothing.
 pub async fn disable_user(
     State(state): State<AppState>,
     id: Identity,
     Granted(g): Granted,
     PageIds(uid): PageIds<UserId>,
     headers: HeaderMap,
+    form: Fields,
 ) -> PageResult {
-    let r = state.app.set_user_disabled(&g, uid, true, &id.ctx).await;
-    user_action(&state, &id, &g, &headers, r).await
+    if form.get("confirm") != "yes" {
+        return disable_user_page(&state, &id, &g, uid).await;
+    }
+    match state.app.set_user_disabled(&g, uid, true, &id.ctx).await {
+        Ok(()) => Ok(see_other_with(&state.cfg, "/admin/users", "user-disabled")),
+        r => user_action(&state, &id, &g, &headers, r).await,
+    }
 }
 
 pub async fn enable_user(

@@ -8,6 +8,7 @@ use crate::pages::{
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use minijinja::{context, Value};
 use preventkit_services::domain::validate::ValidationErrors;
 use preventkit_services::domain::{InvitationId, TokenId};
@@ -114,6 +115,46 @@ pub async fn recovery_codes(State(state): State<AppState>, Signed(s, id): Signed
     .map_err(PageError::from)
 }
 
+/// `POST /account/recovery-codes/download`: the recovery codes as a text file to keep.
+///
+/// The server stores only the codes' hashes, so it cannot make this file later by itself. The
+/// page that shows new codes posts them back from its form (in the body, never in an address,
+/// with the CSRF token); they are given back as an attachment only if they are exactly the
+/// signed-in person's current codes, none used, made in the last few minutes (see
+/// `recovery_codes_for_download`). So the download works while the codes are being shown to
+/// the person who has just made them, and for nobody else and never afterwards. The answer is
+/// not stored by the browser or anything in between (`Cache-Control: no-store`).
+pub async fn download_recovery_codes(
+    State(state): State<AppState>,
+    Signed(s, _): Signed,
+    form: Fields,
+) -> PageResult {
+    let codes = state
+        .app
+        .recovery_codes_for_download(&s, &form.get("codes"))
+        .await?;
+    let mut text = String::from(
+        "Prevent Toolkit recovery codes\r\n\r\nEach code signs you in once if you cannot use your authenticator app.\r\nKeep them somewhere safe, away from your device.\r\n\r\n",
+    );
+    for c in codes {
+        text.push_str(&c);
+        text.push_str("\r\n");
+    }
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"prevent-toolkit-recovery-codes.txt\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        text,
+    )
+        .into_response())
+}
+
 async fn tokens_page(
     state: &AppState,
     s: &SessionView,
@@ -218,14 +259,75 @@ pub async fn create_token(
     }
 }
 
-pub async fn revoke_token(
+/// The page that asks "Are you sure you want to revoke ...?", for one of the person's own
+/// tokens that still works (anyone else's, or one already revoked, is not found).
+async fn revoke_token_page(
+    state: &AppState,
+    s: &SessionView,
+    id: &Identity,
+    token: TokenId,
+) -> PageResult {
+    let t = state
+        .app
+        .list_tokens(s.user.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == token.to_string() && t.revoked_at.is_none())
+        .ok_or_else(|| PageError::from(crate::WebError::NotFound))?;
+    let partnership = state
+        .app
+        .my_partnerships(&s.actor)
+        .await?
+        .into_iter()
+        .find(|(p, _)| p.id.to_string() == t.partnership_id)
+        .map(|(p, _)| p.name)
+        .unwrap_or_else(|| "Former partnership".to_owned());
+    let role = preventkit_services::domain::Role::from_key(&t.role)
+        .map(|r| r.label())
+        .unwrap_or("Unknown role");
+    render(
+        state,
+        id,
+        "identity/token-revoke.html",
+        StatusCode::OK,
+        context! {
+            title => format!("Are you sure you want to revoke the token ‘{}’?", t.name),
+            token => context! {
+                id => t.id, name => t.name, scope => format!("{partnership} – {role}"),
+                expires_at => t.expires_at,
+            },
+        },
+    )
+    .map_err(PageError::from)
+}
+
+fn token_id(raw: &str) -> Result<TokenId, PageError> {
+    raw.parse()
+        .map_err(|_| PageError::from(crate::WebError::NotFound))
+}
+
+/// `GET /account/tokens/{token}/revoke`: the confirmation page.
+pub async fn confirm_revoke_token(
     State(state): State<AppState>,
     Signed(s, id): Signed,
     Path(token): Path<String>,
 ) -> PageResult {
-    let token: TokenId = token
-        .parse()
-        .map_err(|_| PageError::from(crate::WebError::NotFound))?;
+    revoke_token_page(&state, &s, &id, token_id(&token)?).await
+}
+
+/// `POST /account/tokens/{token}/revoke`. Revoking is asked for first: the tokens page links
+/// to the confirmation page (`GET` of this path), whose form posts here with `confirm=yes`.
+/// A post without it revokes nothing and shows the confirmation page.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Signed(s, id): Signed,
+    Path(token): Path<String>,
+    form: Fields,
+) -> PageResult {
+    let token = token_id(&token)?;
+    if form.get("confirm") != "yes" {
+        return revoke_token_page(&state, &s, &id, token).await;
+    }
     state.app.revoke_token(s.user.id, token, &id.ctx).await?;
     Ok(see_other_with(
         &state.cfg,

@@ -216,9 +216,11 @@ pub async fn enrol(State(state): State<AppState>, id: Identity, form: Fields) ->
     match state.app.finish_enrolment(&session, &code, &id.ctx).await {
         Ok((new, codes)) => {
             let ctx = context! { title => "Save your recovery codes", codes => codes, continue_to => "/home" };
-            // The new session is not in `id` yet: render without a signed-in header.
+            // The new session is not in `id` yet: render without a signed-in header, with the
+            // new session's CSRF token for the download form.
             let bare = Identity {
                 session: None,
+                csrf: state.app.new_session_csrf_token(&new)?,
                 ..id.clone()
             };
             let mut res = render(
