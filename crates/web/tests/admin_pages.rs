@@ -230,6 +230,46 @@ async fn removing_a_member_asks_first_and_is_audited(engine: Engine) {
         !all.body.contains(&admin_id),
         "[{e}] the person's id is not shown"
     );
+
+    // Dates are GOV.UK date inputs: a box left empty is named, everything typed stays.
+    let bad = b
+        .get(&format!(
+            "/p/{pid}/audit?person=alex&from-day=1&from-month=&from-year=2026"
+        ))
+        .await;
+    assert_eq!(bad.status, 422, "[{e}] {}", bad.body);
+    assert!(
+        bad.body.contains("From date must include a month") && bad.body.contains("href=\"#from\""),
+        "[{e}] the design system's message, linked to the day box:\n{}",
+        bad.body
+    );
+    assert!(
+        bad.body
+            .contains(r#"name="from-year" type="text" value="2026""#),
+        "[{e}] the year typed is kept"
+    );
+    // A range in the future finds nothing; one that includes today finds the removal.
+    let today = time::OffsetDateTime::now_utc().date();
+    let later = today + time::Duration::days(2);
+    let none = b
+        .get(&format!(
+            "/p/{pid}/audit?action=membership.delete&from-day={}&from-month={}&from-year={}",
+            later.day(),
+            u8::from(later.month()),
+            later.year()
+        ))
+        .await;
+    assert_eq!(none.status, 200, "[{e}]");
+    assert!(!none.body.contains("Membership removed<br>"), "[{e}]");
+    let some = b
+        .get(&format!(
+            "/p/{pid}/audit?action=membership.delete&to-day={}&to-month={}&to-year={}",
+            later.day(),
+            u8::from(later.month()),
+            later.year()
+        ))
+        .await;
+    assert!(some.body.contains("Membership removed<br>"), "[{e}]");
 }
 
 #[each_engine]

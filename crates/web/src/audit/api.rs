@@ -38,6 +38,7 @@ pub async fn list_audit_events(
         from: p.from.unwrap_or_default(),
         to: p.to.unwrap_or_default(),
         before: p.before.map(|b| b.to_string()).unwrap_or_default(),
+        ..Filter::default()
     };
     let mut q =
         to_query(&filter).map_err(|e| ApiError(WebError::Service(ServiceError::Validation(e))))?;

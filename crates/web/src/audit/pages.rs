@@ -11,6 +11,8 @@ use minijinja::context;
 use preventkit_services::audit::AuditQuery;
 use preventkit_services::domain::actions::AuditAction;
 use preventkit_services::domain::audit::Outcome;
+use preventkit_services::domain::dates::{DateEntry, DateParts};
+use preventkit_services::domain::validate::{self, ValidationErrors};
 use preventkit_services::domain::UserId;
 use serde::Deserialize;
 
@@ -32,32 +34,62 @@ pub struct Filter {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// The page's date inputs for `from` and `to` (day, month and year boxes). When any box
+    /// is filled they are used; otherwise `from` and `to` as `YYYY-MM-DD` (the API, and the
+    /// "Older events" link, which carries the dates already read).
+    #[serde(default, rename = "from-day")]
+    pub from_day: String,
+    #[serde(default, rename = "from-month")]
+    pub from_month: String,
+    #[serde(default, rename = "from-year")]
+    pub from_year: String,
+    #[serde(default, rename = "to-day")]
+    pub to_day: String,
+    #[serde(default, rename = "to-month")]
+    pub to_month: String,
+    #[serde(default, rename = "to-year")]
+    pub to_year: String,
     #[serde(default)]
     pub before: String,
 }
 
-fn parse_date(s: &str, errors: &mut Vec<(String, String)>, field: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(s, fmt) {
-        Ok(d) => Some(d.midnight().assume_utc().unix_timestamp() * 1000),
-        Err(_) => {
-            errors.push((field.to_owned(), "Enter a date like 2026-11-22".to_owned()));
-            None
+impl Filter {
+    fn entry(iso: &str, day: &str, month: &str, year: &str) -> DateEntry {
+        if [day, month, year].iter().all(|b| b.trim().is_empty()) {
+            DateEntry::from(iso)
+        } else {
+            DateEntry::Parts(DateParts {
+                day: day.to_owned(),
+                month: month.to_owned(),
+                year: year.to_owned(),
+            })
         }
+    }
+    pub(crate) fn from_entry(&self) -> DateEntry {
+        Self::entry(
+            &self.from,
+            &self.from_day,
+            &self.from_month,
+            &self.from_year,
+        )
+    }
+    pub(crate) fn to_entry(&self) -> DateEntry {
+        Self::entry(&self.to, &self.to_day, &self.to_month, &self.to_year)
     }
 }
 
-pub(crate) fn to_query(
-    f: &Filter,
-) -> Result<AuditQuery, preventkit_services::domain::validate::ValidationErrors> {
+pub(crate) fn to_query(f: &Filter) -> Result<AuditQuery, ValidationErrors> {
     let mut errs = Vec::new();
-    let from_ms = parse_date(&f.from, &mut errs, "from");
+    let mut dates = ValidationErrors::new();
+    let midnight = |d: time::Date| d.midnight().assume_utc().unix_timestamp() * 1000;
+    let from_ms =
+        validate::date("from", "from date", &f.from_entry(), false, &mut dates).map(midnight);
     // "To" is inclusive of that whole day.
-    let to_ms = parse_date(&f.to, &mut errs, "to").map(|t| t + 24 * 60 * 60 * 1000);
+    let to_ms = validate::date("to", "to date", &f.to_entry(), false, &mut dates)
+        .map(|d| midnight(d) + 24 * 60 * 60 * 1000);
+    for e in dates.0 {
+        errs.push((e.field, e.message));
+    }
     let outcome = match f.outcome.trim() {
         "" => None,
         o => match Outcome::from_key(o) {
@@ -79,7 +111,7 @@ pub(crate) fn to_query(
         },
     };
     let before_position = f.before.trim().parse::<i64>().ok();
-    let mut v = preventkit_services::domain::validate::ValidationErrors::new();
+    let mut v = ValidationErrors::new();
     for (field, m) in errs {
         v.add(&field, m);
     }
@@ -157,6 +189,16 @@ async fn audit_page(
         })
         .collect();
     let actions = action_choices(&filter.action);
+    // The boxes show what was typed; the "Older events" link carries the dates as read.
+    let (from_parts, to_parts) = (filter.from_entry().parts(), filter.to_entry().parts());
+    let iso = |e: DateEntry| {
+        preventkit_services::domain::dates::read_date(&e)
+            .ok()
+            .flatten()
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let (from_iso, to_iso) = (iso(filter.from_entry()), iso(filter.to_entry()));
     render(
         state,
         id,
@@ -164,7 +206,8 @@ async fn audit_page(
         status,
         context! {
             title => heading, events => rows, filter => filter, errors => errors, older => older,
-            actions => actions,
+            actions => actions, from_parts => from_parts, to_parts => to_parts,
+            from_iso => from_iso, to_iso => to_iso,
         },
     )
     .map_err(PageError::from)
