@@ -65,7 +65,7 @@ impl Filter {
             })
         }
     }
-    pub(crate) fn from_entry(&self) -> DateEntry {
+    pub(crate) fn start_entry(&self) -> DateEntry {
         Self::entry(
             &self.from,
             &self.from_day,
@@ -73,7 +73,7 @@ impl Filter {
             &self.from_year,
         )
     }
-    pub(crate) fn to_entry(&self) -> DateEntry {
+    pub(crate) fn end_entry(&self) -> DateEntry {
         Self::entry(&self.to, &self.to_day, &self.to_month, &self.to_year)
     }
 }
@@ -83,9 +83,9 @@ pub(crate) fn to_query(f: &Filter) -> Result<AuditQuery, ValidationErrors> {
     let mut dates = ValidationErrors::new();
     let midnight = |d: time::Date| d.midnight().assume_utc().unix_timestamp() * 1000;
     let from_ms =
-        validate::date("from", "from date", &f.from_entry(), false, &mut dates).map(midnight);
+        validate::date("from", "from date", &f.start_entry(), false, &mut dates).map(midnight);
     // "To" is inclusive of that whole day.
-    let to_ms = validate::date("to", "to date", &f.to_entry(), false, &mut dates)
+    let to_ms = validate::date("to", "to date", &f.end_entry(), false, &mut dates)
         .map(|d| midnight(d) + 24 * 60 * 60 * 1000);
     for e in dates.0 {
         errs.push((e.field, e.message));
@@ -190,7 +190,7 @@ async fn audit_page(
         .collect();
     let actions = action_choices(&filter.action);
     // The boxes show what was typed; the "Older events" link carries the dates as read.
-    let (from_parts, to_parts) = (filter.from_entry().parts(), filter.to_entry().parts());
+    let (from_parts, to_parts) = (filter.start_entry().parts(), filter.end_entry().parts());
     let iso = |e: DateEntry| {
         preventkit_services::domain::dates::read_date(&e)
             .ok()
@@ -198,7 +198,7 @@ async fn audit_page(
             .map(|d| d.to_string())
             .unwrap_or_default()
     };
-    let (from_iso, to_iso) = (iso(filter.from_entry()), iso(filter.to_entry()));
+    let (from_iso, to_iso) = (iso(filter.start_entry()), iso(filter.end_entry()));
     render(
         state,
         id,
