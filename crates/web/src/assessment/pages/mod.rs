@@ -1,6 +1,7 @@
 //! The partnership self-assessment: list, start, task list with progress and heat map, the
 //! question page, and the life-cycle actions.
 
+mod actions;
 mod compare;
 mod gaps;
 mod lifecycle;
@@ -10,6 +11,7 @@ mod summary;
 mod task_list;
 mod transfer;
 
+pub use actions::*;
 pub use compare::*;
 pub use gaps::*;
 pub use lifecycle::*;
@@ -24,7 +26,6 @@ use crate::guard::Identity;
 use crate::pages::{
     form_errors, form_errors_in, render, render_with_flash, see_other_with, PageError, PageResult,
 };
-use preventkit_services::domain::dates::long_date;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -34,6 +35,7 @@ use preventkit_services::domain::assessment::summary as summary_words;
 use preventkit_services::domain::assessment::{
     date_text, reviewed_this_period, Rating, Transition,
 };
+use preventkit_services::domain::dates::long_date;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::validate::ValidationErrors;
 use preventkit_services::domain::{AssessmentId, PartnershipId, Permission, QuestionId, Scope};
