@@ -150,6 +150,41 @@ async fn gaps_count_and_keep_questions_not_assessed_apart(engine: Engine) {
         task_list.body.contains(&format!("href=\"{a}/actions\"")),
         "[{e}]"
     );
+
+    // An open action past its due date is flagged overdue on the actions page and the gap.
+    let new_page = format!("{a}/actions/new?question=1.1");
+    let form = lead.get(&new_page).await;
+    let priya = option_value(&form.body, "Priya Lead");
+    let r = lead
+        .post_form(
+            &new_page,
+            &format!("{a}/actions"),
+            &[
+                ("question_id", "1.1"),
+                ("title", "Brief the schools forum"),
+                ("owner_id", &priya),
+                ("due_date-day", "1"),
+                ("due_date-month", "4"),
+                ("due_date-year", "2020"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "[{e}] {}", r.body);
+    let list = lead.get(&format!("{a}/actions")).await;
+    assert!(
+        list.body
+            .contains("<strong>1</strong> open, of which <strong>1</strong> overdue"),
+        "[{e}] {}",
+        list.body
+    );
+    assert!(list.body.contains(">Overdue</strong>"), "[{e}]");
+    assert!(list.body.contains("1 April 2020"), "[{e}]");
+    let gaps = lead.get(&format!("{a}/gaps")).await;
+    assert!(
+        gaps.body
+            .contains("Brief the schools forum: Priya Lead, due 1 April 2020, open"),
+        "[{e}]"
+    );
 }
 
 #[each_engine]
