@@ -455,7 +455,9 @@ async fn a_single_chain_log_moves_to_per_partnership_chains_and_verifies(engine:
         Some(a),
     ];
     write_single_chain_log(&fresh.url, &order).await;
-    assert_eq!(db.migrate().await.expect("migrate"), vec![8]);
+    // Version 8 moves the log; any later versions follow it.
+    let applied = db.migrate().await.expect("migrate");
+    assert_eq!(applied.first(), Some(&8), "{applied:?}");
 
     let report = verify(&fresh.url).await;
     assert!(report.is_ok(), "the moved log verifies: {report:?}");

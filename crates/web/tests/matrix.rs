@@ -240,6 +240,36 @@ const SPEC: &[(&str, &str, Rule)] = {
         ),
         (
             "GET",
+            "/p/{partnership}/assessments/{assessment}/actions",
+            Needs(P::AssessmentRead),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/actions/new",
+            Needs(P::ActionManage),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/edit",
+            Needs(P::ActionManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/edit",
+            Needs(P::ActionManage),
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/close",
+            Needs(P::ActionManage),
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/close",
+            Needs(P::ActionManage),
+        ),
+        (
+            "GET",
             "/p/{partnership}/assessments/{assessment}/export.xlsx",
             Needs(P::AssessmentRead),
         ),
@@ -864,6 +894,43 @@ const ANSWERS: &[(&str, &str, &[u16], Kind)] = {
             "POST",
             "/p/{partnership}/assessments/{assessment}/actions",
             &[422],
+            Html,
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/actions",
+            &[200],
+            Html,
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/actions/new",
+            &[200],
+            Html,
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/edit",
+            &[200],
+            Html,
+        ),
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/edit",
+            &[422],
+            Html,
+        ),
+        (
+            "GET",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/close",
+            &[200],
+            Html,
+        ),
+        // An empty form is based on no version of the action: refused as stale.
+        (
+            "POST",
+            "/p/{partnership}/assessments/{assessment}/actions/{action}/close",
+            &[409],
             Html,
         ),
         (
@@ -1861,7 +1928,7 @@ async fn resolve(
         }
         None => {}
     }
-    let values: [(&str, &str); 12] = [
+    let values: [(&str, &str); 13] = [
         ("{partnership}", partnership),
         ("{assessment}", &assessment),
         (
@@ -1878,6 +1945,14 @@ async fn resolve(
                 &w.riverton_file
             } else {
                 &w.eastvale_file
+            },
+        ),
+        (
+            "{action}",
+            if own {
+                &w.riverton_action
+            } else {
+                &w.eastvale_action
             },
         ),
         ("{membership}", &membership),
@@ -1927,6 +2002,7 @@ struct Probe {
 fn foreign_probes(w: &World) -> Vec<Probe> {
     let owned = [
         "{assessment}",
+        "{action}",
         "{evidence}",
         "{membership}",
         "{token}",
@@ -1950,6 +2026,7 @@ fn foreign_probes(w: &World) -> Vec<Probe> {
                 ("{assessment}", assessment),
                 ("{question}", EASTVALE_QUESTION),
                 ("{evidence}", &w.eastvale_file),
+                ("{action}", &w.eastvale_action),
                 ("{membership}", &w.eastvale_membership),
                 ("{token}", &w.eastvale_token),
                 ("{invitation}", &w.eastvale_invitation),
@@ -1979,6 +2056,17 @@ fn foreign_probes(w: &World) -> Vec<Probe> {
                 ("owner_id", &w.riverton_lead),
                 ("due_date", "2027-01-31"),
                 ("question_id", EASTVALE_QUESTION),
+            ]),
+            (Surface::Page, "POST") if p.ends_with("/actions/{action}/edit") => form(&[
+                ("title", "Changed through another partnership's route"),
+                ("owner_id", &w.riverton_lead),
+                ("due_date", "2027-02-28"),
+                ("status", "in-progress"),
+                ("version", "1"),
+            ]),
+            (Surface::Page, "POST") if p.ends_with("/actions/{action}/close") => form(&[
+                ("closing_note", "Closed through another partnership's route"),
+                ("version", "1"),
             ]),
             (Surface::Page, "POST") if p.ends_with("/import") => Payload::Upload(
                 Vec::new(),

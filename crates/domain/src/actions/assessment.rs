@@ -13,5 +13,7 @@ crate::audit_actions! {
         Locked: "assessment.lock", "Assessment locked";
         Reopened: "assessment.reopen", "Assessment reopened";
         ActionRaised: "action.create", "Action raised";
+        ActionEdited: "action.edit", "Action changed";
+        ActionClosed: "action.close", "Action closed";
     }
 }

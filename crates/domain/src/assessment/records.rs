@@ -103,6 +103,18 @@ crate::keyed_enum! {
     /// Where an action in the action plan stands.
     pub enum ActionStatus {
         Open: "open", "Open";
+        InProgress: "in-progress", "In progress";
+        Closed: "closed", "Closed";
+    }
+}
+
+impl ActionStatus {
+    /// The statuses an action may be given when edited; closing has its own confirmation.
+    pub const EDITABLE: [ActionStatus; 2] = [ActionStatus::Open, ActionStatus::InProgress];
+
+    /// Whether the action is still to be done.
+    pub fn is_open(self) -> bool {
+        self != ActionStatus::Closed
     }
 }
 
@@ -119,6 +131,18 @@ pub struct Action {
     pub status: ActionStatus,
     pub created_by: UserId,
     pub created_at: Timestamp,
+    /// Starts at 1 and grows with every change, for the stale-edit rule.
+    pub version: i64,
+    /// Why it was closed, when it was closed with a note.
+    pub closing_note: Option<String>,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl Action {
+    /// Whether it is still open after its due date, on `today`.
+    pub fn overdue(&self, today: Date) -> bool {
+        self.status.is_open() && self.due < today
+    }
 }
 
 /// A comment on a question of an assessment.

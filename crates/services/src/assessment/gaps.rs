@@ -3,14 +3,17 @@
 use super::*;
 use preventkit_domain::actions::AssessmentAction;
 
-/// A question not yet at the top of its scale.
+/// A question not yet at the top of its scale, or not yet assessed.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Gap {
     pub question_id: String,
     pub number: String,
     pub title: String,
+    /// The kind's label, such as "Expectation of compliance".
     pub kind: String,
     pub rating: String,
+    /// The supporting details as saved (empty when there are none).
+    pub details: String,
 }
 
 /// A new action, as typed.
@@ -23,56 +26,96 @@ pub struct NewAction {
     pub due_date: DateEntry,
 }
 
-impl AssessmentView {
-    /// Questions short of the top level, most urgent first: kinds in the order the framework
-    /// declares them (expectations of compliance before good practice in the Prevent duty
-    /// framework), then the lowest ratings, with unanswered questions first.
-    pub fn gaps(&self) -> Vec<Gap> {
-        let f = &self.framework;
-        let mut gaps: Vec<(usize, i64, usize, Gap)> = Vec::new();
-        for (pos, (_, q)) in f.questions().into_iter().enumerate() {
-            let Some(scale) = f.scale(&q.scale) else {
-                continue;
-            };
-            let rating = self
-                .responses
-                .get(&q.id)
-                .map(|r| r.rating.clone())
-                .unwrap_or_default();
-            let level = match Rating::from_stored(&rating) {
-                Rating::NotApplicable => continue,
-                Rating::NotAssessed => -1,
-                Rating::Level(k) => scale
-                    .levels
-                    .iter()
-                    .position(|l| l.key == k)
-                    .map(|i| i as i64)
-                    .unwrap_or(-1),
-            };
-            if level + 1 >= scale.levels.len() as i64 {
+/// How many gaps there are of one kind of question.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct KindCount {
+    pub kind: String,
+    pub count: usize,
+}
+
+/// The gaps of an assessment, and apart from them the questions nobody has rated yet: a blank
+/// question is not known to fall short, so it is never counted as a gap.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct GapList {
+    /// Rated below the top of their scale, most urgent first.
+    pub gaps: Vec<Gap>,
+    /// How many gaps of each kind, in the order the framework declares its kinds.
+    pub by_kind: Vec<KindCount>,
+    /// No rating yet, in framework order.
+    pub not_assessed: Vec<Gap>,
+}
+
+/// Sort the questions of `f` into gaps and questions not assessed, given each question's
+/// saved rating and details (none when never answered).
+pub fn gap_list<'a>(f: &Framework, answer: impl Fn(&str) -> Option<(&'a str, &'a str)>) -> GapList {
+    let mut gaps: Vec<(usize, usize, usize, Gap)> = Vec::new();
+    let mut not_assessed = Vec::new();
+    for (pos, (_, q)) in f.questions().into_iter().enumerate() {
+        let Some(scale) = f.scale(&q.scale) else {
+            continue;
+        };
+        let (rating, details) = answer(&q.id).unwrap_or_default();
+        let gap = Gap {
+            question_id: q.id.clone(),
+            number: q.number.clone(),
+            title: q.title.clone(),
+            kind: f.kind_label(&q.kind).unwrap_or(&q.kind).to_owned(),
+            rating: rating.to_owned(),
+            details: details.to_owned(),
+        };
+        let level = match Rating::from_stored(rating) {
+            Rating::NotApplicable => continue,
+            Rating::NotAssessed => {
+                not_assessed.push(gap);
                 continue;
             }
-            let kind_order = f
-                .envelope
-                .kinds
-                .iter()
-                .position(|k| k.key == q.kind)
-                .unwrap_or(usize::MAX);
-            gaps.push((
-                kind_order,
-                level,
-                pos,
-                Gap {
-                    question_id: q.id.clone(),
-                    number: q.number.clone(),
-                    title: q.title.clone(),
-                    kind: f.kind_label(&q.kind).unwrap_or(&q.kind).to_owned(),
-                    rating,
-                },
-            ));
+            Rating::Level(k) => scale.levels.iter().position(|l| l.key == k),
+        };
+        // A stored rating the scale no longer has cannot be placed on it: not assessed.
+        let Some(level) = level else {
+            not_assessed.push(gap);
+            continue;
+        };
+        if level + 1 >= scale.levels.len() {
+            continue;
         }
-        gaps.sort_by_key(|(k, l, p, _)| (*k, *l, *p));
-        gaps.into_iter().map(|(_, _, _, g)| g).collect()
+        let kind_order = f
+            .envelope
+            .kinds
+            .iter()
+            .position(|k| k.key == q.kind)
+            .unwrap_or(usize::MAX);
+        gaps.push((kind_order, level, pos, gap));
+    }
+    gaps.sort_by_key(|(k, l, p, _)| (*k, *l, *p));
+    let gaps: Vec<Gap> = gaps.into_iter().map(|(_, _, _, g)| g).collect();
+    let mut by_kind: Vec<KindCount> = Vec::new();
+    for g in &gaps {
+        match by_kind.iter_mut().find(|c| c.kind == g.kind) {
+            Some(c) => c.count += 1,
+            None => by_kind.push(KindCount {
+                kind: g.kind.clone(),
+                count: 1,
+            }),
+        }
+    }
+    GapList {
+        gaps,
+        by_kind,
+        not_assessed,
+    }
+}
+
+impl AssessmentView {
+    /// Questions rated short of the top level, most urgent first (kinds in the order the
+    /// framework declares them, expectations of compliance before good practice in the Prevent
+    /// duty framework, then the lowest ratings), and apart from them the questions not assessed.
+    pub fn gaps(&self) -> GapList {
+        gap_list(&self.framework, |q| {
+            self.responses
+                .get(q)
+                .map(|r| (r.rating.as_str(), r.details.as_str()))
+        })
     }
 }
 
@@ -143,6 +186,9 @@ impl App {
                 status: ActionStatus::Open,
                 created_by: grant.user_id(),
                 created_at: now(),
+                version: 1,
+                closing_note: None,
+                closed_at: None,
             },
         )
         .await?;
@@ -178,5 +224,51 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use preventkit_domain::framework::parse;
+
+    #[test]
+    fn a_blank_question_is_not_assessed_and_never_a_gap() {
+        let (name, text) = preventkit_domain::shipped::FRAMEWORKS[2];
+        let f = parse(name, text).expect("parse");
+        let all = f.questions();
+        let (_, first) = all.first().expect("a question");
+        let (_, second) = all.get(1).expect("a second question");
+        let top = f
+            .scale(&first.scale)
+            .and_then(|s| s.levels.last())
+            .map(|l| l.key.clone())
+            .expect("a top level");
+        let low = f
+            .scale(&second.scale)
+            .and_then(|s| s.levels.first())
+            .map(|l| l.key.clone())
+            .expect("a lowest level");
+        let (first_id, second_id) = (first.id.clone(), second.id.clone());
+        let list = gap_list(&f, |q| {
+            if q == first_id {
+                Some((top.as_str(), ""))
+            } else if q == second_id {
+                Some((low.as_str(), "Only the leaflet is in place"))
+            } else {
+                None
+            }
+        });
+        // Only the question rated low is a gap; every other question is not assessed.
+        assert_eq!(list.gaps.len(), 1, "{:?}", list.gaps);
+        let gap = list.gaps.first().expect("the gap");
+        assert_eq!(gap.question_id, second_id);
+        assert_eq!(gap.details, "Only the leaflet is in place");
+        assert_eq!(list.not_assessed.len(), all.len() - 2);
+        assert!(list.not_assessed.iter().all(|g| g.rating.is_empty()));
+        assert_eq!(
+            list.by_kind.iter().map(|k| k.count).sum::<usize>(),
+            list.gaps.len()
+        );
     }
 }

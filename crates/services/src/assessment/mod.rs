@@ -1,6 +1,7 @@
 //! The partnership self-assessment: creating one for a period, answering its questions with
 //! history and stale-edit protection, and moving it through its life cycle.
 
+mod actions;
 mod answer_writer;
 mod answers;
 mod assignment;
@@ -12,12 +13,13 @@ mod summary;
 mod transfer;
 mod upgrade;
 
+pub use actions::{ActionEdit, ActionOwner, ActionRefused, StaleAction};
 pub use assignment::AssignmentView;
 pub use comments::CommentView;
 pub use comparison::{
     CapabilityCounts, ComparedQuestion, Comparison, MappedSummary, SectionChanges,
 };
-pub use gaps::{Gap, NewAction};
+pub use gaps::{gap_list, Gap, GapList, KindCount, NewAction};
 pub use preventkit_domain::dates::DateEntry;
 pub use summary::rating_chart;
 pub use transfer::ImportReport;

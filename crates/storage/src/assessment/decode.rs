@@ -121,6 +121,9 @@ impl TryFrom<ActionRow> for Action {
             status: c("status").parse(&r.status)?,
             created_by: c("created_by").parse(&r.created_by)?,
             created_at: Timestamp::from_millis(r.created_at),
+            version: r.version,
+            closing_note: r.closing_note,
+            closed_at: r.closed_at.map(Timestamp::from_millis),
         })
     }
 }

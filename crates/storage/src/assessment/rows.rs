@@ -81,6 +81,9 @@ pub(crate) struct ActionRow {
     pub status: String,
     pub created_by: String,
     pub created_at: i64,
+    pub version: i64,
+    pub closing_note: Option<String>,
+    pub closed_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]

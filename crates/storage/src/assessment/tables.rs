@@ -76,6 +76,9 @@ pub enum Actions {
     Status,
     CreatedBy,
     CreatedAt,
+    Version,
+    ClosingNote,
+    ClosedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -287,6 +290,33 @@ pub(crate) fn migration_6() -> Vec<Step> {
             .col(Assignments::AssessmentId)
             .col(Assignments::QuestionId)
             .unique()
+            .to_owned()),
+    ]
+}
+
+/// Actions get a version (for the stale-edit rule) and a record of how they were closed.
+pub(crate) fn migration_9() -> Vec<Step> {
+    let add = |col: ColumnDef| {
+        Step::Alter(Box::new(
+            Table::alter()
+                .table(Actions::Table)
+                .add_column(col)
+                .to_owned(),
+        ))
+    };
+    vec![
+        add(ColumnDef::new(Actions::Version)
+            .big_integer()
+            .not_null()
+            .default(1)
+            .to_owned()),
+        add(ColumnDef::new(Actions::ClosingNote)
+            .text()
+            .null()
+            .to_owned()),
+        add(ColumnDef::new(Actions::ClosedAt)
+            .big_integer()
+            .null()
             .to_owned()),
     ]
 }

@@ -18,8 +18,8 @@ use crate::settings::Settings;
 use crate::db::{Db, StorageError};
 use crate::now_ms;
 use sea_query::{
-    ColumnDef, ForeignKey, Iden, Index, IndexCreateStatement, Query, Table, TableCreateStatement,
-    TableDropStatement, TableRenameStatement,
+    ColumnDef, ForeignKey, Iden, Index, IndexCreateStatement, Query, Table, TableAlterStatement,
+    TableCreateStatement, TableDropStatement, TableRenameStatement,
 };
 
 #[derive(Iden, Clone, Copy)]
@@ -110,6 +110,8 @@ pub(crate) enum Step {
     Index(IndexCreateStatement),
     Rename(Box<TableRenameStatement>),
     Drop(TableDropStatement),
+    /// One change to a table (one column added: SQLite takes one per statement).
+    Alter(Box<TableAlterStatement>),
     Data(DataStep),
 }
 
@@ -436,6 +438,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit: one hash chain per partnership and one for the platform",
         steps: crate::audit::migration_8,
     },
+    Migration {
+        version: 9,
+        name: "actions: a version for the stale-edit rule, and how they were closed",
+        steps: crate::assessment::tables::migration_9,
+    },
 ];
 
 async fn ensure_migrations_table(db: &Db) -> Result<(), StorageError> {
@@ -505,6 +512,7 @@ pub(crate) async fn migrate(db: &Db, up_to: i64) -> Result<Vec<i64>, StorageErro
                 Step::Index(i) => i.build_any(builder),
                 Step::Rename(r) => r.build_any(builder),
                 Step::Drop(d) => d.build_any(builder),
+                Step::Alter(a) => a.build_any(builder),
                 Step::Data(data) => {
                     data(&mut tx).await?;
                     continue;

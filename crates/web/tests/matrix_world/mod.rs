@@ -93,6 +93,8 @@ pub struct World {
     pub riverton_draft: String,
     /// A file the lead added to the draft (OFFICIAL, so every reader may download it).
     pub riverton_file: String,
+    /// An action raised from the draft's gap, owned by the lead.
+    pub riverton_action: String,
     /// The lead's membership.
     pub riverton_membership: String,
     pub riverton_spare_user: String,
@@ -257,6 +259,22 @@ impl World {
             )
             .await
             .expect("Riverton file");
+        let riverton_action = s
+            .app
+            .create_action(
+                &grant(&lead, Permission::ActionManage, here),
+                &NewAction {
+                    assessment_id: riverton_draft.clone(),
+                    question_id: RIVERTON_QUESTION.into(),
+                    title: "Riverton's action".into(),
+                    owner_id: riverton_lead.clone(),
+                    due_date: "2027-01-31".into(),
+                },
+                &ctx(),
+            )
+            .await
+            .expect("Riverton action")
+            .to_string();
         let riverton_membership = membership_of(s, riverton_pid, RIVERTON_LEAD)
             .await
             .expect("the lead's membership");
@@ -457,6 +475,7 @@ impl World {
             sysadmin,
             riverton_draft,
             riverton_file,
+            riverton_action,
             riverton_membership,
             riverton_spare_user,
             riverton_spare_membership,

@@ -1,6 +1,7 @@
 //! The partnership self-assessment: list, start, task list with progress and heat map, the
 //! question page, and the life-cycle actions.
 
+mod actions;
 mod compare;
 mod gaps;
 mod lifecycle;
@@ -10,6 +11,7 @@ mod summary;
 mod task_list;
 mod transfer;
 
+pub use actions::*;
 pub use compare::*;
 pub use gaps::*;
 pub use lifecycle::*;
