@@ -65,15 +65,37 @@ async fn home_shows_each_person_their_work(engine: Engine) {
     )
     .unwrap();
     let today = s.app.today();
-    for (title, days) in [
-        ("Refresh the referral flowchart", -2),
-        ("Plan next year's training", 90),
+    // One of them raised from this year's draft, so it has a page to open.
+    let read = decide(
+        &lead_actor,
+        Permission::AssessmentRead,
+        Scope::Partnership(partnership),
+    )
+    .unwrap();
+    let draft = s
+        .app
+        .list_assessments(&read)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.title == THIS_YEAR)
+        .unwrap()
+        .id
+        .to_string();
+    for (title, days, on) in [
+        ("Refresh the referral flowchart", -2, ""),
+        ("Plan next year's training", 90, ""),
+        (
+            "Update the Channel panel's terms of reference",
+            3,
+            draft.as_str(),
+        ),
     ] {
         s.app
             .create_action(
                 &raise,
                 &NewAction {
-                    assessment_id: String::new(),
+                    assessment_id: on.to_owned(),
                     question_id: String::new(),
                     title: title.into(),
                     owner_id: contributor.id.clone(),
@@ -101,6 +123,37 @@ async fn home_shows_each_person_their_work(engine: Engine) {
         "[{e}] {actions}"
     );
     assert!(actions.contains("Overdue"), "[{e}] {actions}");
+    // An action raised from an assessment opens on that assessment's actions page, at its row.
+    let raised = actions
+        .split("href=\"")
+        .map(|h| {
+            h.split('"')
+                .next()
+                .unwrap_or_default()
+                .replace("&#x2f;", "/")
+        })
+        .find(|h| h.contains("/actions#action-"));
+    assert!(
+        raised.as_deref().is_some_and(
+            |h| h.starts_with(&format!("/p/{pid}/assessments/{draft}/actions#action-"))
+        ),
+        "[{e}] {actions}"
+    );
+    let page = partner
+        .get(
+            raised
+                .as_deref()
+                .unwrap_or_default()
+                .split('#')
+                .next()
+                .unwrap_or_default(),
+        )
+        .await;
+    assert_eq!(
+        page.status, 200,
+        "[{e}] the owner can open the actions page"
+    );
+    assert!(page.body.contains("Update the Channel panel"), "[{e}]");
     assert!(
         !home.body.contains("Plan next year&#x27;s training")
             && !home.body.contains("Plan next year's training"),

@@ -71,8 +71,10 @@ fn work_href(target: &WorkTarget) -> Option<String> {
         WorkTarget::Action {
             partnership,
             assessment: Some(assessment),
-            ..
-        } => Some(format!("/p/{partnership}/assessments/{assessment}/gaps")),
+            action,
+        } => Some(format!(
+            "/p/{partnership}/assessments/{assessment}/actions#action-{action}"
+        )),
         WorkTarget::Action { .. } | WorkTarget::Evidence { .. } => None,
     }
 }
