@@ -304,6 +304,45 @@ test('journey: answer, evidence, spreadsheet round trip, submit, approve, lock, 
     await signOut(page);
   });
 
+  await step('a board member sends it back to the lead with comments', async (st) => {
+    await signInWithMfa(page, ACCOUNTS.board);
+    await openThisYear();
+    assert.equal(await stateTag(), 'Submitted');
+    await clickAndWait(page.getByRole('button', { name: 'Review and decide' }));
+    assert.equal(await heading(), 'Approve or send back');
+    // Sending back without saying why: the error, with the choice kept.
+    await page.getByRole('radio', { name: 'Send it back to the lead with comments' }).check();
+    await clickAndWait(button('Record the decision'));
+    assert.equal(await page.locator('.govuk-error-summary').count(), 1, 'sending back needs comments');
+    assert.equal(await page.getByRole('radio', { name: 'Send it back to the lead with comments' }).isChecked(), true, 'the choice is kept');
+    await scan(st, page, 'send back without comments');
+    await page.getByLabel('Comments for the lead (if sending back)').fill('Please add the training figures for schools before we approve.');
+    await clickAndWait(button('Record the decision'));
+    assert.equal(path(), taskList);
+    await expectBanner('The self-assessment was sent back to the lead with your comments.');
+    assert.equal(await stateTag(), 'Draft');
+    assert.equal(await page.getByRole('button', { name: 'Review and decide' }).count(), 0, 'a draft waits for the lead, not the board');
+    await scan(st, page, 'task list after sending back (board member)', { path: taskList });
+    await signOut(page);
+  });
+
+  await step('the lead reads the board\'s comments and submits again', async (st) => {
+    await signInWithMfa(page, ACCOUNTS.lead);
+    await openThisYear();
+    assert.equal(await stateTag(), 'Draft');
+    assert.match(await text(page.locator('#assessment-history')), /Sent back .* by .*Please add the training figures for schools before we approve\./, 'who sent it back, when, and why');
+    await scan(st, page, 'task list, sent back (Prevent lead)', { path: taskList });
+    await clickAndWait(page.getByRole('button', { name: 'Check your answers and submit' }));
+    if ((await page.locator('#summary-unanswered li').count()) > 0) {
+      await page.getByLabel(/I understand that/).check();
+    }
+    await clickAndWait(button('Accept and submit'));
+    assert.equal(await text(page.locator('.govuk-panel__title')), 'Self-assessment submitted');
+    await clickAndWait(page.getByRole('link', { name: 'Go to the assessment' }));
+    assert.equal(await stateTag(), 'Submitted');
+    await signOut(page);
+  });
+
   await step('a board member signs in, sees what was submitted and approves it with the minute reference', async (st) => {
     await signInWithMfa(page, ACCOUNTS.board);
     await openThisYear();
