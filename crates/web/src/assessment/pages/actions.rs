@@ -18,21 +18,6 @@ pub struct ForQuestion {
     question: String,
 }
 
-/// A grant to read the assessment, for the person whose request was granted `g`.
-fn read_grant(id: &Identity, g: &Grant, pid: PartnershipId) -> Grant {
-    id.session
-        .as_ref()
-        .and_then(|s| {
-            decide(
-                &s.actor,
-                Permission::AssessmentRead,
-                Scope::Partnership(pid),
-            )
-            .ok()
-        })
-        .unwrap_or_else(|| g.clone())
-}
-
 fn owner_items(owners: &[ActionOwner]) -> Vec<Value> {
     owners
         .iter()

@@ -139,3 +139,18 @@ pub(crate) fn safe_colour(c: &str) -> &str {
         summary_words::NOT_ASSESSED_COLOUR
     }
 }
+
+/// A grant to read the assessment, for the person whose request was granted `g`.
+pub(crate) fn read_grant(id: &Identity, g: &Grant, pid: PartnershipId) -> Grant {
+    id.session
+        .as_ref()
+        .and_then(|s| {
+            decide(
+                &s.actor,
+                Permission::AssessmentRead,
+                Scope::Partnership(pid),
+            )
+            .ok()
+        })
+        .unwrap_or_else(|| g.clone())
+}

@@ -141,18 +141,7 @@ pub(crate) async fn render_question(
         flash,
     } = extras;
     let pid = pid_of(g)?;
-    let read = id
-        .session
-        .as_ref()
-        .and_then(|s| {
-            decide(
-                &s.actor,
-                Permission::AssessmentRead,
-                Scope::Partnership(pid),
-            )
-            .ok()
-        })
-        .unwrap_or_else(|| g.clone());
+    let read = read_grant(id, g, pid);
     let view = state.app.assessment(&read, aid).await?;
     let Some((section, q)) = view
         .framework
