@@ -397,6 +397,39 @@ async fn raising_changing_and_closing_an_action(engine: Engine) {
         .body
         .contains("Are you sure you want to close this action?"));
     assert!(confirm.body.contains("Send the profile to colleges"));
+    // Closing from a version someone has since changed is refused, the note kept, nothing
+    // changed; the page now offers the current version.
+    let stale = lead
+        .post_form(
+            &close,
+            &close,
+            &[
+                ("closing_note", "Closed from an old page"),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "[{e}] {}", stale.body);
+    assert!(stale.body.contains("id=\"stale-action\""), "[{e}]");
+    assert!(
+        stale.body.contains("Closed from an old page"),
+        "[{e}] the note is kept"
+    );
+    assert_eq!(
+        input_value(&stale.body, "version").as_deref(),
+        Some("3"),
+        "[{e}]"
+    );
+    assert_eq!(
+        s.sql()
+            .await
+            .strings(&format!(
+                "SELECT status || '|' || version FROM actions WHERE id = '{action}'"
+            ))
+            .await,
+        vec!["open|3".to_owned()],
+        "[{e}] nothing changed"
+    );
     let r = lead
         .post_form(
             &close,
