@@ -101,6 +101,8 @@ pub struct NewAuditEvent {
 #[derive(Clone, Debug, Default)]
 pub struct AuditQuery {
     pub actor: Option<UserId>,
+    /// Only events caused by people whose name contains this (any case).
+    pub actor_name: Option<String>,
     /// Only actions whose key starts with this.
     pub action_prefix: Option<String>,
     pub outcome: Option<Outcome>,

@@ -129,9 +129,6 @@ pub struct DeniedRequest {
 
 pub use preventkit_domain::audit::AuditQuery;
 
-/// How many people a search of the audit log by name matches at most.
-pub const PEOPLE_MATCHED: usize = 25;
-
 /// An audit event with the name of the person who caused it (none for the console or an
 /// account no longer known).
 #[derive(Clone, Debug)]
@@ -331,47 +328,28 @@ impl App {
 
     /// The audit log for pages: the events [`App::audit_events`] answers, each with the name
     /// of the person who caused it, and, when `person` is given, only events caused by people
-    /// whose name contains it (any case). At most [`PEOPLE_MATCHED`] people are matched; the
-    /// events of all of them are merged, newest first, up to the query's limit.
+    /// whose name contains it (any case).
     pub async fn audit_events_named(
         &self,
         grant: &Grant,
         q: &AuditQuery,
         person: &str,
     ) -> Result<Vec<NamedAuditEvent>, ServiceError> {
-        // Check the grant before reading anything else.
-        if !grant.covers(Permission::PlatformAuditRead) {
-            grant.require_partnership(Permission::AuditRead)?;
-        }
-        let mut tx = self.db().read().await?;
-        let users = store::identity::users::list(&mut tx).await?;
-        tx.commit().await?;
-        let names: std::collections::HashMap<UserId, String> =
-            users.into_iter().map(|u| (u.id, u.display_name)).collect();
-        let wanted = person.trim().to_lowercase();
-        let mut events = if wanted.is_empty() {
-            self.audit_events(grant, q).await?
-        } else {
-            let mut people: Vec<UserId> = names
-                .iter()
-                .filter(|(_, n)| n.to_lowercase().contains(&wanted))
-                .map(|(id, _)| *id)
-                .collect();
-            people.sort();
-            people.truncate(PEOPLE_MATCHED);
-            let mut all = Vec::new();
-            for id in people {
-                let one = AuditQuery {
-                    actor: Some(id),
-                    ..q.clone()
-                };
-                all.extend(self.audit_events(grant, &one).await?);
-            }
-            all.sort_by_key(|e| std::cmp::Reverse(e.position));
-            all
+        let q = AuditQuery {
+            actor_name: Some(person.trim().to_owned()).filter(|p| !p.is_empty()),
+            ..q.clone()
         };
-        let limit = usize::try_from(if q.limit == 0 { 50 } else { q.limit }).unwrap_or(50);
-        events.truncate(limit);
+        let events = self.audit_events(grant, &q).await?;
+        let mut actors: Vec<UserId> = events.iter().filter_map(|e| e.actor).collect();
+        actors.sort();
+        actors.dedup();
+        let mut tx = self.db().read().await?;
+        let names: std::collections::HashMap<UserId, String> =
+            store::identity::users::names(&mut tx, &actors)
+                .await?
+                .into_iter()
+                .collect();
+        tx.commit().await?;
         Ok(events
             .into_iter()
             .map(|event| NamedAuditEvent {

@@ -534,3 +534,70 @@ async fn a_broken_single_chain_log_is_not_moved(engine: Engine) {
     assert_eq!(sql.number("SELECT last_seq FROM audit_head").await, 4);
     db.close().await;
 }
+
+#[each_engine]
+async fn the_log_finds_every_person_whose_name_matches(engine: Engine) {
+    let fresh = fresh_database(&engine).await;
+    let db = Db::connect(&fresh.url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let mut sql = Sql::connect(&fresh.url).await;
+    let org = uuid::Uuid::new_v4();
+    sql.execute(&format!(
+        "INSERT INTO organisations (id, name, org_type, created_at) VALUES ('{org}', 'Council', 'local-authority-unitary', 0)"
+    ))
+    .await;
+    // Thirty people whose names share a word, one who has a percent sign in it, and one
+    // other; each causes one event.
+    let mut people = Vec::new();
+    for (n, name) in (0..30)
+        .map(|i| format!("Tester {i}"))
+        .chain(["100% Sure".to_owned(), "Someone Else".to_owned()])
+        .enumerate()
+    {
+        let id = preventkit_services::domain::UserId::new();
+        sql.execute(&format!(
+            "INSERT INTO users (id, email, display_name, organisation_id, password_hash, system_admin, clearance, created_at, updated_at) \
+             VALUES ('{id}', 'p{n}@example.org', '{name}', '{org}', 'x', 0, 'official', 0, 0)"
+        ))
+        .await;
+        let mut tx = db.write().await.expect("write");
+        store::audit::append(
+            &mut tx,
+            &NewAuditEvent {
+                actor: Some(id),
+                ..event(None, i64::try_from(n).unwrap())
+            },
+        )
+        .await
+        .expect("append");
+        tx.commit().await.expect("commit");
+        people.push(id);
+    }
+    let search = |name: &str| {
+        let db = db.clone();
+        let q = preventkit_services::domain::audit::AuditQuery {
+            actor_name: Some(name.to_owned()),
+            limit: 500,
+            ..Default::default()
+        };
+        async move {
+            let mut tx = db.read().await.expect("read");
+            let found = store::audit::search(&mut tx, None, &q)
+                .await
+                .expect("search");
+            tx.commit().await.expect("commit");
+            found
+        }
+    };
+    assert_eq!(search("TESTER").await.len(), 30, "every match, in any case");
+    assert_eq!(search("tester 7").await.len(), 1);
+    let sure = search("0% s").await;
+    assert_eq!(sure.len(), 1, "a percent sign matches only itself");
+    assert_eq!(sure[0].actor, Some(people[30]));
+    assert_eq!(
+        search("_").await.len(),
+        0,
+        "an underscore matches only itself"
+    );
+    db.close().await;
+}

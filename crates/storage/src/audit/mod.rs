@@ -11,7 +11,8 @@ use preventkit_domain::{AuditEventId, PartnershipId};
 use rows::AuditEventRow;
 
 mod rows;
-use sea_query::{ColumnDef, Expr, Iden, Index, LockType, OnConflict, Order, Query, Table};
+use crate::identity::tables::Users;
+use sea_query::{ColumnDef, Expr, Func, Iden, Index, LockType, OnConflict, Order, Query, Table};
 use std::collections::HashMap;
 
 /// Lock the head of `chain` until the transaction ends and answer its last sequence number
@@ -350,11 +351,29 @@ pub async fn search(
     if let Some(a) = &f.actor {
         q.and_where(Expr::col(A::ActorId).eq(a.to_string()));
     }
+    if let Some(name) = f
+        .actor_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        // People by any part of their name, in the same statement: every match counts.
+        let pattern = format!("%{}%", like_escaped(&name.to_lowercase()));
+        q.and_where(
+            Expr::col(A::ActorId).in_subquery(
+                Query::select()
+                    .column(Users::Id)
+                    .from(Users::Table)
+                    .and_where(
+                        Expr::expr(Func::lower(Expr::col(Users::DisplayName)))
+                            .like(sea_query::LikeExpr::new(pattern).escape('\\')),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(prefix) = &f.action_prefix {
-        let escaped = prefix
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+        let escaped = like_escaped(prefix);
         q.and_where(
             Expr::col(A::Action).like(sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\')),
         );
@@ -375,6 +394,13 @@ pub async fn search(
         .limit(f.limit.clamp(1, 500));
     let rows: Vec<AuditEventRow> = tx.fetch_all(&q).await?;
     all(rows)
+}
+
+/// Text for a `LIKE` pattern with `\` as the escape: its wildcards match only themselves.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -77,6 +77,35 @@ pub async fn find_by_email(tx: &mut Tx, email: &str) -> Result<Option<User>, Sto
     one(row)
 }
 
+/// The display names of the accounts among `ids` that exist, by id.
+pub async fn names(
+    tx: &mut Tx,
+    ids: &[preventkit_domain::UserId],
+) -> Result<Vec<(preventkit_domain::UserId, String)>, StorageError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String)> = tx
+        .fetch_all(
+            &Query::select()
+                .columns([U::Id, U::DisplayName])
+                .from(U::Table)
+                .and_where(Expr::col(U::Id).is_in(ids.iter().map(ToString::to_string)))
+                .to_owned(),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(id, name)| {
+            id.parse()
+                .map(|id| (id, name))
+                .map_err(|_| StorageError::Corrupt {
+                    table: "users",
+                    column: "id",
+                })
+        })
+        .collect()
+}
+
 pub async fn list(tx: &mut Tx) -> Result<Vec<User>, StorageError> {
     let rows: Vec<UserRow> = tx
         .fetch_all(

@@ -118,6 +118,8 @@ pub(crate) fn to_query(f: &Filter) -> Result<AuditQuery, ValidationErrors> {
     v.into_result()?;
     Ok(AuditQuery {
         actor,
+        // The page's person filter is given to `audit_events_named` beside the query.
+        actor_name: None,
         action_prefix: Some(f.action.trim().to_owned()).filter(|s| !s.is_empty()),
         outcome,
         from_ms,
