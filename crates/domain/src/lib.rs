@@ -19,6 +19,7 @@ pub mod keyed;
 pub mod marking;
 pub mod policy;
 pub mod role;
+pub mod sealed;
 pub mod shipped;
 pub mod submission;
 pub mod validate;

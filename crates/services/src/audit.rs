@@ -48,6 +48,8 @@ pub enum Subject {
         id: String,
         partnership: String,
     },
+    /// An encryption key, by its id (never its secret).
+    Key(String),
 }
 
 impl Subject {
@@ -79,6 +81,7 @@ impl Subject {
             Subject::Invitation { id, partnership } => {
                 (Some("invitation".into()), Some(id.clone()), p(partnership))
             }
+            Subject::Key(id) => (Some("encryption-key".into()), Some(id.clone()), None),
         }
     }
 }

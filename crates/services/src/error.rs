@@ -26,6 +26,10 @@ pub enum ServiceError {
     Storage(StorageError),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("case records need an encryption key; create one with `preventkit keys create --file PATH` and set PREVENTKIT_KEYS_FILE")]
+    NoKeys,
+    #[error("{0}")]
+    Key(crate::keys::KeyError),
 }
 
 impl From<StorageError> for ServiceError {

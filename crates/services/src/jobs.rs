@@ -28,7 +28,28 @@ pub async fn housekeeping(app: &App, holder: &str) -> Result<bool, ServiceError>
     Ok(true)
 }
 
-/// Run housekeeping every minute until the process ends, and write the counts of anonymous
+/// One pass of re-wrapping: every case data key not under the active key-encryption key is
+/// wrapped again under it (after a rotation). Does nothing without a key ring. Answers whether
+/// this server held the lease and ran the pass.
+pub async fn rewrap(app: &App, holder: &str) -> Result<bool, ServiceError> {
+    if app.key_ring().is_none() {
+        return Ok(false);
+    }
+    let now = now_ms();
+    let mut tx = app.db().write().await?;
+    let leased = store::jobs::try_lease(&mut tx, "key-rewrap", holder, now, now + 55_000).await?;
+    tx.commit().await?;
+    if !leased {
+        return Ok(false);
+    }
+    let report = app.rewrap_all(100).await?;
+    if report.rewrapped > 0 {
+        tracing::info!(rewrapped = report.rewrapped, "case keys re-wrapped");
+    }
+    Ok(true)
+}
+
+/// Run housekeeping and the re-wrapping pass every minute until the process ends, and write the counts of anonymous
 /// refusals whose window has ended every few seconds (these are per server: no lease).
 pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
     let holder = uuid::Uuid::new_v4().to_string();
@@ -43,6 +64,9 @@ pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
             if n.is_multiple_of(12) {
                 if let Err(e) = housekeeping(&app, &holder).await {
                     tracing::warn!(error = %e, "housekeeping failed");
+                }
+                if let Err(e) = rewrap(&app, &holder).await {
+                    tracing::warn!(error = %e, "re-wrapping case keys failed");
                 }
             }
             n = n.wrapping_add(1);

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod evidence;
 pub mod framework;
 pub mod identity;
+pub mod keys;
 
 // Machinery shared by the capabilities.
 pub mod demo;
@@ -43,6 +44,9 @@ pub struct SecurityConfig {
     pub anonymous_refusal_window_ms: i64,
     /// The clock that session lifetimes and the sign-in throttle are measured against.
     pub clock: Clock,
+    /// The keys that encrypt case records (from the key file). Without them, case records
+    /// are unavailable; everything else works.
+    pub keys: Option<keys::KeyRing>,
 }
 
 /// The system clock, moved on by an offset that only tests change (to see a session or a
@@ -73,6 +77,7 @@ impl Default for SecurityConfig {
             token_max_days: 365,
             anonymous_refusal_window_ms: 5 * 60 * 1000,
             clock: Clock::default(),
+            keys: None,
         }
     }
 }

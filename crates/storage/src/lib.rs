@@ -17,6 +17,7 @@ pub mod audit;
 pub mod evidence;
 pub mod framework;
 pub mod identity;
+pub mod keys;
 
 // Machinery shared by the capabilities.
 mod column;

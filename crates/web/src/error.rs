@@ -27,9 +27,10 @@ impl WebError {
                 ServiceError::Conflict(_) => StatusCode::CONFLICT,
                 ServiceError::InvalidCredentials => StatusCode::UNAUTHORIZED,
                 ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Busy | ServiceError::NoKeys => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::NotMigrated
                 | ServiceError::Storage(_)
+                | ServiceError::Key(_)
                 | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
@@ -49,8 +50,10 @@ impl WebError {
                 ServiceError::InvalidCredentials => "invalid_credentials",
                 ServiceError::Throttled => "too_many_attempts",
                 ServiceError::Busy => "busy",
+                ServiceError::NoKeys => "case_records_unavailable",
                 ServiceError::NotMigrated
                 | ServiceError::Storage(_)
+                | ServiceError::Key(_)
                 | ServiceError::Internal(_) => "internal",
             },
         }
@@ -61,8 +64,14 @@ impl WebError {
         match self {
             WebError::Internal(_) => "Something went wrong on our side. Try again later.".into(),
             WebError::Service(
-                ServiceError::Storage(_) | ServiceError::Internal(_) | ServiceError::NotMigrated,
+                ServiceError::Storage(_)
+                | ServiceError::Internal(_)
+                | ServiceError::NotMigrated
+                | ServiceError::Key(_),
             ) => "Something went wrong on our side. Try again later.".into(),
+            WebError::Service(ServiceError::NoKeys) => {
+                "Case records are unavailable until the service is given its encryption key.".into()
+            }
             WebError::Service(ServiceError::Denied(_)) => {
                 "You do not have permission to do that.".into()
             }

@@ -11,6 +11,7 @@ mod assessment;
 mod evidence;
 mod framework;
 mod identity;
+mod keys;
 
 pub use access::AccessAction;
 pub use administration::AdministrationAction;
@@ -18,6 +19,7 @@ pub use assessment::AssessmentAction;
 pub use evidence::EvidenceAction;
 pub use framework::FrameworkAction;
 pub use identity::IdentityAction;
+pub use keys::KeyAction;
 
 /// An action of any capability, as the audit log records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,6 +61,7 @@ impl AuditAction {
         all.extend(FrameworkAction::ALL.map(AuditAction::from));
         all.extend(AssessmentAction::ALL.map(AuditAction::from));
         all.extend(EvidenceAction::ALL.map(AuditAction::from));
+        all.extend(KeyAction::ALL.map(AuditAction::from));
         all
     }
 }
@@ -71,6 +74,7 @@ const CATALOGUE: &[fn(&str) -> Option<AuditAction>] = &[
     |k| FrameworkAction::from_key(k).map(AuditAction::from),
     |k| AssessmentAction::from_key(k).map(AuditAction::from),
     |k| EvidenceAction::from_key(k).map(AuditAction::from),
+    |k| KeyAction::from_key(k).map(AuditAction::from),
 ];
 
 /// Declares a capability's audit actions: a keyed enum that converts into [`AuditAction`].

@@ -443,6 +443,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "actions: a version for the stale-edit rule, and how they were closed",
         steps: crate::assessment::tables::migration_9,
     },
+    Migration {
+        version: 10,
+        name: "keys: each case's data key, wrapped by a key-encryption key",
+        steps: crate::keys::migration_10,
+    },
 ];
 
 async fn ensure_migrations_table(db: &Db) -> Result<(), StorageError> {
