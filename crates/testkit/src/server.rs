@@ -8,6 +8,7 @@ use crate::totp::totp_now;
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::identity::NewToken;
 use preventkit_services::identity::Stage;
+use preventkit_services::keys::KeyRing;
 use preventkit_services::{App, RequestContext, SecurityConfig};
 use preventkit_web::WebConfig;
 use std::net::SocketAddr;
@@ -69,7 +70,9 @@ impl Server {
 
     pub async fn start_with(engine: &Engine, opts: Options) -> Server {
         let db = fresh_database(engine).await;
-        let app = App::open(&db.url, opts.security).await.expect("open app");
+        let app = App::open(&db.url, with_keys(opts.security, None))
+            .await
+            .expect("open app");
         if opts.demo {
             app.load_demo().await.expect("load demo");
         }
@@ -79,7 +82,8 @@ impl Server {
     /// Another server on this server's database, as behind a load balancer (`opts.demo` is
     /// not used: the data is already there). Stops when dropped.
     pub async fn another(&self, opts: Options) -> Server {
-        let app = App::open(&self.url, opts.security)
+        let keys = self.app.key_ring().cloned();
+        let app = App::open(&self.url, with_keys(opts.security, keys))
             .await
             .expect("open the same database");
         Self::serve(app, opts.web, self.url.clone(), self.engine.clone(), None).await
@@ -221,8 +225,22 @@ impl Server {
 /// Keep the database guard as long as the application.
 pub async fn fresh_app(engine: &Engine, security: SecurityConfig) -> (App, TestDatabase) {
     let db = fresh_database(engine).await;
-    let app = App::open(&db.url, security).await.expect("open app");
+    let app = App::open(&db.url, with_keys(security, None))
+        .await
+        .expect("open app");
     (app, db)
+}
+
+/// Every test server and test application can keep case records: one without a key ring is
+/// given `keys` (another server's ring, so both read the same cases) or a new one.
+fn with_keys(security: SecurityConfig, keys: Option<KeyRing>) -> SecurityConfig {
+    match security.keys {
+        Some(_) => security,
+        None => SecurityConfig {
+            keys: Some(keys.unwrap_or_else(KeyRing::generate)),
+            ..security
+        },
+    }
 }
 
 /// Complete sign-in through the services: password, then MFA set-up or challenge.
