@@ -113,6 +113,14 @@ id_type!(
     /// A one-use recovery code for two-factor sign-in.
     RecoveryCodeId
 );
+id_type!(
+    /// A Channel case: one record from referral to the last review.
+    CaseId
+);
+id_type!(
+    /// One entry in a case's timeline (a screening step, an outcome, an assignment).
+    CaseEventId
+);
 
 /// The identifier of a question inside a framework, such as `1.3`. Chosen by the framework's
 /// author, so it is text, not a random identifier; it is unique within one framework version.

@@ -9,6 +9,7 @@ pub mod actions;
 pub mod administration;
 pub mod assessment;
 pub mod audit;
+pub mod channel;
 pub mod dates;
 pub mod evidence;
 pub mod framework;

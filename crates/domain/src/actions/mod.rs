@@ -8,6 +8,7 @@
 mod access;
 mod administration;
 mod assessment;
+mod channel;
 mod evidence;
 mod framework;
 mod identity;
@@ -16,6 +17,7 @@ mod keys;
 pub use access::AccessAction;
 pub use administration::AdministrationAction;
 pub use assessment::AssessmentAction;
+pub use channel::ChannelAction;
 pub use evidence::EvidenceAction;
 pub use framework::FrameworkAction;
 pub use identity::IdentityAction;
@@ -62,6 +64,7 @@ impl AuditAction {
         all.extend(AssessmentAction::ALL.map(AuditAction::from));
         all.extend(EvidenceAction::ALL.map(AuditAction::from));
         all.extend(KeyAction::ALL.map(AuditAction::from));
+        all.extend(ChannelAction::ALL.map(AuditAction::from));
         all
     }
 }
@@ -75,6 +78,7 @@ const CATALOGUE: &[fn(&str) -> Option<AuditAction>] = &[
     |k| AssessmentAction::from_key(k).map(AuditAction::from),
     |k| EvidenceAction::from_key(k).map(AuditAction::from),
     |k| KeyAction::from_key(k).map(AuditAction::from),
+    |k| ChannelAction::from_key(k).map(AuditAction::from),
 ];
 
 /// Declares a capability's audit actions: a keyed enum that converts into [`AuditAction`].

@@ -55,6 +55,17 @@ crate::keyed_enum! {
         ActionManage: "action-manage", "Raise actions";
         /// Comment on the questions of a self-assessment.
         AssessmentComment: "assessment-comment", "Comment on questions";
+        /// Make a referral, and follow the status of one's own referrals.
+        CaseRefer: "case-refer", "Make referrals";
+        /// List the partnership's Channel cases (references and stages only) and open a case
+        /// where a relationship rule allows it.
+        CaseRead: "case-read", "Read Channel cases";
+        /// Record screening steps and decisions on a case one is responsible for.
+        CaseManage: "case-manage", "Manage Channel cases";
+        /// Assign case officers to cases.
+        CaseAssign: "case-assign", "Assign case officers";
+        /// See who opened each case and when, and review exceptional access (no case content).
+        CaseAccessReview: "case-access-review", "Review access to Channel cases";
     }
 }
 
@@ -393,6 +404,102 @@ mod tests {
             clearance: Clearance(Marking::Official),
             mfa_verified: mfa,
         })
+    }
+
+    fn cleared(user: UserId, p: PartnershipId, roles: &[Role]) -> Actor {
+        Actor::from_verified(VerifiedIdentity {
+            user_id: user,
+            system_admin: false,
+            memberships: roles.iter().map(|r| (p, *r)).collect(),
+            clearance: Clearance(Marking::OfficialSensitive),
+            mfa_verified: true,
+        })
+    }
+
+    #[test]
+    fn cases_open_only_through_a_relationship() {
+        let p = PartnershipId::new();
+        let me = UserId::new();
+        let now = crate::Timestamp(1_000_000);
+        let grant = |roles: &[Role]| {
+            decide(
+                &cleared(me, p, roles),
+                Permission::CaseRead,
+                Scope::Partnership(p),
+            )
+            .unwrap()
+        };
+        let mine = CaseFacts {
+            referrer: None,
+            case_officer: Some(me),
+            exceptional_until: None,
+        };
+        let theirs = CaseFacts {
+            case_officer: Some(UserId::new()),
+            ..mine.clone()
+        };
+        let officer = grant(&[Role::CaseOfficer]);
+        assert_eq!(
+            case_access(&officer, &mine, now),
+            CaseAccess::Open(CaseRelation::CaseOfficer)
+        );
+        assert!(may_change_case(&officer, &mine, now));
+        assert_eq!(
+            case_access(&officer, &theirs, now),
+            CaseAccess::ExceptionalOnly
+        );
+        assert!(!may_change_case(&officer, &theirs, now));
+        let chair = grant(&[Role::ChannelChair]);
+        assert_eq!(
+            case_access(&chair, &theirs, now),
+            CaseAccess::Open(CaseRelation::PanelChair)
+        );
+        let member = grant(&[Role::PanelMember]);
+        assert_eq!(
+            case_access(&member, &theirs, now),
+            CaseAccess::ExceptionalOnly
+        );
+        let given = CaseFacts {
+            exceptional_until: Some(crate::Timestamp(now.0 + 1)),
+            ..theirs.clone()
+        };
+        assert_eq!(
+            case_access(&member, &given, now),
+            CaseAccess::Open(CaseRelation::Exceptional)
+        );
+        assert!(
+            !may_change_case(&member, &given, now),
+            "exceptional access only reads"
+        );
+        let lapsed = CaseFacts {
+            exceptional_until: Some(now),
+            ..theirs.clone()
+        };
+        assert_eq!(
+            case_access(&member, &lapsed, now),
+            CaseAccess::ExceptionalOnly
+        );
+        // Without OFFICIAL-SENSITIVE clearance nothing opens, not even the chair's.
+        let uncleared = decide(
+            &actor(vec![(p, Role::ChannelChair)], false, true),
+            Permission::CaseRead,
+            Scope::Partnership(p),
+        )
+        .unwrap();
+        assert_eq!(case_access(&uncleared, &mine, now), CaseAccess::None);
+        // A referrer's grant to refer is no way into the case.
+        let referrer = decide(
+            &cleared(me, p, &[Role::Referrer]),
+            Permission::CaseRefer,
+            Scope::Partnership(p),
+        )
+        .unwrap();
+        let referred = CaseFacts {
+            referrer: Some(me),
+            ..theirs
+        };
+        assert_eq!(case_access(&referrer, &referred, now), CaseAccess::None);
+        assert!(is_referrer_of(&referrer, &referred));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! the record; none looks at the database or compares roles anywhere else.
 
 use super::Grant;
-use crate::{OrganisationId, Role, UserId};
+use crate::marking::Marking;
+use crate::{OrganisationId, Role, Timestamp, UserId};
 
 /// What decides who answers one question of an assessment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,6 +56,95 @@ fn answers(roles: &[Role], user: UserId, facts: &AnswerFacts) -> bool {
     }
     roles.contains(&Role::Contributor) && assigned(user, facts)
 }
+
+/// What decides who may open one Channel case, fetched by storage for the person asking.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// Who made the referral.
+    pub referrer: Option<UserId>,
+    /// The case officer assigned to the case.
+    pub case_officer: Option<UserId>,
+    /// Until when the person asking holds exceptional access to this case, if they were given
+    /// it.
+    pub exceptional_until: Option<Timestamp>,
+}
+
+crate::keyed_enum! {
+    /// How a reader came to open a case; recorded with every read.
+    pub enum CaseRelation {
+        CaseOfficer: "case-officer", "As its case officer";
+        PanelChair: "panel-chair", "As the panel chair";
+        Exceptional: "exceptional", "By exceptional access";
+    }
+}
+
+/// What the holder of a case grant may do with one case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseAccess {
+    /// Open the case: read it, and change it where [`may_change_case`] allows.
+    Open(CaseRelation),
+    /// No relationship, but a Channel role: the case opens only after the person gives a
+    /// reason for exceptional access, which is recorded and reviewed.
+    ExceptionalOnly,
+    /// Nothing: the case is not shown at all.
+    None,
+}
+
+/// The clearance every reader of case content needs.
+pub const CASE_MARKING: Marking = Marking::OfficialSensitive;
+
+/// Who may open a Channel case, once a case permission is granted in its partnership:
+/// - the panel chair opens every case of the panel (one panel per partnership for now);
+/// - the case officer assigned to a case opens it;
+/// - anyone else with a Channel role opens it only by exceptional access, while that lasts;
+/// - nobody without OFFICIAL-SENSITIVE clearance opens any case.
+///
+/// Panel members get their relationship from the agenda of a meeting they are invited to,
+/// which comes with panel meetings; until then they open a case only by exceptional access.
+pub fn case_access(grant: &Grant, facts: &CaseFacts, now: Timestamp) -> CaseAccess {
+    if !grant.may_read_marking(CASE_MARKING) {
+        return CaseAccess::None;
+    }
+    let roles = grant.roles();
+    if roles.contains(&Role::ChannelChair) {
+        return CaseAccess::Open(CaseRelation::PanelChair);
+    }
+    if roles.contains(&Role::CaseOfficer) && facts.case_officer == Some(grant.user_id()) {
+        return CaseAccess::Open(CaseRelation::CaseOfficer);
+    }
+    let channel_role = roles
+        .iter()
+        .any(|r| matches!(r, Role::CaseOfficer | Role::PanelMember));
+    if !channel_role {
+        return CaseAccess::None;
+    }
+    match facts.exceptional_until {
+        Some(until) if now < until => CaseAccess::Open(CaseRelation::Exceptional),
+        _ => CaseAccess::ExceptionalOnly,
+    }
+}
+
+/// Whether the grant's holder may record steps and decisions on a case: its case officer or
+/// the panel chair. Exceptional access is for reading only.
+pub fn may_change_case(grant: &Grant, facts: &CaseFacts, now: Timestamp) -> bool {
+    matches!(
+        case_access(grant, facts, now),
+        CaseAccess::Open(CaseRelation::CaseOfficer | CaseRelation::PanelChair)
+    )
+}
+
+/// Whether the grant's holder made this referral, and so may see its status (and only that).
+pub fn is_referrer_of(grant: &Grant, facts: &CaseFacts) -> bool {
+    facts.referrer == Some(grant.user_id())
+}
+
+/// Whether someone holding `role` may be assigned a case as its case officer.
+pub fn may_be_case_officer(role: Role) -> bool {
+    matches!(role, Role::CaseOfficer | Role::ChannelChair)
+}
+
+/// How long exceptional access to a case lasts once given, in milliseconds (one hour).
+pub const EXCEPTIONAL_ACCESS_MS: i64 = 60 * 60 * 1000;
 
 #[cfg(test)]
 mod tests {

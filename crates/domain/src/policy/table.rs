@@ -90,7 +90,33 @@ pub const TABLE: &[Rule] = &[
         ],
         false,
     ),
+    // Channel case management. Case content is reached only through a relationship rule
+    // (`relationships::case_access`); these rows say who may try.
+    row(P::CaseRefer, Partnership, CASE_REFERRERS, false),
+    row(P::CaseRead, Partnership, CASE_ROLES, false),
+    row(
+        P::CaseManage,
+        Partnership,
+        &[R::CaseOfficer, R::ChannelChair],
+        false,
+    ),
+    row(P::CaseAssign, Partnership, &[R::ChannelChair], false),
+    row(P::CaseAccessReview, Partnership, &[R::Auditor], false),
 ];
+
+/// Who may make a referral: the referrer role, and every role whose holders meet people in
+/// their work. Board members, elected members, auditors, regional viewers and administrators
+/// refer through their own organisations' routes.
+const CASE_REFERRERS: &[Role] = &[
+    R::Referrer,
+    R::PreventLead,
+    R::Contributor,
+    R::CaseOfficer,
+    R::ChannelChair,
+    R::PanelMember,
+];
+/// The roles of Channel: the only ones that can ever see case content.
+const CASE_ROLES: &[Role] = &[R::CaseOfficer, R::ChannelChair, R::PanelMember];
 
 /// Reading that comes with other permissions: a grant for any permission in the list lets its
 /// holder read what the first permission covers, in the same scope (whoever may answer a
@@ -107,6 +133,7 @@ pub const READ_IMPLIED_BY: &[(Permission, &[Permission])] = &[
         ],
     ),
     (P::MembershipRead, &[P::MembershipManage]),
+    (P::CaseRead, &[P::CaseManage, P::CaseAssign]),
 ];
 
 /// Whether a grant for `held` lets its holder read what `read` covers.
