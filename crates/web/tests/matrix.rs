@@ -490,6 +490,37 @@ const SPEC: &[(&str, &str, Rule)] = {
             "/api/v1/partnerships/{partnership}/audit-events",
             Needs(P::AuditRead),
         ),
+        // Channel: referral, cases, screening and the review of who opened a case.
+        ("GET", "/p/{partnership}/referrals", Needs(P::CaseRefer)),
+        ("GET", "/p/{partnership}/referrals/new", Needs(P::CaseRefer)),
+        ("POST", "/p/{partnership}/referrals/new", Needs(P::CaseRefer)),
+        ("POST", "/p/{partnership}/referrals", Needs(P::CaseRefer)),
+        ("GET", "/p/{partnership}/referrals/{case}/sent", Needs(P::CaseRefer)),
+        ("GET", "/p/{partnership}/cases", Needs(P::CaseRead)),
+        ("GET", "/p/{partnership}/cases/{case}", Needs(P::CaseRead)),
+        ("POST", "/p/{partnership}/cases/{case}/exceptional-access", Needs(P::CaseRead)),
+        ("POST", "/p/{partnership}/cases/{case}/officer", Needs(P::CaseAssign)),
+        ("GET", "/p/{partnership}/cases/{case}/attach", Needs(P::CaseManage)),
+        ("POST", "/p/{partnership}/cases/{case}/attach", Needs(P::CaseManage)),
+        ("GET", "/p/{partnership}/cases/{case}/deconfliction", Needs(P::CaseManage)),
+        ("POST", "/p/{partnership}/cases/{case}/deconfliction", Needs(P::CaseManage)),
+        ("GET", "/p/{partnership}/cases/{case}/information", Needs(P::CaseManage)),
+        ("POST", "/p/{partnership}/cases/{case}/information", Needs(P::CaseManage)),
+        ("GET", "/p/{partnership}/cases/{case}/outcome", Needs(P::CaseManage)),
+        ("POST", "/p/{partnership}/cases/{case}/outcome", Needs(P::CaseManage)),
+        ("POST", "/p/{partnership}/cases/{case}/outcome/confirm", Needs(P::CaseManage)),
+        ("GET", "/p/{partnership}/cases/{case}/access", Needs(P::CaseAccessReview)),
+        ("GET", "/p/{partnership}/case-access", Needs(P::CaseAccessReview)),
+        ("GET", "/api/v1/partnerships/{partnership}/referrals", Needs(P::CaseRefer)),
+        ("POST", "/api/v1/partnerships/{partnership}/referrals", Needs(P::CaseRefer)),
+        ("GET", "/api/v1/partnerships/{partnership}/cases", Needs(P::CaseRead)),
+        ("GET", "/api/v1/partnerships/{partnership}/cases/{case}", Needs(P::CaseRead)),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/exceptional-access", Needs(P::CaseRead)),
+        ("PUT", "/api/v1/partnerships/{partnership}/cases/{case}/officer", Needs(P::CaseAssign)),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/deconflictions", Needs(P::CaseManage)),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/information", Needs(P::CaseManage)),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/outcome", Needs(P::CaseManage)),
+        ("GET", "/api/v1/partnerships/{partnership}/cases/{case}/access-log", Needs(P::CaseAccessReview)),
     ]
 };
 
@@ -584,6 +615,28 @@ fn holders(p: Permission) -> Holders {
             ]),
             false,
         ),
+        // Channel: those who meet people in their work may refer; only the Channel roles
+        // work on cases (content is then reached by a relationship to the case); case
+        // officers and the chair screen; the chair assigns; the auditor reviews who opened a
+        // case. No system administrator reaches case data.
+        P::CaseRefer => partnership(
+            Roles::Only(&[
+                R::Referrer,
+                R::PreventLead,
+                R::Contributor,
+                R::CaseOfficer,
+                R::ChannelChair,
+                R::PanelMember,
+            ]),
+            false,
+        ),
+        P::CaseRead => partnership(
+            Roles::Only(&[R::CaseOfficer, R::ChannelChair, R::PanelMember]),
+            false,
+        ),
+        P::CaseManage => partnership(Roles::Only(&[R::CaseOfficer, R::ChannelChair]), false),
+        P::CaseAssign => partnership(Roles::Only(&[R::ChannelChair]), false),
+        P::CaseAccessReview => partnership(Roles::Only(&[R::Auditor]), false),
         // Permissions that no route used when this was written. A route that starts using one
         // fails here until its holders are written down above.
         #[allow(unreachable_patterns)]
@@ -1191,6 +1244,40 @@ const ANSWERS: &[(&str, &str, &[u16], Kind)] = {
             &[200],
             Json,
         ),
+        // Channel. The matrix's case is assigned to the Riverton case officer, so the chair
+        // and the officer open it; a panel member, with no relationship to it, is shown the
+        // page that asks for a reason for exceptional access (a 403 naming it on the API).
+        // Each caller who may refer sees the confirmation of a referral of their own.
+        ("GET", "/p/{partnership}/referrals", &[200], Html),
+        ("GET", "/p/{partnership}/referrals/new", &[200], Html),
+        ("POST", "/p/{partnership}/referrals/new", &[422], Html),
+        ("POST", "/p/{partnership}/referrals", &[422], Html),
+        ("GET", "/p/{partnership}/referrals/{case}/sent", &[200], Html),
+        ("GET", "/p/{partnership}/cases", &[200], Html),
+        ("GET", "/p/{partnership}/cases/{case}", &[200], Html),
+        ("POST", "/p/{partnership}/cases/{case}/exceptional-access", &[422], Html),
+        ("POST", "/p/{partnership}/cases/{case}/officer", &[422], Html),
+        ("GET", "/p/{partnership}/cases/{case}/attach", &[303], Redirect("/p/{partnership}/cases/")),
+        ("POST", "/p/{partnership}/cases/{case}/attach", &[422], Html),
+        ("GET", "/p/{partnership}/cases/{case}/deconfliction", &[200], Html),
+        ("POST", "/p/{partnership}/cases/{case}/deconfliction", &[422], Html),
+        ("GET", "/p/{partnership}/cases/{case}/information", &[200], Html),
+        ("POST", "/p/{partnership}/cases/{case}/information", &[422], Html),
+        ("GET", "/p/{partnership}/cases/{case}/outcome", &[200], Html),
+        ("POST", "/p/{partnership}/cases/{case}/outcome", &[422], Html),
+        ("POST", "/p/{partnership}/cases/{case}/outcome/confirm", &[422], Html),
+        ("GET", "/p/{partnership}/cases/{case}/access", &[200], Html),
+        ("GET", "/p/{partnership}/case-access", &[200], Html),
+        ("GET", "/api/v1/partnerships/{partnership}/referrals", &[200], Json),
+        ("POST", "/api/v1/partnerships/{partnership}/referrals", &[422], Json),
+        ("GET", "/api/v1/partnerships/{partnership}/cases", &[200], Json),
+        ("GET", "/api/v1/partnerships/{partnership}/cases/{case}", &[200, 403], Json),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/exceptional-access", &[422], Json),
+        ("PUT", "/api/v1/partnerships/{partnership}/cases/{case}/officer", &[422], Json),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/deconflictions", &[422], Json),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/information", &[422], Json),
+        ("POST", "/api/v1/partnerships/{partnership}/cases/{case}/outcome", &[422], Json),
+        ("GET", "/api/v1/partnerships/{partnership}/cases/{case}/access-log", &[200], Json),
     ]
 };
 
@@ -1237,6 +1324,8 @@ enum Fixture {
     Assessment(&'static str),
     /// The spare account itself.
     SpareUser,
+    /// A referral the caller made (only its referrer sees its confirmation).
+    OwnReferral,
 }
 
 fn fixture_of(spec: &RouteSpec) -> Option<Fixture> {
@@ -1252,6 +1341,7 @@ fn fixture_of(spec: &RouteSpec) -> Option<Fixture> {
         }
         ("POST", _) if p.ends_with("/lock") => Fixture::Assessment("approved"),
         _ if p.starts_with("/admin/users/{user}/") => Fixture::SpareUser,
+        ("GET", "/p/{partnership}/referrals/{case}/sent") => Fixture::OwnReferral,
         _ => return None,
     })
 }
@@ -1273,6 +1363,7 @@ fn effect_of(spec: &RouteSpec) -> Option<&'static str> {
         Fixture::Assessment(_) => "locked",
         Fixture::SpareUser if p.ends_with("/disable") => "disabled",
         Fixture::SpareUser => "enabled",
+        Fixture::OwnReferral => return None,
     })
 }
 
@@ -1371,6 +1462,8 @@ struct Fixtures {
     spare: HashMap<bool, String>,
     /// Riverton assessments, by state.
     assessments: HashMap<&'static str, String>,
+    /// Referrals, by caller.
+    referrals: HashMap<String, String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1830,6 +1923,11 @@ async fn resolve(
     };
     let mut token = String::new();
     let mut invitation = String::new();
+    let mut case = if own {
+        w.riverton_case.clone()
+    } else {
+        w.eastvale_case.clone()
+    };
     match fixture_of(spec) {
         Some(Fixture::OwnToken) => match (&c.session, c.who) {
             (Some(session), Who::Member(role)) => {
@@ -1926,10 +2024,24 @@ async fn resolve(
                 email: RIVERTON_SPARE,
             })
         }
+        Some(Fixture::OwnReferral) if own => {
+            if let (Some(user), Who::Member(role)) = (&c.user_id, c.who) {
+                let made = match fx.referrals.get(&label) {
+                    Some(id) => Some(id.clone()),
+                    None => matrix_world::refer_as(s, user, pid, role, "Matrix Referral").await,
+                };
+                if let Some(id) = made {
+                    fx.referrals.insert(label.clone(), id.clone());
+                    case = id;
+                }
+            }
+        }
+        Some(Fixture::OwnReferral) => {}
         None => {}
     }
-    let values: [(&str, &str); 13] = [
+    let values: [(&str, &str); 14] = [
         ("{partnership}", partnership),
+        ("{case}", &case),
         ("{assessment}", &assessment),
         (
             "{question}",
@@ -1987,7 +2099,7 @@ fn consume(fx: &mut Fixtures, f: Fixture, label: &str, own: bool) {
         Fixture::Assessment(state) => {
             fx.assessments.remove(state);
         }
-        Fixture::SpareUser => {}
+        Fixture::SpareUser | Fixture::OwnReferral => {}
     }
 }
 
@@ -2007,6 +2119,7 @@ fn foreign_probes(w: &World) -> Vec<Probe> {
         "{membership}",
         "{token}",
         "{invitation}",
+        "{case}",
     ];
     let version = w.eastvale_answer_version.to_string();
     let mut out = Vec::new();
@@ -2031,6 +2144,7 @@ fn foreign_probes(w: &World) -> Vec<Probe> {
                 ("{token}", &w.eastvale_token),
                 ("{invitation}", &w.eastvale_invitation),
                 ("{answer}", "accept"),
+                ("{case}", &w.eastvale_case),
             ],
         );
         let p = spec.path;
@@ -2093,6 +2207,61 @@ fn foreign_probes(w: &World) -> Vec<Probe> {
             (Surface::Page, "POST") if p.ends_with("/comments") => {
                 form(&[("comment", "A comment through another partnership's route")])
             }
+            (Surface::Page, "POST") if p.ends_with("/exceptional-access") => {
+                form(&[("reason", "Opened through another partnership's route")])
+            }
+            (Surface::Page, "POST") if p.ends_with("/officer") => {
+                form(&[("officer", &w.riverton_case_officer)])
+            }
+            (Surface::Page, "POST") if p.ends_with("/deconfliction") => form(&[
+                ("on-day", "1"),
+                ("on-month", "12"),
+                ("on-year", "2026"),
+                ("with_whom", "Counter Terrorism Policing"),
+                ("result", "no-conflict"),
+            ]),
+            (Surface::Page, "POST") if p.ends_with("/cases/{case}/information") => form(&[
+                ("source", "Another partnership's route"),
+                ("received-day", "1"),
+                ("received-month", "12"),
+                ("received-year", "2026"),
+                ("narrative", "Written through another partnership's route"),
+            ]),
+            (Surface::Page, "POST")
+                if p.ends_with("/outcome") || p.ends_with("/outcome/confirm") =>
+            {
+                form(&[
+                    ("outcome", "no-further-action"),
+                    ("reasons", "Decided through another partnership's route"),
+                    ("version", "1"),
+                ])
+            }
+            (Surface::Page, "POST") if p.ends_with("/attach") => {
+                form(&[("to", &w.riverton_case), ("confirm", "yes")])
+            }
+            (Surface::Api, "PUT") if p.ends_with("/officer") => {
+                Payload::Json(json!({"officer": w.riverton_case_officer}))
+            }
+            (Surface::Api, "POST") if p.ends_with("/exceptional-access") => {
+                Payload::Json(json!({"reason": "Opened through another partnership's route"}))
+            }
+            (Surface::Api, "POST") if p.ends_with("/deconflictions") => Payload::Json(json!({
+                "on": "2026-12-01",
+                "with_whom": "Counter Terrorism Policing",
+                "result": "no-conflict",
+            })),
+            (Surface::Api, "POST") if p.ends_with("/cases/{case}/information") => {
+                Payload::Json(json!({
+                    "source": "Another partnership's route",
+                    "received": "2026-12-01",
+                    "narrative": "Written through another partnership's route",
+                }))
+            }
+            (Surface::Api, "POST") if p.ends_with("/outcome") => Payload::Json(json!({
+                "version": 1,
+                "outcome": "no-further-action",
+                "reasons": "Decided through another partnership's route",
+            })),
             (Surface::Api, "PUT") => Payload::Json(json!({
                 "rating": "not-yet-started",
                 "details": "Written through another partnership's route",

@@ -32,7 +32,7 @@ pub const ERROR_RESPONSES: [(&str, &str, &str); 8] = [
     (
         "403",
         "Forbidden",
-        "The token's role does not allow this in this partnership (`forbidden`).",
+        "The token's role does not allow this in this partnership (`forbidden`), or the case opens only by exceptional access, which has not been given (`exceptional_access_needed`).",
     ),
     (
         "404",

@@ -40,6 +40,10 @@ pub enum ErrorCode {
     TooManyAttempts,
     Internal,
     Busy,
+    /// A case that the caller may open only by exceptional access, which has not been given.
+    ExceptionalAccessNeeded,
+    /// Case records cannot be read or written until the service has its encryption key.
+    CaseRecordsUnavailable,
 }
 
 #[derive(Serialize, ToSchema)]

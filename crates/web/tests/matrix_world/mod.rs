@@ -8,6 +8,8 @@ use preventkit_services::administration::NewMember;
 use preventkit_services::assessment::{NewAction, NewAssessment};
 use preventkit_services::demo::DEMO_PASSWORD;
 use preventkit_services::domain::assessment::Transition;
+use preventkit_services::domain::channel::ReferralInput;
+use preventkit_services::domain::dates::DateEntry;
 use preventkit_services::domain::policy::decide;
 use preventkit_services::domain::shipped::PREVENT_DUTY_BENCHMARK;
 use preventkit_services::domain::{
@@ -113,6 +115,53 @@ pub struct World {
     pub eastvale_token: String,
     pub eastvale_invitation: String,
     pub eastvale_spare_membership: String,
+
+    // Channel: a Riverton case assigned to the Riverton case officer, and an Eastvale case.
+    pub riverton_case: String,
+    pub riverton_case_officer: String,
+    pub eastvale_case: String,
+}
+
+/// A referral about a fictional person.
+pub fn sample_referral(name: &str) -> ReferralInput {
+    ReferralInput {
+        person_name: name.into(),
+        date_of_birth: DateEntry::Iso("2009-04-02".into()),
+        approximate_age: String::new(),
+        gender: "not-known".into(),
+        address: "Riverton".into(),
+        contact: String::new(),
+        professionals: String::new(),
+        concern: "Shared violent material with classmates (fictional).".into(),
+        concern_type: "extreme-right-wing".into(),
+        organisation: "Riverton Academy".into(),
+        sector: "education".into(),
+        aware: "no".into(),
+    }
+}
+
+/// A referral made by `user` acting with `role` in `partnership`, when that role may refer.
+pub async fn refer_as(
+    s: &Server,
+    user: &str,
+    partnership: PartnershipId,
+    role: Role,
+    name: &str,
+) -> Option<String> {
+    let g = decide(
+        &member(user, partnership, role),
+        Permission::CaseRefer,
+        Scope::Partnership(partnership),
+    )
+    .ok()?;
+    Some(
+        s.app
+            .refer(&g, &ctx(), &sample_referral(name))
+            .await
+            .expect("a referral")
+            .id
+            .to_string(),
+    )
 }
 
 pub async fn user_id(s: &Server, email: &str) -> String {
@@ -462,6 +511,37 @@ impl World {
             .expect("Eastvale invitation")
             .to_string();
 
+        // Channel: the Riverton referrer's referral, assigned by the chair to the case officer,
+        // and a referral in Eastvale by its lead.
+        let referrer = user_id(s, "referrer@riverton.example").await;
+        let chair = user_id(s, "chair@riverton.example").await;
+        let riverton_case_officer = user_id(s, "caseofficer@riverton.example").await;
+        let riverton_case = refer_as(s, &referrer, riverton_pid, Role::Referrer, "Matrix Person")
+            .await
+            .expect("the referrer refers");
+        s.app
+            .assign_case_officer(
+                &grant(
+                    &member(&chair, riverton_pid, Role::ChannelChair),
+                    Permission::CaseAssign,
+                    here,
+                ),
+                &ctx(),
+                riverton_case.parse().expect("case id"),
+                &riverton_case_officer,
+            )
+            .await
+            .expect("the chair assigns the case officer");
+        let eastvale_case = refer_as(
+            s,
+            &eastvale_lead,
+            eastvale_pid,
+            Role::PreventLead,
+            "Eastvale Person",
+        )
+        .await
+        .expect("Eastvale's lead refers");
+
         World {
             riverton,
             eastvale,
@@ -491,6 +571,9 @@ impl World {
             eastvale_token,
             eastvale_invitation,
             eastvale_spare_membership,
+            riverton_case,
+            riverton_case_officer,
+            eastvale_case,
         }
     }
 
