@@ -353,6 +353,7 @@ pub struct OutcomeRequest {
 /// Who opened a case and when, without its content.
 #[derive(Serialize, ToSchema)]
 pub struct AccessLog {
+    pub case_id: String,
     pub reference: String,
     pub entries: Vec<AccessEntry>,
 }
@@ -584,6 +585,7 @@ pub async fn access_log(
 ) -> ApiResult<Json<AccessLog>> {
     let (reference, entries) = state.app.case_access_log(&g, &id.ctx, cid).await?;
     Ok(Json(AccessLog {
+        case_id: cid.to_string(),
         reference: reference.to_string(),
         entries: entries
             .into_iter()

@@ -40,6 +40,7 @@ pub async fn case_access_log(
             title => format!("Who opened case {reference}"),
             partnership_id => pid.to_string(),
             reference => reference.as_str(),
+            case_id => case.to_string(),
             entries => rows,
         },
     )
