@@ -23,7 +23,9 @@ impl WebError {
             WebError::Service(e) => match e {
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
-                ServiceError::Denied(_) => StatusCode::FORBIDDEN,
+                ServiceError::Denied(_) | ServiceError::ExceptionalAccessNeeded { .. } => {
+                    StatusCode::FORBIDDEN
+                }
                 ServiceError::Conflict(_) => StatusCode::CONFLICT,
                 ServiceError::InvalidCredentials => StatusCode::UNAUTHORIZED,
                 ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
@@ -46,6 +48,7 @@ impl WebError {
                 ServiceError::Validation(_) => "validation_failed",
                 ServiceError::NotFound => "not_found",
                 ServiceError::Denied(_) => "forbidden",
+                ServiceError::ExceptionalAccessNeeded { .. } => "exceptional_access_needed",
                 ServiceError::Conflict(_) => "conflict",
                 ServiceError::InvalidCredentials => "invalid_credentials",
                 ServiceError::Throttled => "too_many_attempts",

@@ -5,6 +5,7 @@
 //! open it is a [`CaseOpener`], which this module makes after the policy has allowed the read
 //! and the read's audit event has been appended in the same transaction.
 
+mod demo;
 mod reading;
 mod referral;
 mod screening;
