@@ -105,6 +105,8 @@ pub struct AuditQuery {
     pub actor_name: Option<String>,
     /// Only actions whose key starts with this.
     pub action_prefix: Option<String>,
+    /// Only events about this object (a case's id, say).
+    pub object_id: Option<String>,
     pub outcome: Option<Outcome>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,

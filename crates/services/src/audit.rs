@@ -50,6 +50,12 @@ pub enum Subject {
     },
     /// An encryption key, by its id (never its secret).
     Key(String),
+    /// A Channel case, and the part of it an event is about.
+    Case {
+        id: String,
+        partnership: String,
+        part: preventkit_domain::channel::CasePart,
+    },
 }
 
 impl Subject {
@@ -82,6 +88,11 @@ impl Subject {
                 (Some("invitation".into()), Some(id.clone()), p(partnership))
             }
             Subject::Key(id) => (Some("encryption-key".into()), Some(id.clone()), None),
+            Subject::Case {
+                id,
+                partnership,
+                part,
+            } => (Some(part.key().into()), Some(id.clone()), p(partnership)),
         }
     }
 }

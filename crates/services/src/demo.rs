@@ -74,6 +74,12 @@ const PEOPLE: &[(&str, &str, usize, Role)] = &[
         Role::CaseOfficer,
     ),
     (
+        "caseofficer2@riverton.example",
+        "Jo Second",
+        0,
+        Role::CaseOfficer,
+    ),
+    (
         "referrer@riverton.example",
         "Rory Referrer",
         3,
@@ -106,6 +112,7 @@ const SENSITIVE: &[&str] = &[
     "chair@riverton.example",
     "panel@riverton.example",
     "caseofficer@riverton.example",
+    "caseofficer2@riverton.example",
 ];
 
 pub const SYSTEM_ADMIN_EMAIL: &str = "sysadmin@preventkit.example";
@@ -219,6 +226,11 @@ impl App {
                 .await?;
         }
         self.demo_assessments(partnership, &org_ids, &ctx).await?;
+        if self.key_ring().is_some() {
+            self.demo_cases(partnership, &ctx).await?;
+        } else {
+            tracing::info!("no encryption key: the demonstration has no Channel cases");
+        }
         self.demo_members(
             &console,
             other,
@@ -381,6 +393,32 @@ impl App {
                 .await?;
         }
         Ok(())
+    }
+
+    /// A demonstration account as an actor holding `role` in `partnership`, as if it had signed
+    /// in with two-factor authentication.
+    pub(crate) async fn demo_actor(
+        &self,
+        email: &str,
+        partnership: PartnershipId,
+        role: Role,
+    ) -> Result<Actor, ServiceError> {
+        let u_grant = decide(&Actor::console(), Permission::UserManage, Scope::Platform)?;
+        let user = self.find_user_by_email(&u_grant, email).await?;
+        Ok(crate::identity::actor(
+            preventkit_domain::VerifiedIdentity {
+                user_id: user
+                    .id
+                    .parse()
+                    .map_err(|_| ServiceError::Internal("stored user id is not a UUID".into()))?,
+                system_admin: false,
+                memberships: vec![(partnership, role)],
+                clearance: preventkit_domain::Clearance(user.clearance.parse().map_err(|_| {
+                    ServiceError::Internal("stored clearance is not a marking".into())
+                })?),
+                mfa_verified: true,
+            },
+        ))
     }
 
     /// Answer one demonstration question with words that fit the rating.

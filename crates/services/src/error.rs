@@ -30,6 +30,12 @@ pub enum ServiceError {
     NoKeys,
     #[error("{0}")]
     Key(crate::keys::KeyError),
+    /// The person has a Channel role but no relationship with the case: it opens only by
+    /// exceptional access, with a reason.
+    #[error("case {reference} opens only by exceptional access")]
+    ExceptionalAccessNeeded {
+        reference: preventkit_domain::channel::CaseReference,
+    },
 }
 
 impl From<StorageError> for ServiceError {

@@ -11,6 +11,7 @@
 pub mod administration;
 pub mod assessment;
 pub mod audit;
+pub mod channel;
 pub mod evidence;
 pub mod framework;
 pub mod identity;

@@ -129,7 +129,8 @@ impl CaseStage {
 
 /// A case's reference: `CH-` with the year of referral and its number within the partnership
 /// that year, such as `CH-2026-0042`. It names the case without naming the person.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct CaseReference(String);
 
 impl CaseReference {
@@ -162,7 +163,7 @@ impl std::fmt::Display for CaseReference {
 
 /// A case as lists show it: no personal data and no narrative, so it can be read without
 /// opening the case (and without a read audit).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CaseListing {
     pub id: crate::CaseId,
     pub reference: CaseReference,

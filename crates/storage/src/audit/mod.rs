@@ -381,6 +381,9 @@ pub async fn search(
     if let Some(o) = &f.outcome {
         q.and_where(Expr::col(A::Outcome).eq(o.key()));
     }
+    if let Some(id) = &f.object_id {
+        q.and_where(Expr::col(A::ObjectId).eq(id.as_str()));
+    }
     if let Some(from) = f.from_ms {
         q.and_where(Expr::col(A::OccurredAt).gte(from));
     }

@@ -448,6 +448,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "keys: each case's data key, wrapped by a key-encryption key",
         steps: crate::keys::migration_10,
     },
+    Migration {
+        version: 11,
+        name: "channel: cases, their timelines and exceptional access",
+        steps: crate::channel::migration_11,
+    },
 ];
 
 async fn ensure_migrations_table(db: &Db) -> Result<(), StorageError> {

@@ -122,6 +122,7 @@ pub(crate) fn to_query(f: &Filter) -> Result<AuditQuery, ValidationErrors> {
         actor_name: None,
         action_prefix: Some(f.action.trim().to_owned()).filter(|s| !s.is_empty()),
         outcome,
+        object_id: None,
         from_ms,
         to_ms,
         before_position,
