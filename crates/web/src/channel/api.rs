@@ -592,8 +592,8 @@ pub async fn access_log(
             .map(|e| AccessEntry {
                 at: rfc3339(e.at.0),
                 who: e.who,
-                action: e.action.key().into(),
-                action_label: e.action.label().into(),
+                action: e.action_key,
+                action_label: e.action,
                 part: e.part,
             })
             .collect(),

@@ -10,6 +10,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use minijinja::{context, Value};
+use preventkit_services::domain::channel::CasePart;
 use preventkit_services::domain::{CaseId, PartnershipId};
 
 pub async fn case_access_log(
@@ -26,8 +27,8 @@ pub async fn case_access_log(
             context! {
                 at => ms(e.at),
                 who => e.who,
-                action => e.action.label(),
-                part => e.part,
+                action => e.action,
+                part => CasePart::from_key(&e.part).map_or(e.part.as_str(), |p| p.label()),
             }
         })
         .collect();
