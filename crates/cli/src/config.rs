@@ -1,8 +1,10 @@
 //! Configuration: built-in defaults, then an optional TOML file, then environment variables
 //! (each later source wins). Every setting is documented in docs/configuration.md.
 
+use preventkit_services::keys::KeyRing;
+use preventkit_services::SecurityConfig;
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -26,6 +28,9 @@ pub struct Config {
     pub log: String,
     /// Fail a page whose template uses a variable it was not given (for development).
     pub strict_templates: bool,
+    /// The key file with the keys that encrypt case records (see docs/keys.md). Kept outside
+    /// the database and its backups.
+    pub keys_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -42,6 +47,7 @@ impl Default for Config {
             log_format: "text".into(),
             log: "info,sqlx=warn".into(),
             strict_templates: false,
+            keys_file: None,
         }
     }
 }
@@ -94,6 +100,9 @@ impl Config {
         if let Some(v) = env("STRICT_TEMPLATES") {
             cfg.strict_templates = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = env("KEYS_FILE") {
+            cfg.keys_file = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 || cfg.token_max_days < 1
         {
             anyhow::bail!("session and token lifetimes must be at least 1");
@@ -101,13 +110,31 @@ impl Config {
         Ok(cfg)
     }
 
-    pub fn security(&self) -> preventkit_services::SecurityConfig {
-        preventkit_services::SecurityConfig {
+    /// The limits, and the key ring from the key file when one is configured.
+    pub fn security(&self) -> anyhow::Result<SecurityConfig> {
+        Ok(self.security_with(self.load_keys()?))
+    }
+
+    /// The limits, with the key ring given.
+    pub fn security_with(&self, keys: Option<KeyRing>) -> SecurityConfig {
+        SecurityConfig {
             session_idle_ms: self.session_idle_minutes * 60_000,
             session_absolute_ms: self.session_absolute_hours * 3_600_000,
             token_max_days: self.token_max_days,
+            keys,
             ..Default::default()
         }
+    }
+
+    /// The key ring from the configured key file, if one is configured.
+    pub fn load_keys(&self) -> anyhow::Result<Option<KeyRing>> {
+        self.keys_file
+            .as_deref()
+            .map(|path| {
+                KeyRing::load(path)
+                    .map_err(|e| anyhow::anyhow!("the key file {}: {e}", path.display()))
+            })
+            .transpose()
     }
 
     pub fn web(&self) -> preventkit_web::WebConfig {

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod keys;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -65,6 +66,9 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the SQLite database with the snapshot in FILE (stop the server first).
     Restore { file: PathBuf },
+    /// Manage the keys that encrypt case records: create, list, rotate, re-wrap, revoke.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 #[derive(Subcommand)]
@@ -290,8 +294,13 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
     let ctx = RequestContext::console();
     match command {
         Command::Serve { demo } => {
-            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let mut security = cfg.security()?;
+            if demo && security.keys.is_none() {
+                security.keys = Some(keys::demo_keys(&cfg.database_url)?);
+            }
+            let app = App::open(&cfg.database_url, security).await?;
             tracing::info!(engine = app.engine_name(), "database ready");
+            keys::check_before_serving(&app).await?;
             // The shipped assessment frameworks are always available; importing them again
             // is a no-op.
             let installed = app.install_shipped_frameworks().await.map_err(report)?;
@@ -311,12 +320,12 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Demo => {
-            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let app = App::open(&cfg.database_url, cfg.security()?).await?;
             let s = app.load_demo().await.map_err(report)?;
             print_demo(&s, &cfg.public_url);
         }
         Command::User(u) => {
-            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let app = App::open(&cfg.database_url, cfg.security()?).await?;
             let g = console_grant(Permission::UserManage, Scope::Platform)?;
             match u {
                 UserCommand::Create {
@@ -393,7 +402,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Partnership(p) => {
-            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let app = App::open(&cfg.database_url, cfg.security()?).await?;
             match p {
                 PartnershipCommand::Create { name, lead } => {
                     let g = console_grant(Permission::PartnershipManage, Scope::Platform)?;
@@ -433,7 +442,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Organisation(o) => {
-            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let app = App::open(&cfg.database_url, cfg.security()?).await?;
             match o {
                 OrganisationCommand::Create { name, org_type } => {
                     let g = console_grant(Permission::OrganisationManage, Scope::Platform)?;
@@ -455,7 +464,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             return check_frameworks(&files);
         }
         Command::Framework(FrameworkCommand::Import { file }) => {
-            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let app = App::open(&cfg.database_url, cfg.security()?).await?;
             let g = console_grant(Permission::FrameworkManage, Scope::Platform)?;
             let name = file.display().to_string();
             let text =
@@ -481,7 +490,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Framework(FrameworkCommand::List) => {
-            let app = App::open(&cfg.database_url, cfg.security()).await?;
+            let app = App::open(&cfg.database_url, cfg.security()?).await?;
             let g = console_grant(Permission::FrameworkRead, Scope::Platform)?;
             for f in app.list_frameworks(&g).await? {
                 println!(
@@ -491,7 +500,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::VerifyAudit { json } => {
-            let app = App::open_existing(&cfg.database_url, cfg.security()).await?;
+            let app = App::open_existing(&cfg.database_url, cfg.security()?).await?;
             let report = app.verify_audit().await?;
             if json {
                 println!("{}", audit_report_json(&report));
@@ -512,10 +521,11 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Backup { file } => {
-            let app = App::open_existing(&cfg.database_url, cfg.security()).await?;
+            let app = App::open_existing(&cfg.database_url, cfg.security()?).await?;
             app.backup(&file).await?;
             println!("Wrote a consistent snapshot to {}.", file.display());
         }
+        Command::Keys(k) => keys::run(k, &cfg).await?,
         Command::Restore { file } => {
             let aside = preventkit_services::restore(&cfg.database_url, &file).await?;
             println!(

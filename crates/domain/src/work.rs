@@ -3,12 +3,14 @@
 //! read under a grant from the policy), and only titles and counts: never answer text,
 //! evidence content or anything about members of the public.
 
-use crate::{ActionId, AssessmentId, EvidenceId, PartnershipId};
+use crate::{ActionId, AssessmentId, CaseId, EvidenceId, PartnershipId};
 use time::Date;
 
 crate::keyed_enum! {
     /// The kinds of work the home page lists, in the order it shows them.
     pub enum WorkKind {
+        CasesToScreen: "cases-to-screen", "Cases for you to screen";
+        ReferralsToAssign: "referrals-to-assign", "Referrals waiting for a case officer";
         QuestionsAssigned: "questions-assigned", "Questions for you to answer";
         ApprovalWaiting: "approval-waiting", "Waiting for your approval";
         ActionsDue: "actions-due", "Actions you own";
@@ -32,6 +34,11 @@ pub enum WorkTarget {
     Evidence {
         partnership: PartnershipId,
         evidence: EvidenceId,
+    },
+    /// A Channel case, named on the home page by its reference only.
+    Case {
+        partnership: PartnershipId,
+        case: CaseId,
     },
 }
 

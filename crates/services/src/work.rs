@@ -109,7 +109,58 @@ impl App {
             }
             item
         }));
+        items.extend(self.case_work(actor).await?);
         domain_work::sort(&mut items);
+        Ok(items)
+    }
+
+    /// Channel work: the cases a case officer is screening, and for the panel chair the
+    /// referrals waiting for a case officer. Named by reference only.
+    async fn case_work(&self, actor: &Actor) -> Result<Vec<WorkItem>, ServiceError> {
+        let mut items = Vec::new();
+        let grants = granted(actor, Permission::CaseManage);
+        if grants.is_empty() {
+            return Ok(items);
+        }
+        let mut tx = self.db().read().await?;
+        for grant in &grants {
+            let Some(p) = grant.scope().partnership() else {
+                continue;
+            };
+            let name = store::administration::partnerships::get(&mut tx, p)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            for case in store::channel::list(&mut tx, p).await? {
+                let facts = policy::CaseFacts {
+                    referrer: Some(case.referrer),
+                    case_officer: case.case_officer,
+                    exceptional_until: None,
+                };
+                let kind = if !case.stage.is_screening_open() {
+                    continue;
+                } else if policy::is_case_officer_of(grant, &facts) {
+                    WorkKind::CasesToScreen
+                } else if case.case_officer.is_none() && policy::assigns_case_officers(grant) {
+                    WorkKind::ReferralsToAssign
+                } else {
+                    continue;
+                };
+                items.push(WorkItem {
+                    kind,
+                    partnership: p,
+                    partnership_name: name.clone(),
+                    title: case.reference.to_string(),
+                    target: WorkTarget::Case {
+                        partnership: p,
+                        case: case.id,
+                    },
+                    due: None,
+                    progress: None,
+                });
+            }
+        }
+        tx.commit().await?;
         Ok(items)
     }
 

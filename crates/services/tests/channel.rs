@@ -323,6 +323,48 @@ async fn a_case_opens_by_relationship_and_every_read_is_audited(engine: Engine) 
     let mut sql = Sql::connect(&d._db.url).await;
     let case = d.refer(&referral("Jordan Sample", "2009-02-03")).await;
 
+    // The home page: the chair is told the referral waits for a case officer.
+    let work = |user: UserId, role: Role| {
+        Actor::from_verified(preventkit_domain::VerifiedIdentity {
+            user_id: user,
+            system_admin: false,
+            memberships: vec![(d.p, role)],
+            clearance: Clearance(Marking::OfficialSensitive),
+            mfa_verified: true,
+        })
+    };
+    let reference = d
+        .app
+        .cases(&d.chair(Permission::CaseRead))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == case)
+        .unwrap()
+        .reference
+        .to_string();
+    let titled = |items: Vec<preventkit_domain::work::WorkItem>,
+                  kind: preventkit_domain::work::WorkKind| {
+        items
+            .into_iter()
+            .filter(|i| i.kind == kind)
+            .map(|i| i.title)
+            .collect::<Vec<_>>()
+    };
+    use preventkit_domain::work::WorkKind as W;
+    let chair_work = d
+        .app
+        .my_work(&work(d.chair, Role::ChannelChair))
+        .await
+        .unwrap();
+    assert!(titled(chair_work, W::ReferralsToAssign).contains(&reference));
+    let officer_work = d
+        .app
+        .my_work(&work(d.officer, Role::CaseOfficer))
+        .await
+        .unwrap();
+    assert!(!titled(officer_work, W::CasesToScreen).contains(&reference));
+
     // Before assignment a case officer has no relationship: exceptional access only.
     assert!(matches!(
         d.app

@@ -138,6 +138,17 @@ pub fn is_referrer_of(grant: &Grant, facts: &CaseFacts) -> bool {
     facts.referrer == Some(grant.user_id())
 }
 
+/// Whether the grant's holder is the case officer assigned to this case.
+pub fn is_case_officer_of(grant: &Grant, facts: &CaseFacts) -> bool {
+    grant.roles().contains(&Role::CaseOfficer) && facts.case_officer == Some(grant.user_id())
+}
+
+/// Whether the grant's holder assigns case officers (the panel chair), and so is told of
+/// referrals waiting for one.
+pub fn assigns_case_officers(grant: &Grant) -> bool {
+    grant.roles().contains(&Role::ChannelChair)
+}
+
 /// Whether someone holding `role` may be assigned a case as its case officer.
 pub fn may_be_case_officer(role: Role) -> bool {
     matches!(role, Role::CaseOfficer | Role::ChannelChair)

@@ -23,6 +23,14 @@ pub use preventkit_domain::sealed::KeyState;
 pub use ring::{KeyInfo, KeyRing, MAX_KEY_FILE_BYTES};
 pub use service::RewrapReport;
 
+/// Where the demonstration keeps its key file: `demo.keys` beside the SQLite database file
+/// (in the current folder for PostgreSQL), so that its cases stay readable after a restart.
+pub fn demo_key_file(database_url: &str) -> std::path::PathBuf {
+    let beside = preventkit_storage::sqlite_path(database_url)
+        .and_then(|db| std::path::Path::new(&db).parent().map(|p| p.to_path_buf()));
+    beside.unwrap_or_default().join("demo.keys")
+}
+
 /// Why a key could not be read, made or used. Never carries key material or plaintext.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

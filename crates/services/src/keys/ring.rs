@@ -9,7 +9,7 @@ use preventkit_domain::sealed::KeyState;
 use serde::{Deserialize, Serialize};
 use std::io::{Read as _, Write as _};
 use std::path::Path;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 /// The largest key file read: a file with hundreds of keys is far smaller.
 pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
@@ -67,6 +67,18 @@ struct KeyEntry {
     state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
+}
+
+impl Drop for KeyFile {
+    /// The file's text form holds every secret in base64: wiped once parsed or written.
+    fn drop(&mut self) {
+        self.index_key.zeroize();
+        for k in &mut self.keys {
+            if let Some(s) = k.secret.as_mut() {
+                s.zeroize();
+            }
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {

@@ -75,6 +75,7 @@ fn work_href(target: &WorkTarget) -> Option<String> {
         } => Some(format!(
             "/p/{partnership}/assessments/{assessment}/actions#action-{action}"
         )),
+        WorkTarget::Case { partnership, case } => Some(format!("/p/{partnership}/cases/{case}")),
         WorkTarget::Action { .. } | WorkTarget::Evidence { .. } => None,
     }
 }
