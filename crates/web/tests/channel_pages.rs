@@ -277,6 +277,11 @@ async fn a_referral_is_made_screened_to_the_panel_and_every_reading_is_recorded(
         .body
         .contains("Record the police deconfliction before the outcome"));
     assert!(
+        early.body.contains("value=\"to-panel\" checked")
+            && early.body.contains("id=\"conditional-outcome-2\""),
+        "every outcome is offered, signposting with its services to reveal"
+    );
+    assert!(
         early.body.contains("Needs multi-agency support"),
         "the reasons are kept"
     );
