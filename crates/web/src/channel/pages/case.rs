@@ -161,6 +161,7 @@ fn case_value(view: &CaseView) -> Value {
 }
 
 /// Render the case page, or the exceptional access page when that is what opening it needs.
+#[allow(clippy::too_many_arguments)]
 async fn show_case(
     state: &AppState,
     id: &Identity,
