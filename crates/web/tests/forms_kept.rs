@@ -253,6 +253,40 @@ async fn the_evidence_form_keeps_everything_typed_and_lists_errors_in_field_orde
     );
     assert!(!input(&r, "kind").contains("checked"), "[{e}]");
     assert!(input(&r, "review_date").contains("value=\"12\""), "[{e}]");
+    // Only the missing box is marked in error, as the design system asks.
+    assert!(
+        input(&r, "review_date-month").contains("govuk-input--error"),
+        "[{e}]"
+    );
+    assert!(
+        !input(&r, "review_date").contains("govuk-input--error"),
+        "[{e}] the day was given"
+    );
+    assert!(
+        !input(&r, "review_date-year").contains("govuk-input--error"),
+        "[{e}] the year was given"
+    );
+    // A two-number year marks the year alone.
+    let r = add_evidence(
+        &mut lead,
+        &s.base,
+        &question,
+        &[
+            ("title", "Partnership plan 2026"),
+            ("kind", "link"),
+            ("url", "https://intranet.riverton.example/plan"),
+            ("marking", "official"),
+            ("review_date-day", "12"),
+            ("review_date-month", "3"),
+            ("review_date-year", "27"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(summary(&r), ["Year must include 4 numbers"], "[{e}]");
+    assert!(input(&r, "review_date-year").contains("govuk-input--error"));
+    assert!(!input(&r, "review_date").contains("govuk-input--error"));
+    assert!(!input(&r, "review_date-month").contains("govuk-input--error"));
 
     // A good file with something else wrong: the person is told to choose the file again.
     let r = add_evidence(
