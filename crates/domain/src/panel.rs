@@ -236,10 +236,7 @@ pub fn read_decision(input: &DecisionInput) -> Result<Decision, ValidationErrors
             }
         }
         if input.services.is_empty() {
-            e.add(
-                "services",
-                "Select where the person was signposted",
-            );
+            e.add("services", "Select where the person was signposted");
         }
         if services.contains(&SignpostService::Other) {
             validate::required_text(
@@ -287,7 +284,12 @@ mod tests {
     fn the_panel_page_names_the_sectors_missing() {
         assert_eq!(missing_sectors(&[]).len(), 8);
         assert!(!missing_sectors(&[]).contains(&Sector::Other));
-        let present = [Sector::Health, Sector::Police, Sector::Other, Sector::Health];
+        let present = [
+            Sector::Health,
+            Sector::Police,
+            Sector::Other,
+            Sector::Health,
+        ];
         let missing = missing_sectors(&present);
         assert_eq!(
             missing,
@@ -351,7 +353,10 @@ mod tests {
             agenda_kind(CaseStage::AwaitingPanel),
             Some(AgendaItemKind::NewCase)
         );
-        assert_eq!(agenda_kind(CaseStage::Adopted), Some(AgendaItemKind::Review));
+        assert_eq!(
+            agenda_kind(CaseStage::Adopted),
+            Some(AgendaItemKind::Review)
+        );
         assert_eq!(agenda_kind(CaseStage::NotAdopted), None);
     }
 }

@@ -101,9 +101,11 @@ impl Subject {
             Subject::Panel { id, partnership } => {
                 (Some("panel".into()), Some(id.clone()), p(partnership))
             }
-            Subject::Meeting { id, partnership } => {
-                (Some("panel-meeting".into()), Some(id.clone()), p(partnership))
-            }
+            Subject::Meeting { id, partnership } => (
+                Some("panel-meeting".into()),
+                Some(id.clone()),
+                p(partnership),
+            ),
             Subject::Case {
                 id,
                 partnership,

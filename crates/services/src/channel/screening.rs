@@ -84,7 +84,12 @@ impl App {
         .await
     }
 
-    pub(crate) fn entry(&self, grant: &Grant, record: &CaseRecord, kind: CaseEventKind) -> CaseEventRecord {
+    pub(crate) fn entry(
+        &self,
+        grant: &Grant,
+        record: &CaseRecord,
+        kind: CaseEventKind,
+    ) -> CaseEventRecord {
         CaseEventRecord {
             id: CaseEventId::new(),
             case: record.listing.id,

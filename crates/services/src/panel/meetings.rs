@@ -25,7 +25,9 @@ impl App {
         let meetings = store::panel::meetings(&mut tx, partnership).await?;
         let mut out = Vec::with_capacity(meetings.len());
         for m in meetings {
-            let items = store::panel::agenda(&mut tx, partnership, m.id).await?.len();
+            let items = store::panel::agenda(&mut tx, partnership, m.id)
+                .await?
+                .len();
             out.push(MeetingListing { meeting: m, items });
         }
         tx.commit().await?;
@@ -146,7 +148,8 @@ impl App {
         let mut agenda = Vec::new();
         if agenda_shown {
             for item in store::panel::agenda(&mut tx, partnership, id).await? {
-                let Some(listing) = store::channel::listing(&mut tx, partnership, item.case).await?
+                let Some(listing) =
+                    store::channel::listing(&mut tx, partnership, item.case).await?
                 else {
                     continue;
                 };
@@ -232,7 +235,11 @@ impl App {
         let mut e = ValidationErrors::new();
         let mut changes = Vec::new();
         for (user, value) in entries {
-            let Some(user) = user.trim().parse::<UserId>().ok().filter(|u| invited.contains(u))
+            let Some(user) = user
+                .trim()
+                .parse::<UserId>()
+                .ok()
+                .filter(|u| invited.contains(u))
             else {
                 e.add("attendance", "Record attendance only for people invited");
                 continue;

@@ -11,7 +11,6 @@ use preventkit_domain::validate::ValidationErrors;
 use preventkit_domain::{Grant, PanelId, PartnershipId, Permission, UserId};
 use preventkit_storage::{self as store, StorageError, Tx};
 
-
 impl App {
     /// The partnership's panel, made on first use, inside the caller's write transaction
     /// (which holds the partnership's chain lock).
@@ -85,7 +84,10 @@ impl App {
             .ok()
             .filter(|u| available.iter().any(|c| c.user == *u));
         if user.is_none() {
-            e.add("user", "Select a member of the partnership who is not on the panel yet");
+            e.add(
+                "user",
+                "Select a member of the partnership who is not on the panel yet",
+            );
         }
         let sector = Sector::from_key(sector.trim());
         if sector.is_none() {
@@ -93,7 +95,9 @@ impl App {
         }
         e.into_result().map_err(ServiceError::Validation)?;
         let (Some(user), Some(sector)) = (user, sector) else {
-            return Err(ServiceError::Internal("a checked choice went missing".into()));
+            return Err(ServiceError::Internal(
+                "a checked choice went missing".into(),
+            ));
         };
         let member = PanelMember {
             panel: panel.id,

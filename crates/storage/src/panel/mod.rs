@@ -15,16 +15,14 @@ use crate::decode::{all, one};
 use crate::{StorageError, Tx};
 use preventkit_domain::assessment::date_text;
 use preventkit_domain::panel::{
-    AgendaItem, AgendaItemKind, Attendance, Invitation, Meeting, PanelDecision, Panel,
-    PanelMember,
+    AgendaItem, AgendaItemKind, Attendance, Invitation, Meeting, Panel, PanelDecision, PanelMember,
 };
 use preventkit_domain::policy::AgendaWindow;
 use preventkit_domain::{CaseId, MeetingId, PartnershipId, Timestamp, UserId};
 use rows::{InvitationRow, ItemRow, MeetingRow, MemberRow, PanelRow, WindowRow};
 use sea_query::{Expr, Order, Query};
 use tables::{
-    AgendaItems as A, MeetingInvitations as I, PanelMeetings as M, PanelMembers as PM,
-    Panels as P,
+    AgendaItems as A, MeetingInvitations as I, PanelMeetings as M, PanelMembers as PM, Panels as P,
 };
 
 /// The partnership's panel, if it has one yet.
