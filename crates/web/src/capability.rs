@@ -26,6 +26,7 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     crate::audit::CAPABILITY,
     crate::assessment::CAPABILITY,
     crate::evidence::CAPABILITY,
+    crate::panel::CAPABILITY,
 ];
 
 /// No links in the header.

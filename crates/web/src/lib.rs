@@ -15,6 +15,7 @@ pub mod assessment;
 pub mod audit;
 pub mod evidence;
 pub mod identity;
+pub mod panel;
 
 // Machinery shared by the capabilities.
 pub mod api;
