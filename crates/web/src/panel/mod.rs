@@ -23,9 +23,18 @@ pub(crate) const CAPABILITY: Capability = Capability {
     api: <Doc as utoipa::OpenApi>::openapi,
     messages: &[
         ("panel-member-added", "The member was added to the panel."),
-        ("panel-member-removed", "The member was taken off the panel."),
-        ("meeting-created", "The meeting was made and its agenda built from the cases due."),
-        ("agenda-published", "The agenda was published to the people invited."),
+        (
+            "panel-member-removed",
+            "The member was taken off the panel.",
+        ),
+        (
+            "meeting-created",
+            "The meeting was made and its agenda built from the cases due.",
+        ),
+        (
+            "agenda-published",
+            "The agenda was published to the people invited.",
+        ),
         ("attendance-recorded", "Attendance was recorded."),
     ],
     nav,
@@ -98,7 +107,12 @@ pub(crate) fn routes() -> Vec<Route> {
             Perm(P::PanelManage),
             post(pages::attendance),
         ),
-        page(M::GET, DECISION, Perm(P::PanelManage), get(pages::decision_form)),
+        page(
+            M::GET,
+            DECISION,
+            Perm(P::PanelManage),
+            get(pages::decision_form),
+        ),
         page(
             M::POST,
             DECISION,

@@ -15,13 +15,10 @@ use preventkit_services::domain::assessment::date_text;
 use preventkit_services::domain::channel::SignpostService;
 use preventkit_services::domain::dates::DateParts;
 use preventkit_services::domain::panel::{
-    Attendance, DecisionInput, MeetingInput, Sector, DECISION_FIELDS, MEETING_FIELDS,
-    MEMBER_FIELDS,
+    Attendance, DecisionInput, MeetingInput, Sector, DECISION_FIELDS, MEETING_FIELDS, MEMBER_FIELDS,
 };
 use preventkit_services::domain::validate::ValidationErrors;
-use preventkit_services::domain::{
-    CaseId, MeetingId, PartnershipId, Permission, Scope, UserId,
-};
+use preventkit_services::domain::{CaseId, MeetingId, PartnershipId, Permission, Scope, UserId};
 use preventkit_services::panel::MeetingView;
 use preventkit_services::{Grant, ServiceError};
 
@@ -99,7 +96,16 @@ pub async fn panel(
     Granted(g): Granted,
     headers: HeaderMap,
 ) -> PageResult {
-    panel_page(&state, &id, &g, Some(&headers), StatusCode::OK, None, context! {}).await
+    panel_page(
+        &state,
+        &id,
+        &g,
+        Some(&headers),
+        StatusCode::OK,
+        None,
+        context! {},
+    )
+    .await
 }
 
 pub async fn add_member(
@@ -110,7 +116,11 @@ pub async fn add_member(
 ) -> PageResult {
     let pid = pid_of(&g)?;
     let (user, sector) = (form.get("user"), form.get("sector"));
-    match state.app.add_panel_member(&g, &id.ctx, &user, &sector).await {
+    match state
+        .app
+        .add_panel_member(&g, &id.ctx, &user, &sector)
+        .await
+    {
         Ok(()) => Ok(see_other_with(
             &state.cfg,
             &format!("/p/{pid}/panel"),
@@ -231,7 +241,17 @@ pub async fn meetings(
     Granted(g): Granted,
     headers: HeaderMap,
 ) -> PageResult {
-    meetings_page(&state, &id, &g, Some(&headers), StatusCode::OK, None, None, None).await
+    meetings_page(
+        &state,
+        &id,
+        &g,
+        Some(&headers),
+        StatusCode::OK,
+        None,
+        None,
+        None,
+    )
+    .await
 }
 
 pub async fn create_meeting(
@@ -275,7 +295,7 @@ pub async fn create_meeting(
     }
 }
 
-fn meeting_value(pid: PartnershipId, view: &MeetingView) -> Value {
+fn meeting_value(view: &MeetingView) -> Value {
     let m = &view.meeting;
     context! {
         id => m.id.to_string(),
@@ -289,7 +309,6 @@ fn meeting_value(pid: PartnershipId, view: &MeetingView) -> Value {
             stage => e.stage.label(),
             decision => e.item.decision.map(|d| d.label()),
             decidable => e.decidable,
-            href => format!("/p/{pid}/cases/{}", e.item.case),
         }).collect::<Vec<_>>(),
         invitees => view.invitees.iter().map(|i| context! {
             user => i.user.to_string(),
@@ -319,7 +338,7 @@ pub async fn meeting(
             title => format!("Panel meeting, {}", preventkit_services::domain::dates::long_date(view.meeting.on)),
             partnership_id => pid.to_string(),
             manages => manages(&id, pid),
-            meeting => meeting_value(pid, &view),
+            meeting => meeting_value(&view),
             attendance => Attendance::ALL.iter().map(|a| context! { value => a.key(), text => a.label() }).collect::<Vec<_>>(),
         },
     )
@@ -453,7 +472,8 @@ pub async fn check_decision(
     match state.app.check_decision(&g, mid, case, &input).await {
         Ok(d) => {
             let heading = state.app.decision_heading(&g, mid, case).await?;
-            let mut services: Vec<String> = d.services.iter().map(|s| s.label().to_owned()).collect();
+            let mut services: Vec<String> =
+                d.services.iter().map(|s| s.label().to_owned()).collect();
             if !d.other_service.is_empty() {
                 services.push(d.other_service.clone());
             }
