@@ -330,13 +330,14 @@ async fn page_posts_without_a_valid_csrf_token_are_refused_and_change_nothing(en
         "admin@riverton.example",
         "lead@riverton.example",
         "board@riverton.example",
+        "chair@riverton.example",
     ] {
         complete.push((email, s.signed_in(email).await));
     }
     let (token_id, token_secret) = admin_token(&s, &complete[1].1, &t.riverton).await;
     // People between the password and the second factor, for the sign-in steps: one
     // setting MFA up, one being asked for a code.
-    let (mut enrolling, stage) = half_signed_in(&s, "chair@riverton.example").await;
+    let (mut enrolling, stage) = half_signed_in(&s, "caseofficer2@riverton.example").await;
     assert_eq!(stage, Some("/sign-in/mfa/set-up"), "[{e}]");
     let setup = enrolling.get("/sign-in/mfa/set-up").await;
     let secret = element_text(&setup.body, "id=\"totp-secret\">")
@@ -345,7 +346,7 @@ async fn page_posts_without_a_valid_csrf_token_are_refused_and_change_nothing(en
     let (challenged, stage) = half_signed_in(&s, "admin@riverton.example").await;
     assert_eq!(stage, Some("/sign-in/mfa"), "[{e}]");
     let mut pending = [
-        ("chair (setting up MFA)", enrolling),
+        ("case officer (setting up MFA)", enrolling),
         ("admin (asked for a code)", challenged),
     ];
 
@@ -498,23 +499,24 @@ async fn get_requests_write_nothing(engine: Engine) {
     let t = targets(&s).await;
 
     // The most powerful sessions there are: the system administrator, the partnership's
-    // administrator, its Prevent lead (who runs the self-assessment) and a board member (who
-    // decides on it).
+    // administrator, its Prevent lead (who runs the self-assessment), a board member (who
+    // decides on it) and the Channel panel's chair (who runs the panel).
     let mut sessions = Vec::new();
     for email in [
         SYSADMIN,
         "admin@riverton.example",
         "lead@riverton.example",
         "board@riverton.example",
+        "chair@riverton.example",
     ] {
         sessions.push((email, s.signed_in(email).await));
     }
     let (_, admin_secret) = admin_token(&s, &sessions[1].1, &t.riverton).await;
     let (_, lead_secret) = token_as(&s, &sessions[2].1, &t.riverton, "prevent-lead").await;
-    let (enrolling, _) = half_signed_in(&s, "chair@riverton.example").await;
+    let (enrolling, _) = half_signed_in(&s, "caseofficer2@riverton.example").await;
     let (challenged, _) = half_signed_in(&s, "admin@riverton.example").await;
     let mut pending = [
-        ("chair (setting up MFA)", enrolling),
+        ("case officer (setting up MFA)", enrolling),
         ("admin (asked for a code)", challenged),
     ];
     let mut anon = s.browser();
