@@ -121,6 +121,14 @@ id_type!(
     /// One entry in a case's timeline (a screening step, an outcome, an assignment).
     CaseEventId
 );
+id_type!(
+    /// A Channel panel (one per partnership for now).
+    PanelId
+);
+id_type!(
+    /// A meeting of a Channel panel.
+    MeetingId
+);
 
 /// The identifier of a question inside a framework, such as `1.3`. Chosen by the framework's
 /// author, so it is text, not a random identifier; it is unique within one framework version.

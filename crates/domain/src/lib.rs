@@ -18,6 +18,7 @@ pub mod ids;
 pub mod import_plan;
 pub mod keyed;
 pub mod marking;
+pub mod panel;
 pub mod policy;
 pub mod role;
 pub mod sealed;

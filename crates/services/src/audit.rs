@@ -50,6 +50,16 @@ pub enum Subject {
     },
     /// An encryption key, by its id (never its secret).
     Key(String),
+    /// A Channel panel.
+    Panel {
+        id: String,
+        partnership: String,
+    },
+    /// A meeting of a Channel panel.
+    Meeting {
+        id: String,
+        partnership: String,
+    },
     /// A Channel case, and the part of it an event is about.
     Case {
         id: String,
@@ -88,6 +98,14 @@ impl Subject {
                 (Some("invitation".into()), Some(id.clone()), p(partnership))
             }
             Subject::Key(id) => (Some("encryption-key".into()), Some(id.clone()), None),
+            Subject::Panel { id, partnership } => {
+                (Some("panel".into()), Some(id.clone()), p(partnership))
+            }
+            Subject::Meeting { id, partnership } => (
+                Some("panel-meeting".into()),
+                Some(id.clone()),
+                p(partnership),
+            ),
             Subject::Case {
                 id,
                 partnership,

@@ -136,6 +136,7 @@ impl App {
                     referrer: Some(case.referrer),
                     case_officer: case.case_officer,
                     exceptional_until: None,
+                    agenda_windows: Vec::new(),
                 };
                 let kind = if !case.stage.is_screening_open() {
                     continue;

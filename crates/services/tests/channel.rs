@@ -670,6 +670,7 @@ async fn screening_follows_the_deconfliction_and_a_stale_outcome_is_refused(engi
             TimelineKind::Deconfliction(x) => format!("deconfliction {}", x.result.key()),
             TimelineKind::Information(i) => format!("information {}", i.narrative),
             TimelineKind::Outcome(o) => format!("outcome {}", o.reasons),
+            TimelineKind::Decision(x) => format!("decision {}", x.decision.key()),
             TimelineKind::Attached { reference } => format!("attached {reference}"),
         })
         .collect();

@@ -19,6 +19,7 @@ pub mod evidence;
 pub mod framework;
 pub mod identity;
 pub mod keys;
+pub mod panel;
 
 // Machinery shared by the capabilities.
 mod column;

@@ -22,7 +22,7 @@ async fn migrate_is_idempotent_and_round_trips_rows(engine: Engine) {
     let first = db.migrate().await.expect("migrate");
     assert_eq!(
         first,
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
         "{:?}",
         db.engine()
     );

@@ -27,6 +27,7 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     crate::assessment::CAPABILITY,
     crate::evidence::CAPABILITY,
     crate::channel::CAPABILITY,
+    crate::panel::CAPABILITY,
 ];
 
 /// No links in the header.

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod channel;
 pub mod evidence;
 pub mod identity;
+pub mod panel;
 
 // Machinery shared by the capabilities.
 pub mod api;

@@ -313,6 +313,19 @@ const SPEC: &[(&str, &str, Rule)] = {
             "/p/{partnership}/evidence/{evidence}/file",
             Needs(P::AssessmentRead),
         ),
+        ("GET", "/p/{partnership}/panel", Needs(P::PanelRead)),
+        ("POST", "/p/{partnership}/panel/members", Needs(P::PanelManage)),
+        ("GET", "/p/{partnership}/panel/members/{user}/remove", Needs(P::PanelManage)),
+        ("POST", "/p/{partnership}/panel/members/{user}/remove", Needs(P::PanelManage)),
+        ("GET", "/p/{partnership}/panel/meetings", Needs(P::PanelRead)),
+        ("POST", "/p/{partnership}/panel/meetings", Needs(P::PanelManage)),
+        ("GET", "/p/{partnership}/panel/meetings/{meeting}", Needs(P::PanelRead)),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/publish", Needs(P::PanelManage)),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/attendance", Needs(P::PanelManage)),
+        ("GET", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision", Needs(P::PanelManage)),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision", Needs(P::PanelManage)),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision/confirm", Needs(P::PanelManage)),
+        ("GET", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision/recorded", Needs(P::PanelManage)),
         ("GET", "/api/v1/frameworks", Needs(P::FrameworkRead)),
         (
             "GET",
@@ -637,6 +650,12 @@ fn holders(p: Permission) -> Holders {
         P::CaseManage => partnership(Roles::Only(&[R::CaseOfficer, R::ChannelChair]), false),
         P::CaseAssign => partnership(Roles::Only(&[R::ChannelChair]), false),
         P::CaseAccessReview => partnership(Roles::Only(&[R::Auditor]), false),
+        // The Channel panel: the chair runs it; members and case officers read its meetings.
+        P::PanelRead => partnership(
+            Roles::Only(&[R::ChannelChair, R::PanelMember, R::CaseOfficer]),
+            false,
+        ),
+        P::PanelManage => partnership(Roles::Only(&[R::ChannelChair]), false),
         // Permissions that no route used when this was written. A route that starts using one
         // fails here until its holders are written down above.
         #[allow(unreachable_patterns)]
@@ -1040,6 +1059,24 @@ const ANSWERS: &[(&str, &str, &[u16], Kind)] = {
             &[200],
             File("text/plain"),
         ),
+        ("GET", "/p/{partnership}/panel", &[200], Html),
+        ("POST", "/p/{partnership}/panel/members", &[422], Html),
+        ("GET", "/p/{partnership}/panel/members/{user}/remove", &[200], Html),
+        (
+            "POST",
+            "/p/{partnership}/panel/members/{user}/remove",
+            &[303],
+            Redirect("/p/{partnership}/panel"),
+        ),
+        ("GET", "/p/{partnership}/panel/meetings", &[200], Html),
+        ("POST", "/p/{partnership}/panel/meetings", &[422], Html),
+        ("GET", "/p/{partnership}/panel/meetings/{meeting}", &[200], Html),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/publish", &[409], Html),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/attendance", &[303], Redirect("/p/{partnership}/panel/meetings/")),
+        ("GET", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision", &[200], Html),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision", &[422], Html),
+        ("POST", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision/confirm", &[422], Html),
+        ("GET", "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision/recorded", &[200], Html),
         (
             "GET",
             "/p/{partnership}/assessments/{assessment}/capabilities",
@@ -2039,8 +2076,16 @@ async fn resolve(
         Some(Fixture::OwnReferral) => {}
         None => {}
     }
-    let values: [(&str, &str); 14] = [
+    // A panel route names a case on the meeting's agenda; the Channel routes the world's
+    // referral (or the caller's own).
+    let case = if own && spec.path.contains("{meeting}") {
+        w.riverton_panel_case.clone()
+    } else {
+        case
+    };
+    let values: [(&str, &str); 15] = [
         ("{partnership}", partnership),
+        ("{meeting}", &w.riverton_meeting),
         ("{case}", &case),
         ("{assessment}", &assessment),
         (

@@ -11,6 +11,7 @@ crate::audit_actions! {
         ReadAsOfficer: "case.read.officer", "Case opened by its case officer";
         ReadAsChair: "case.read.chair", "Case opened by the panel chair";
         ReadByException: "case.read.exceptional", "Case opened by exceptional access";
+        ReadAsPanelMember: "case.read.panel-member", "Case opened by a member of the panel meeting";
         ExceptionalAccess: "case.exceptional-access", "Exceptional access to a case given";
         StatusRead: "case.read.status", "Referral status seen by its referrer";
         AccessLogRead: "case.access-log", "Case access log viewed";

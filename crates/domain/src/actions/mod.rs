@@ -13,6 +13,7 @@ mod evidence;
 mod framework;
 mod identity;
 mod keys;
+mod panel;
 
 pub use access::AccessAction;
 pub use administration::AdministrationAction;
@@ -22,6 +23,7 @@ pub use evidence::EvidenceAction;
 pub use framework::FrameworkAction;
 pub use identity::IdentityAction;
 pub use keys::KeyAction;
+pub use panel::PanelAction;
 
 /// An action of any capability, as the audit log records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,6 +67,7 @@ impl AuditAction {
         all.extend(EvidenceAction::ALL.map(AuditAction::from));
         all.extend(KeyAction::ALL.map(AuditAction::from));
         all.extend(ChannelAction::ALL.map(AuditAction::from));
+        all.extend(PanelAction::ALL.map(AuditAction::from));
         all
     }
 }
@@ -79,6 +82,7 @@ const CATALOGUE: &[fn(&str) -> Option<AuditAction>] = &[
     |k| EvidenceAction::from_key(k).map(AuditAction::from),
     |k| KeyAction::from_key(k).map(AuditAction::from),
     |k| ChannelAction::from_key(k).map(AuditAction::from),
+    |k| PanelAction::from_key(k).map(AuditAction::from),
 ];
 
 /// Declares a capability's audit actions: a keyed enum that converts into [`AuditAction`].

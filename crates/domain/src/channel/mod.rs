@@ -116,6 +116,12 @@ crate::keyed_enum! {
         AwaitingPanel: "awaiting-panel", "Waiting for the Channel panel";
         /// Closed at screening with an outcome.
         Closed: "closed", "Closed";
+        /// The panel adopted it: support is planned and reviewed at each meeting.
+        Adopted: "adopted", "Adopted as a Channel case";
+        /// The panel did not adopt it and signposted the person to other services.
+        NotAdopted: "not-adopted", "Not adopted by the panel";
+        /// The panel passed it back to the police.
+        BackToPolice: "back-to-police", "Back to the police";
     }
 }
 
@@ -124,6 +130,14 @@ impl CaseStage {
     /// recorded.
     pub fn is_screening_open(self) -> bool {
         matches!(self, CaseStage::Referred | CaseStage::Screening)
+    }
+
+    /// Whether the panel has decided on the case.
+    pub fn is_panel_decision(self) -> bool {
+        matches!(
+            self,
+            CaseStage::Adopted | CaseStage::NotAdopted | CaseStage::BackToPolice
+        )
     }
 }
 

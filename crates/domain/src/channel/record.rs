@@ -49,6 +49,7 @@ crate::keyed_enum! {
         Information: "information", "Information gathered";
         Outcome: "outcome", "Outcome of screening";
         Attached: "attached", "Referral added";
+        Decision: "decision", "Decision of the panel";
     }
 }
 
@@ -68,6 +69,8 @@ pub struct CaseEventRecord {
     pub deconfliction: Option<DeconflictionResult>,
     /// An outcome.
     pub outcome: Option<ScreeningOutcome>,
+    /// A panel decision.
+    pub decision: Option<crate::panel::PanelDecision>,
     /// The person an assignment names.
     pub user: Option<UserId>,
     /// The other case an attachment names.

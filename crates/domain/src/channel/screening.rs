@@ -299,6 +299,9 @@ pub fn stage_after(outcome: ScreeningOutcome) -> CaseStage {
 /// What the person who made a referral is told about it: where it is and, once screened, the
 /// category of the outcome. Never the narrative or anything others added.
 pub fn referrer_status(stage: CaseStage, outcome: Option<ScreeningOutcome>) -> String {
+    if stage.is_panel_decision() {
+        return stage.label().to_owned();
+    }
     match outcome {
         Some(o) => format!("Screened: {}", lower_first(o.label())),
         None => stage.label().to_owned(),
@@ -412,6 +415,10 @@ mod tests {
         assert_eq!(
             referrer_status(CaseStage::Closed, Some(O::Signposted)),
             "Screened: signposted to other services"
+        );
+        assert_eq!(
+            referrer_status(CaseStage::Adopted, Some(O::ToPanel)),
+            "Adopted as a Channel case"
         );
     }
 }

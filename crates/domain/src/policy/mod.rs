@@ -66,6 +66,11 @@ crate::keyed_enum! {
         CaseAssign: "case-assign", "Assign case officers";
         /// See who opened each case and when, and review exceptional access (no case content).
         CaseAccessReview: "case-access-review", "Review access to Channel cases";
+        /// See the Channel panel: its members by sector, its meetings and their agendas (by
+        /// case reference only).
+        PanelRead: "panel-read", "Read the Channel panel and its meetings";
+        /// Run the Channel panel: its members, meetings, agendas, attendance and decisions.
+        PanelManage: "panel-manage", "Run the Channel panel: members, meetings, agendas, attendance and decisions";
     }
 }
 
@@ -433,6 +438,7 @@ mod tests {
             referrer: None,
             case_officer: Some(me),
             exceptional_until: None,
+            agenda_windows: Vec::new(),
         };
         let theirs = CaseFacts {
             case_officer: Some(UserId::new()),
@@ -500,6 +506,81 @@ mod tests {
         };
         assert_eq!(case_access(&referrer, &referred, now), CaseAccess::None);
         assert!(is_referrer_of(&referrer, &referred));
+    }
+
+    #[test]
+    fn panel_members_read_cases_on_the_agenda_of_their_meetings_for_a_while() {
+        let p = PartnershipId::new();
+        let me = UserId::new();
+        let day = 24 * 60 * 60 * 1000;
+        let meeting_on = time::macros::date!(2027 - 01 - 07);
+        let meeting_midnight = 1_799_280_000_000; // 7 January 2027, 00:00 UTC
+        let published_at = crate::Timestamp(meeting_midnight - 10 * day);
+        let window = AgendaWindow {
+            published_at,
+            meeting_on,
+        };
+        let on_agenda = CaseFacts {
+            referrer: None,
+            case_officer: Some(UserId::new()),
+            exceptional_until: None,
+            agenda_windows: vec![window],
+        };
+        let not_invited = CaseFacts {
+            agenda_windows: Vec::new(),
+            ..on_agenda.clone()
+        };
+        let member = decide(
+            &cleared(me, p, &[Role::PanelMember]),
+            Permission::CaseRead,
+            Scope::Partnership(p),
+        )
+        .unwrap();
+        let at = |ms: i64| crate::Timestamp(ms);
+        // Inside the window: from publication, through the meeting, to seven days after.
+        for now in [
+            published_at,
+            at(meeting_midnight),
+            at(meeting_midnight + 8 * day - 1),
+        ] {
+            assert_eq!(
+                case_access(&member, &on_agenda, now),
+                CaseAccess::Open(CaseRelation::PanelMember)
+            );
+            assert!(
+                !may_change_case(&member, &on_agenda, now),
+                "members of the meeting only read"
+            );
+        }
+        // Before publication, and after the window.
+        assert_eq!(
+            case_access(&member, &on_agenda, at(published_at.0 - 1)),
+            CaseAccess::ExceptionalOnly
+        );
+        assert_eq!(
+            case_access(&member, &on_agenda, at(meeting_midnight + 8 * day)),
+            CaseAccess::ExceptionalOnly
+        );
+        // Not invited.
+        assert_eq!(
+            case_access(&member, &not_invited, at(meeting_midnight)),
+            CaseAccess::ExceptionalOnly
+        );
+        // Without clearance, nothing.
+        let uncleared = decide(
+            &actor(vec![(p, Role::PanelMember)], false, true),
+            Permission::CaseRead,
+            Scope::Partnership(p),
+        )
+        .unwrap();
+        assert_eq!(
+            case_access(&uncleared, &on_agenda, at(meeting_midnight)),
+            CaseAccess::None
+        );
+        assert_eq!(
+            window.closes_at(),
+            at(meeting_midnight + (AGENDA_READ_DAYS_AFTER_MEETING + 1) * day)
+        );
     }
 
     #[test]

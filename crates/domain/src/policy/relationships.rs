@@ -67,6 +67,45 @@ pub struct CaseFacts {
     /// Until when the person asking holds exceptional access to this case, if they were given
     /// it.
     pub exceptional_until: Option<Timestamp>,
+    /// The meetings the person asking is invited to whose published agenda has this case on
+    /// it: each gives a window in which they may read the case (see [`AgendaWindow`]).
+    pub agenda_windows: Vec<AgendaWindow>,
+}
+
+/// A case on the published agenda of a panel meeting the reader is invited to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgendaWindow {
+    /// When the agenda was published.
+    pub published_at: Timestamp,
+    /// The day of the meeting.
+    pub meeting_on: time::Date,
+}
+
+/// How many days after a panel meeting its invited members may still read the cases on its
+/// agenda (to finish actions agreed at the table). The window runs from the agenda's
+/// publication to the end of the seventh day after the meeting (midnight UTC).
+pub const AGENDA_READ_DAYS_AFTER_MEETING: i64 = 7;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl AgendaWindow {
+    /// The moment the window closes.
+    pub fn closes_at(&self) -> Timestamp {
+        let midnight = self
+            .meeting_on
+            .midnight()
+            .assume_utc()
+            .unix_timestamp()
+            .saturating_mul(1000);
+        Timestamp::from_millis(
+            midnight.saturating_add((AGENDA_READ_DAYS_AFTER_MEETING + 1).saturating_mul(DAY_MS)),
+        )
+    }
+
+    /// Whether `now` falls in the window.
+    pub fn is_open(&self, now: Timestamp) -> bool {
+        self.published_at <= now && now < self.closes_at()
+    }
 }
 
 crate::keyed_enum! {
@@ -75,6 +114,7 @@ crate::keyed_enum! {
         CaseOfficer: "case-officer", "As its case officer";
         PanelChair: "panel-chair", "As the panel chair";
         Exceptional: "exceptional", "By exceptional access";
+        PanelMember: "panel-member", "As a member of the panel meeting";
     }
 }
 
@@ -99,8 +139,9 @@ pub const CASE_MARKING: Marking = Marking::OfficialSensitive;
 /// - anyone else with a Channel role opens it only by exceptional access, while that lasts;
 /// - nobody without OFFICIAL-SENSITIVE clearance opens any case.
 ///
-/// Panel members get their relationship from the agenda of a meeting they are invited to,
-/// which comes with panel meetings; until then they open a case only by exceptional access.
+/// - a panel member opens a case, to read it, while it is on the published agenda of a meeting
+///   they are invited to: from the agenda's publication to the end of the
+///   [`AGENDA_READ_DAYS_AFTER_MEETING`]th day after the meeting.
 pub fn case_access(grant: &Grant, facts: &CaseFacts, now: Timestamp) -> CaseAccess {
     if !grant.may_read_marking(CASE_MARKING) {
         return CaseAccess::None;
@@ -118,6 +159,9 @@ pub fn case_access(grant: &Grant, facts: &CaseFacts, now: Timestamp) -> CaseAcce
     if !channel_role {
         return CaseAccess::None;
     }
+    if roles.contains(&Role::PanelMember) && facts.agenda_windows.iter().any(|w| w.is_open(now)) {
+        return CaseAccess::Open(CaseRelation::PanelMember);
+    }
     match facts.exceptional_until {
         Some(until) if now < until => CaseAccess::Open(CaseRelation::Exceptional),
         _ => CaseAccess::ExceptionalOnly,
@@ -125,7 +169,8 @@ pub fn case_access(grant: &Grant, facts: &CaseFacts, now: Timestamp) -> CaseAcce
 }
 
 /// Whether the grant's holder may record steps and decisions on a case: its case officer or
-/// the panel chair. Exceptional access is for reading only.
+/// the panel chair. Exceptional access and a panel member's reading of the agenda are for
+/// reading only.
 pub fn may_change_case(grant: &Grant, facts: &CaseFacts, now: Timestamp) -> bool {
     matches!(
         case_access(grant, facts, now),
@@ -146,6 +191,12 @@ pub fn is_case_officer_of(grant: &Grant, facts: &CaseFacts) -> bool {
 /// Whether the grant's holder assigns case officers (the panel chair), and so is told of
 /// referrals waiting for one.
 pub fn assigns_case_officers(grant: &Grant) -> bool {
+    grant.roles().contains(&Role::ChannelChair)
+}
+
+/// Whether the grant's holder runs the Channel panel (its chair): they see a meeting's agenda
+/// before it is published.
+pub fn runs_panel(grant: &Grant) -> bool {
     grant.roles().contains(&Role::ChannelChair)
 }
 

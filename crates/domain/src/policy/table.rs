@@ -102,6 +102,14 @@ pub const TABLE: &[Rule] = &[
     ),
     row(P::CaseAssign, Partnership, &[R::ChannelChair], false),
     row(P::CaseAccessReview, Partnership, &[R::Auditor], false),
+    // The Channel panel: the chair runs it; members and case officers see its meetings.
+    row(
+        P::PanelRead,
+        Partnership,
+        &[R::ChannelChair, R::PanelMember, R::CaseOfficer],
+        false,
+    ),
+    row(P::PanelManage, Partnership, &[R::ChannelChair], false),
 ];
 
 /// Who may make a referral: the referrer role, and every role whose holders meet people in
@@ -134,6 +142,7 @@ pub const READ_IMPLIED_BY: &[(Permission, &[Permission])] = &[
     ),
     (P::MembershipRead, &[P::MembershipManage]),
     (P::CaseRead, &[P::CaseManage, P::CaseAssign]),
+    (P::PanelRead, &[P::PanelManage]),
 ];
 
 /// Whether a grant for `held` lets its holder read what `read` covers.

@@ -155,7 +155,7 @@ impl App {
                     .await?;
             }
         }
-        Ok(())
+        self.demo_panel(partnership, ctx).await
     }
 
     async fn demo_screen(

@@ -6,9 +6,9 @@
 //! and the read's audit event has been appended in the same transaction.
 
 mod demo;
-mod reading;
+pub(crate) mod reading;
 mod referral;
-mod screening;
+pub(crate) mod screening;
 
 use crate::keys::{open, seal, DataKey};
 use crate::ServiceError;
@@ -214,6 +214,8 @@ pub enum TimelineKind {
     Deconfliction(Deconfliction),
     Information(Information),
     Outcome(Outcome),
+    /// The panel's decision.
+    Decision(preventkit_domain::panel::Decision),
     Attached {
         reference: preventkit_domain::channel::CaseReference,
     },
@@ -274,6 +276,23 @@ pub(crate) fn subject(
 fn outcome_of(outcome: ScreeningOutcome, d: EventDetail) -> Outcome {
     Outcome {
         outcome,
+        services: d
+            .services
+            .iter()
+            .filter_map(|s| SignpostService::from_key(s))
+            .collect(),
+        other_service: d.other_service,
+        reasons: d.reasons,
+    }
+}
+
+/// A panel decision as read back from its stored parts.
+fn decision_of(
+    decision: preventkit_domain::panel::PanelDecision,
+    d: EventDetail,
+) -> preventkit_domain::panel::Decision {
+    preventkit_domain::panel::Decision {
+        decision,
         services: d
             .services
             .iter()

@@ -84,6 +84,7 @@ impl App {
             CaseRelation::CaseOfficer => ChannelAction::ReadAsOfficer,
             CaseRelation::PanelChair => ChannelAction::ReadAsChair,
             CaseRelation::Exceptional => ChannelAction::ReadByException,
+            CaseRelation::PanelMember => ChannelAction::ReadAsPanelMember,
         };
         event(
             &mut tx,
@@ -383,6 +384,9 @@ fn timeline_kind(
         }),
         CaseEventKind::Outcome => {
             TimelineKind::Outcome(outcome_of(e.outcome.ok_or_else(corrupt)?, detail))
+        }
+        CaseEventKind::Decision => {
+            TimelineKind::Decision(super::decision_of(e.decision.ok_or_else(corrupt)?, detail))
         }
         CaseEventKind::Attached => TimelineKind::Attached {
             reference: e

@@ -18,7 +18,7 @@ use preventkit_domain::{CaseEventId, CaseId, Denial, Grant, PartnershipId, Permi
 use preventkit_storage::{self as store, Tx};
 
 /// Said when a case changed between reading it and writing to it.
-const CHANGED: &str =
+pub(crate) const CHANGED: &str =
     "Someone else changed this case while you were working on it. Check the case and try again";
 
 impl App {
@@ -44,7 +44,7 @@ impl App {
     /// Record a timeline entry with its sealed words, move a waiting referral into screening,
     /// and append the audit event, all in the caller's transaction.
     #[allow(clippy::too_many_arguments)]
-    async fn record_step(
+    pub(crate) async fn record_step(
         &self,
         tx: &mut Tx,
         grant: &Grant,
@@ -52,7 +52,7 @@ impl App {
         record: &CaseRecord,
         mut entry: CaseEventRecord,
         detail: Option<EventDetail>,
-        action: ChannelAction,
+        action: impl Into<preventkit_domain::actions::AuditAction> + Send,
         change: store::channel::CaseChange,
     ) -> Result<(), ServiceError> {
         let id = record.listing.id;
@@ -84,7 +84,12 @@ impl App {
         .await
     }
 
-    fn entry(&self, grant: &Grant, record: &CaseRecord, kind: CaseEventKind) -> CaseEventRecord {
+    pub(crate) fn entry(
+        &self,
+        grant: &Grant,
+        record: &CaseRecord,
+        kind: CaseEventKind,
+    ) -> CaseEventRecord {
         CaseEventRecord {
             id: CaseEventId::new(),
             case: record.listing.id,
@@ -95,6 +100,7 @@ impl App {
             on: None,
             deconfliction: None,
             outcome: None,
+            decision: None,
             user: None,
             other_case: None,
             detail: None,

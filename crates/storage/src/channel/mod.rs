@@ -191,10 +191,12 @@ pub async fn facts(
                 .to_owned(),
         )
         .await?;
+    let agenda_windows = crate::panel::windows(tx, partnership, id, user).await?;
     let facts = CaseFacts {
         referrer: Some(listing.referrer),
         case_officer: listing.case_officer,
         exceptional_until: until.and_then(|(u,)| u).map(Timestamp::from_millis),
+        agenda_windows,
     };
     Ok(Some((listing, facts)))
 }
@@ -324,10 +326,11 @@ pub async fn change(
 }
 
 pub async fn insert_event(tx: &mut Tx, e: &CaseEventRecord) -> Result<(), StorageError> {
-    let result = match (e.deconfliction, e.outcome) {
-        (Some(d), _) => Some(d.key()),
-        (None, Some(o)) => Some(o.key()),
-        (None, None) => None,
+    let result = match (e.deconfliction, e.outcome, e.decision) {
+        (Some(d), _, _) => Some(d.key()),
+        (None, Some(o), _) => Some(o.key()),
+        (None, None, Some(d)) => Some(d.key()),
+        (None, None, None) => None,
     };
     tx.execute(&crate::insert(
         V::Table,

@@ -127,10 +127,12 @@ impl TryFrom<EventRow> for CaseEventRecord {
         use preventkit_domain::channel::CaseEventKind as K;
         let c = |name| col("case_events", name);
         let kind: K = c("kind").parse(&r.kind)?;
-        let (deconfliction, outcome) = match kind {
-            K::Deconfliction => (c("result").parse_opt(r.result.as_deref())?, None),
-            K::Outcome => (None, c("result").parse_opt(r.result.as_deref())?),
-            _ => (None, None),
+        let result = r.result.as_deref();
+        let (deconfliction, outcome, decision) = match kind {
+            K::Deconfliction => (c("result").parse_opt(result)?, None, None),
+            K::Outcome => (None, c("result").parse_opt(result)?, None),
+            K::Decision => (None, None, c("result").parse_opt(result)?),
+            _ => (None, None, None),
         };
         Ok(CaseEventRecord {
             id: c("id").parse(&r.id)?,
@@ -146,6 +148,7 @@ impl TryFrom<EventRow> for CaseEventRecord {
                 .transpose()?,
             deconfliction,
             outcome,
+            decision,
             user: c("user_ref").parse_opt(r.user_ref.as_deref())?,
             other_case: c("case_ref").parse_opt(r.case_ref.as_deref())?,
             detail: sealed_opt(c("detail"), r.detail)?,

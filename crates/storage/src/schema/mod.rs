@@ -453,6 +453,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "channel: cases, their timelines and exceptional access",
         steps: crate::channel::migration_11,
     },
+    Migration {
+        version: 12,
+        name: "the Channel panel: members by sector, meetings, invitations, agendas",
+        steps: crate::panel::migration_12,
+    },
 ];
 
 async fn ensure_migrations_table(db: &Db) -> Result<(), StorageError> {

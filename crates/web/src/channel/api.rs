@@ -176,6 +176,9 @@ pub struct TimelineItem {
     /// The reference of a referral added to this case.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// For `decision`: `adopt`, `not-adopted` or `back-to-police`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
 }
 
 fn timeline_item(e: &TimelineEntry) -> TimelineItem {
@@ -194,6 +197,7 @@ fn timeline_item(e: &TimelineEntry) -> TimelineItem {
         other_service: None,
         reasons: None,
         reference: None,
+        decision: None,
     };
     match &e.kind {
         TimelineKind::Referred => t.kind = "referred".into(),
@@ -223,6 +227,13 @@ fn timeline_item(e: &TimelineEntry) -> TimelineItem {
         TimelineKind::Attached { reference } => {
             t.kind = "attached".into();
             t.reference = Some(reference.to_string());
+        }
+        TimelineKind::Decision(d) => {
+            t.kind = "decision".into();
+            t.decision = Some(d.decision.key().into());
+            t.services = d.services.iter().map(|s| s.key().to_owned()).collect();
+            t.other_service = (!d.other_service.is_empty()).then(|| d.other_service.clone());
+            t.reasons = Some(d.reasons.clone());
         }
     }
     t

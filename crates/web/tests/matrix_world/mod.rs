@@ -97,6 +97,10 @@ pub struct World {
     pub riverton_file: String,
     /// An action raised from the draft's gap, owned by the lead.
     pub riverton_action: String,
+    /// The demonstration panel meeting, its agenda published.
+    pub riverton_meeting: String,
+    /// The demonstration case on that meeting's agenda, waiting for the panel.
+    pub riverton_panel_case: String,
     /// The lead's membership.
     pub riverton_membership: String,
     pub riverton_spare_user: String,
@@ -336,6 +340,21 @@ impl World {
         )
         .await;
         let riverton_spare_user = user_id(s, RIVERTON_SPARE).await;
+        // The spare person sits on the panel too, so that the chair can take them off it.
+        let chair = member(
+            &user_id(s, "chair@riverton.example").await,
+            riverton_pid,
+            Role::ChannelChair,
+        );
+        s.app
+            .add_panel_member(
+                &grant(&chair, Permission::PanelManage, here),
+                &ctx(),
+                &riverton_spare_user,
+                "housing",
+            )
+            .await
+            .expect("Riverton panel member");
 
         // Eastvale: members, two assessments with answers, evidence (a link and a file), a
         // comment, an action, a token and an invitation.
@@ -541,8 +560,25 @@ impl World {
         )
         .await
         .expect("Eastvale's lead refers");
+        let mut sql = s.sql().await;
+        let riverton_meeting = sql
+            .rows(&format!(
+                "SELECT id FROM panel_meetings WHERE partnership_id = '{riverton}'"
+            ))
+            .await[0][0]
+            .clone()
+            .expect("the demonstration meeting");
+        let riverton_panel_case = sql
+            .rows(&format!(
+                "SELECT case_id FROM agenda_items WHERE meeting_id = '{riverton_meeting}'"
+            ))
+            .await[0][0]
+            .clone()
+            .expect("a case on the demonstration agenda");
 
         World {
+            riverton_meeting,
+            riverton_panel_case,
             riverton,
             eastvale,
             riverton_pid,

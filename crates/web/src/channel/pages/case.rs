@@ -124,6 +124,18 @@ fn timeline_value(e: &TimelineEntry) -> Value {
             vec![],
             String::new(),
         ),
+        TimelineKind::Decision(d) => {
+            let mut rows = vec![row("Decision", d.decision.label().into())];
+            if !d.services.is_empty() {
+                let mut names: Vec<String> =
+                    d.services.iter().map(|s| s.label().to_owned()).collect();
+                if !d.other_service.is_empty() {
+                    names.push(d.other_service.clone());
+                }
+                rows.push(row("Signposted to", names.join(", ")));
+            }
+            ("Panel decision".into(), rows, d.reasons.clone())
+        }
     };
     context! { at => ms(e.at), by => e.by_name, heading => heading, rows => rows, text => text }
 }

@@ -44,7 +44,9 @@ fn stage_colour(stage: CaseStage) -> &'static str {
         CaseStage::Referred => "govuk-tag--yellow",
         CaseStage::Screening => "govuk-tag--blue",
         CaseStage::AwaitingPanel => "govuk-tag--purple",
-        CaseStage::Closed => "govuk-tag--grey",
+        CaseStage::Closed | CaseStage::NotAdopted => "govuk-tag--grey",
+        CaseStage::Adopted => "govuk-tag--green",
+        CaseStage::BackToPolice => "govuk-tag--orange",
     }
 }
 
