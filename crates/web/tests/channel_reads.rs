@@ -68,6 +68,16 @@ const NO_CONTENT: &[(&str, &str, u16)] = &[
         200,
     ),
     (
+        "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision",
+        "chair@riverton.example",
+        200,
+    ),
+    (
+        "/p/{partnership}/panel/meetings/{meeting}/cases/{case}/decision/recorded",
+        "chair@riverton.example",
+        200,
+    ),
+    (
         "/api/v1/partnerships/{partnership}/cases/{case}/access-log",
         "auditor@riverton.example",
         200,
@@ -157,14 +167,16 @@ async fn every_read_of_case_content_leaves_exactly_one_event(engine: Engine) {
     let s = Server::start(&engine).await;
     let p = s.partnership_id(RIVERTON).await;
     let mut sql = s.sql().await;
-    let case = sql
-        .rows("SELECT id FROM cases WHERE stage = 'screening' ORDER BY referred_at LIMIT 1")
-        .await[0][0]
-        .clone()
-        .expect("a demonstration case being screened");
+    // The demonstration case on the published agenda of the panel's meeting.
+    let row = sql
+        .rows("SELECT meeting_id, case_id FROM agenda_items ORDER BY case_id LIMIT 1")
+        .await;
+    let meeting = row[0][0].clone().expect("a demonstration meeting");
+    let case = row[0][1].clone().expect("a case on its agenda");
     let path_of = |pattern: &str| {
         pattern
             .replace("{partnership}", &p)
+            .replace("{meeting}", &meeting)
             .replace("{case}", &case)
     };
     let mut people = people(&s, &p).await;

@@ -2190,6 +2190,8 @@ fn foreign_probes(w: &World) -> Vec<Probe> {
                 ("{invitation}", &w.eastvale_invitation),
                 ("{answer}", "accept"),
                 ("{case}", &w.eastvale_case),
+                // Eastvale has no panel: its case through Riverton's meeting.
+                ("{meeting}", &w.riverton_meeting),
             ],
         );
         let p = spec.path;

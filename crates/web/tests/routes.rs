@@ -64,19 +64,30 @@ async fn newest_seq(s: &Server) -> i64 {
 
 async fn events_since(s: &Server, seq: i64) -> Vec<AuditEvent> {
     let g = console_grant(Permission::PlatformAuditRead, Scope::Platform);
-    s.app
-        .audit_events(
-            &g,
-            &AuditQuery {
-                limit: 500,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("audit events")
-        .into_iter()
-        .filter(|e| e.position > seq)
-        .collect()
+    // The log is read a page (at most 500 events) at a time, newest first.
+    let mut out = Vec::new();
+    let mut before = None;
+    loop {
+        let page = s
+            .app
+            .audit_events(
+                &g,
+                &AuditQuery {
+                    limit: 500,
+                    before_position: before,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("audit events");
+        let last = page.last().map(|e| e.position);
+        let done = page.len() < 500 || last.is_none_or(|p| p <= seq);
+        out.extend(page.into_iter().filter(|e| e.position > seq));
+        if done {
+            return out;
+        }
+        before = last;
+    }
 }
 
 fn is_access_denial(e: &AuditEvent) -> bool {
