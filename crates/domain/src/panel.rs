@@ -5,7 +5,7 @@
 //! table without personal data. The words of a decision (its reasons, where the person was
 //! signposted) are sealed with the case's key like every other timeline entry.
 
-use crate::channel::{choice, CaseReference, CaseStage, SignpostService, DETAILS_MAX, SHORT_MAX};
+use crate::channel::{choice, CaseReference, CaseStage, SignpostService, DETAILS_MAX};
 use crate::dates::DateEntry;
 use crate::validate::{self, ValidationErrors};
 use crate::{CaseId, MeetingId, PanelId, PartnershipId, Timestamp, UserId};
@@ -226,28 +226,16 @@ pub fn read_decision(input: &DecisionInput) -> Result<Decision, ValidationErrors
         PanelDecision::from_key,
         &mut e,
     );
-    let mut services = Vec::new();
-    if decision == Some(PanelDecision::NotAdopted) {
-        for s in &input.services {
-            match SignpostService::from_key(s.trim()) {
-                Some(s) if !services.contains(&s) => services.push(s),
-                Some(_) => {}
-                None => e.add("services", "Select services from the list"),
-            }
-        }
-        if input.services.is_empty() {
-            e.add("services", "Select where the person was signposted");
-        }
-        if services.contains(&SignpostService::Other) {
-            validate::required_text(
-                "other_service",
-                "the other service",
-                &input.other_service,
-                SHORT_MAX,
-                &mut e,
-            );
-        }
-    }
+    let (services, other_service) = if decision == Some(PanelDecision::NotAdopted) {
+        crate::channel::read_signposts(
+            &input.services,
+            &input.other_service,
+            "Select where the person was signposted",
+            &mut e,
+        )
+    } else {
+        (Vec::new(), String::new())
+    };
     let reasons = validate::required_lines(
         "reasons",
         "the reasons for the decision",
@@ -256,11 +244,6 @@ pub fn read_decision(input: &DecisionInput) -> Result<Decision, ValidationErrors
         &mut e,
     );
     e.into_result()?;
-    let other_service = if services.contains(&SignpostService::Other) {
-        input.other_service.trim().to_owned()
-    } else {
-        String::new()
-    };
     match decision {
         Some(decision) => Ok(Decision {
             decision,

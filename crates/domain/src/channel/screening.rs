@@ -185,31 +185,16 @@ pub fn read_outcome(input: &OutcomeInput) -> Result<Outcome, ValidationErrors> {
         ScreeningOutcome::from_key,
         &mut e,
     );
-    let mut services = Vec::new();
-    if outcome == Some(ScreeningOutcome::Signposted) {
-        for s in &input.services {
-            match SignpostService::from_key(s.trim()) {
-                Some(s) if !services.contains(&s) => services.push(s),
-                Some(_) => {}
-                None => e.add("services", "Select services from the list"),
-            }
-        }
-        if services.is_empty() && input.services.is_empty() {
-            e.add(
-                "services",
-                "Select the services the person was signposted to",
-            );
-        }
-        if services.contains(&SignpostService::Other) {
-            validate::required_text(
-                "other_service",
-                "the other service",
-                &input.other_service,
-                SHORT_MAX,
-                &mut e,
-            );
-        }
-    }
+    let (services, other_service) = if outcome == Some(ScreeningOutcome::Signposted) {
+        read_signposts(
+            &input.services,
+            &input.other_service,
+            "Select the services the person was signposted to",
+            &mut e,
+        )
+    } else {
+        (Vec::new(), String::new())
+    };
     let reasons = validate::required_lines(
         "reasons",
         "the reasons for the outcome",
@@ -218,11 +203,6 @@ pub fn read_outcome(input: &OutcomeInput) -> Result<Outcome, ValidationErrors> {
         &mut e,
     );
     e.into_result()?;
-    let other_service = if services.contains(&SignpostService::Other) {
-        input.other_service.trim().to_owned()
-    } else {
-        String::new()
-    };
     match outcome {
         Some(outcome) => Ok(Outcome {
             outcome,
@@ -235,6 +215,33 @@ pub fn read_outcome(input: &OutcomeInput) -> Result<Outcome, ValidationErrors> {
             "Select the outcome of screening",
         )),
     }
+}
+
+/// The services someone was signposted to, from the list (each once), and the other service
+/// named when "another service" is among them. `missing` is the message when none is chosen.
+pub fn read_signposts(
+    chosen: &[String],
+    other: &str,
+    missing: &str,
+    e: &mut ValidationErrors,
+) -> (Vec<SignpostService>, String) {
+    let mut services = Vec::new();
+    for s in chosen {
+        match SignpostService::from_key(s.trim()) {
+            Some(s) if !services.contains(&s) => services.push(s),
+            Some(_) => {}
+            None => e.add("services", "Select services from the list"),
+        }
+    }
+    if chosen.is_empty() {
+        e.add("services", missing);
+    }
+    let other = if services.contains(&SignpostService::Other) {
+        validate::required_text("other_service", "the other service", other, SHORT_MAX, e)
+    } else {
+        String::new()
+    };
+    (services, other)
 }
 
 /// Why an outcome cannot be recorded yet.

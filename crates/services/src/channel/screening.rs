@@ -195,32 +195,17 @@ impl App {
         input: &DeconflictionInput,
     ) -> Result<(), ServiceError> {
         let d = read_deconfliction(input, self.today()).map_err(ServiceError::Validation)?;
-        let (mut tx, _, record) = self.case_for_change(grant, id).await?;
-        screening_open(&record)?;
-        let mut entry = self.entry(grant, &record, CaseEventKind::Deconfliction);
-        entry.on = Some(d.on);
-        entry.deconfliction = Some(d.result);
-        let detail = EventDetail {
-            with_whom: d.with_whom,
-            ..Default::default()
+        let step = ScreeningStep {
+            kind: CaseEventKind::Deconfliction,
+            on: d.on,
+            deconfliction: Some(d.result),
+            detail: EventDetail {
+                with_whom: d.with_whom,
+                ..Default::default()
+            },
+            action: ChannelAction::Deconflicted,
         };
-        let change = store::channel::CaseChange {
-            stage: Some(stage_after_assignment(record.listing.stage)),
-            ..Default::default()
-        };
-        self.record_step(
-            &mut tx,
-            grant,
-            ctx,
-            &record,
-            entry,
-            Some(detail),
-            ChannelAction::Deconflicted,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.record_screening_step(grant, ctx, id, step).await
     }
 
     /// Record information gathered from a partner.
@@ -232,15 +217,34 @@ impl App {
         input: &InformationInput,
     ) -> Result<(), ServiceError> {
         let i = read_information(input, self.today()).map_err(ServiceError::Validation)?;
+        let step = ScreeningStep {
+            kind: CaseEventKind::Information,
+            on: i.received,
+            deconfliction: None,
+            detail: EventDetail {
+                source: i.source,
+                narrative: i.narrative,
+                ..Default::default()
+            },
+            action: ChannelAction::InformationAdded,
+        };
+        self.record_screening_step(grant, ctx, id, step).await
+    }
+
+    /// Record a dated screening step on a case still being screened; a referral waiting for
+    /// screening is then being screened.
+    async fn record_screening_step(
+        &self,
+        grant: &Grant,
+        ctx: &RequestContext,
+        id: CaseId,
+        step: ScreeningStep,
+    ) -> Result<(), ServiceError> {
         let (mut tx, _, record) = self.case_for_change(grant, id).await?;
         screening_open(&record)?;
-        let mut entry = self.entry(grant, &record, CaseEventKind::Information);
-        entry.on = Some(i.received);
-        let detail = EventDetail {
-            source: i.source,
-            narrative: i.narrative,
-            ..Default::default()
-        };
+        let mut entry = self.entry(grant, &record, step.kind);
+        entry.on = Some(step.on);
+        entry.deconfliction = step.deconfliction;
         let change = store::channel::CaseChange {
             stage: Some(stage_after_assignment(record.listing.stage)),
             ..Default::default()
@@ -251,8 +255,8 @@ impl App {
             ctx,
             &record,
             entry,
-            Some(detail),
-            ChannelAction::InformationAdded,
+            Some(step.detail),
+            step.action,
             change,
         )
         .await?;
@@ -391,6 +395,15 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A dated step of screening, with its sealed words and its audit action.
+struct ScreeningStep {
+    kind: CaseEventKind,
+    on: time::Date,
+    deconfliction: Option<preventkit_domain::channel::DeconflictionResult>,
+    detail: EventDetail,
+    action: ChannelAction,
 }
 
 fn screening_open(record: &CaseRecord) -> Result<(), ServiceError> {
