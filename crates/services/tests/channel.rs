@@ -813,3 +813,32 @@ async fn a_sealed_value_moved_to_another_row_or_column_does_not_open(engine: Eng
         "a read that shows nothing leaves no read event"
     );
 }
+
+#[each_engine]
+async fn the_access_log_lists_every_read_however_many(engine: Engine) {
+    let d = demo(&engine).await;
+    let case = d.refer(&referral("Morgan Often", "2004-04-04")).await;
+    let read = d.chair(Permission::CaseRead);
+    for _ in 0..510 {
+        d.app
+            .open_case(&read, &ctx(), case, CasePart::ApiRecord)
+            .await
+            .unwrap();
+    }
+    let (_, log) = d
+        .app
+        .case_access_log(&d.auditor(), &ctx(), case)
+        .await
+        .unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action_key == "case.read.chair")
+            .count(),
+        510,
+        "more reads than one page of the log"
+    );
+    assert!(
+        log.iter().any(|e| e.action_key == "case.refer"),
+        "the oldest too"
+    );
+}

@@ -21,6 +21,9 @@ use preventkit_domain::{CaseId, Grant, PartnershipId, Permission, Role, Timestam
 use preventkit_storage::{self as store, Tx};
 use std::collections::HashMap;
 
+/// How many events of a case's access log are read at a time (storage's largest page).
+const ACCESS_LOG_PAGE: u64 = 500;
+
 /// The longest reason for exceptional access.
 const REASON_MAX: usize = 1_000;
 
@@ -271,16 +274,29 @@ impl App {
         let listing = store::channel::listing(&mut tx, partnership, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let events = store::audit::search(
-            &mut tx,
-            Some(partnership),
-            &AuditQuery {
-                object_id: Some(id.to_string()),
-                limit: 1_000,
-                ..AuditQuery::default()
-            },
-        )
-        .await?;
+        // The log is read a page at a time (storage answers at most 500 events a call), so a
+        // case opened many times still shows every read.
+        let mut events = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store::audit::search(
+                &mut tx,
+                Some(partnership),
+                &AuditQuery {
+                    object_id: Some(id.to_string()),
+                    before_position: before,
+                    limit: ACCESS_LOG_PAGE,
+                    ..AuditQuery::default()
+                },
+            )
+            .await?;
+            let full = page.len() as u64 == ACCESS_LOG_PAGE;
+            before = page.last().map(|e| e.position);
+            events.extend(page);
+            if !full || before.is_none() {
+                break;
+            }
+        }
         let names = names(&mut tx, events.iter().filter_map(|e| e.actor).collect()).await?;
         event(
             &mut tx,
